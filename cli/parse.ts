@@ -1,0 +1,51 @@
+/**
+ * Parsers for command-line values. A value that does not parse is a usage error (exit 2); a value
+ * that parses but is out of range is invalid input (exit 3). Both name the flag and the value.
+ */
+import { InputError, UsageError } from './errors.ts';
+
+const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
+
+/** Parses `250000`, `250k`, `2.5e5`. */
+export function parseNumber(flag: string, raw: string): number {
+  const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kKmM]?)\s*$/.exec(raw);
+  if (!m) throw new UsageError(`${flag}: not a number (got ${JSON.stringify(raw)})`);
+  return Number(m[1]) * (m[2] ? (SUFFIX[m[2]] ?? 1) : 1);
+}
+
+export function parsePositive(flag: string, raw: string): number {
+  const x = parseNumber(flag, raw);
+  if (!(x > 0)) throw new InputError(flag, raw, 'must be greater than 0');
+  return x;
+}
+
+export function parseNonNegative(flag: string, raw: string): number {
+  const x = parseNumber(flag, raw);
+  if (!(x >= 0)) throw new InputError(flag, raw, 'must be 0 or more');
+  return x;
+}
+
+export function parsePositiveInt(flag: string, raw: string): number {
+  const x = parseNumber(flag, raw);
+  if (!Number.isInteger(x) || x <= 0) throw new InputError(flag, raw, 'must be a whole number greater than 0');
+  return x;
+}
+
+/** `a,b,c` or `start:stop:step` (inclusive of stop when it falls on the grid). */
+export function parseNumberList(flag: string, raw: string): number[] {
+  const range = /^([^:]+):([^:]+):([^:]+)$/.exec(raw.trim());
+  if (range) {
+    const [start, stop, step] = [range[1], range[2], range[3]].map((s) => parseNumber(flag, s ?? ''));
+    if (!(step! > 0)) throw new InputError(flag, raw, 'the step of start:stop:step must be greater than 0');
+    if (stop! < start!) throw new InputError(flag, raw, 'stop must not be below start');
+    const out: number[] = [];
+    for (let i = 0; start! + i * step! <= stop! * (1 + 1e-12); i++) {
+      if (i > 100_000) throw new InputError(flag, raw, 'too many values (more than 100000)');
+      out.push(start! + i * step!);
+    }
+    return out;
+  }
+  const parts = raw.split(',').filter((s) => s.trim() !== '');
+  if (parts.length === 0) throw new UsageError(`${flag}: empty list`);
+  return parts.map((s) => parseNumber(flag, s));
+}
