@@ -17,7 +17,7 @@ export interface CommandModule {
 export async function buildProgram(): Promise<Command> {
   const program = new Command('cnisim')
     .description(
-      'Predicts latency percentiles, throughput, drops and per-core load of Kubernetes network options\n' +
+      'Predicts latency percentiles, throughput, drops and per-core load of Kubernetes network options ' +
         'by simulating every packet through the Linux kernel paths each option uses.',
     )
     .version(VERSION)

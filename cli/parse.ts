@@ -27,7 +27,8 @@ export function parseNonNegative(flag: string, raw: string): number {
 
 export function parsePositiveInt(flag: string, raw: string): number {
   const x = parseNumber(flag, raw);
-  if (!Number.isInteger(x) || x <= 0) throw new InputError(flag, raw, 'must be a whole number greater than 0');
+  if (!Number.isInteger(x) || x <= 0)
+    throw new InputError(flag, raw, 'must be a whole number greater than 0');
   return x;
 }
 

@@ -4,8 +4,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['cli', 'model', 'sim', 'calibration', 'harness', 'notebooks', 'test', 'bin'];
-const banned = [{ re: /\bMath\s*\.\s*random\b/, why: 'Math.random is banned: take a seeded stream from sim/engine/rng' }];
+const roots = ['cli', 'bench', 'model', 'sim', 'calibration', 'harness', 'notebooks', 'test', 'bin'];
+const banned = [
+  { re: /\bMath\s*\.\s*random\b/, why: 'Math.random is banned: take a seeded stream from sim/engine/rng' },
+];
 const problems = [];
 
 function walk(dir) {

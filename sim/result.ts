@@ -5,7 +5,17 @@
  */
 
 /** Percentile keys reported everywhere, in order. `p99_5` is p99.5, `p99_999` is p99.999. */
-export const PERCENTILE_KEYS = ['p50', 'p90', 'p95', 'p99', 'p99_5', 'p99_9', 'p99_99', 'p99_999', 'max'] as const;
+export const PERCENTILE_KEYS = [
+  'p50',
+  'p90',
+  'p95',
+  'p99',
+  'p99_5',
+  'p99_9',
+  'p99_99',
+  'p99_999',
+  'max',
+] as const;
 export type PercentileKey = (typeof PERCENTILE_KEYS)[number];
 
 /** The quantile each key stands for (max is 1). */
