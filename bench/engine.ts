@@ -1,0 +1,183 @@
+/**
+ * Engine benchmark: M/M/1 at rho = 0.9 (mean service 1 us) for 10^7 events on one thread, through
+ * the engine's public parts: the typed-array event heap, two seeded Alea streams with exponential
+ * inversion, the FIFO `Queue` resource, and the WASM HDR histogram recording every response time.
+ * Prints {"model":"mm1","events":...,"events_per_s":...,"wall_s":...,"rss_mb":...}; wall_s covers the
+ * event loop only (setup and module loading excluded). The numbers depend on the machine and its
+ * load: they are measurements, never test assertions.
+ *
+ * `--model hold --pending N` runs the classic hold model instead (N events always pending, each
+ * rescheduling itself after an exponential delay): it isolates the event list at a realistic size
+ * (the network simulator keeps hundreds to thousands of timers pending).
+ */
+import type { BenchOption } from '../cli/commands/bench.ts';
+import { InputError } from '../cli/errors.ts';
+import { parseNumber, parsePositive, parsePositiveInt } from '../cli/parse.ts';
+import { exponential } from '../sim/engine/distributions/exponential.ts';
+import { Histogram } from '../sim/engine/histogram.ts';
+import { Queue } from '../sim/engine/queue.ts';
+import { createStream } from '../sim/engine/rng.ts';
+import { type EventHandler, Simulator } from '../sim/engine/simulator.ts';
+
+export const name = 'engine';
+export const describe = 'M/M/1 at rho = 0.9 for 10^7 events on one thread: engine events per second';
+
+export const options: BenchOption[] = [
+  { flag: 'events', value: '<n>', description: 'events to simulate (default 1e7)', parse: parsePositiveInt },
+  {
+    flag: 'rho',
+    value: '<load>',
+    description: 'server load, 0 < rho < 1 (default 0.9)',
+    parse: (flag, raw) => {
+      const x = parsePositive(flag, raw);
+      if (!(x < 1)) throw new InputError(flag, raw, 'must be below 1 for a stable M/M/1');
+      return x;
+    },
+  },
+  {
+    flag: 'model',
+    value: '<mm1|hold>',
+    description: 'mm1 (default) or hold (event list alone)',
+    parse: (flag, raw) => {
+      if (raw !== 'mm1' && raw !== 'hold') throw new InputError(flag, raw, 'must be mm1 or hold');
+      return raw;
+    },
+  },
+  {
+    flag: 'pending',
+    value: '<n>',
+    description: 'hold model: events kept pending (default 1000)',
+    parse: parsePositiveInt,
+  },
+  {
+    flag: 'seed',
+    value: '<n>',
+    description: 'random seed (default 1)',
+    parse: (flag, raw) => {
+      const x = parseNumber(flag, raw);
+      if (!Number.isInteger(x)) throw new InputError(flag, raw, 'must be a whole number');
+      return x;
+    },
+  },
+];
+
+export interface EngineBenchOptions {
+  json?: boolean;
+  model?: 'mm1' | 'hold';
+  pending?: number;
+  events?: number;
+  rho?: number;
+  seed?: number;
+}
+
+export interface EngineBenchResult {
+  model: 'mm1';
+  events: number;
+  events_per_s: number;
+  wall_s: number;
+  /** CPU time of this process during the loop: on a shared machine wall_s also counts time spent waiting for a core. */
+  cpu_s: number;
+  events_per_cpu_s: number;
+  rss_mb: number;
+  rho: number;
+  seed: number;
+  mean_response_us: number;
+  theory_mean_response_us: number;
+}
+
+export function runMm1(events: number, rho: number, seed: number): EngineBenchResult {
+  if (!Number.isInteger(events) || events < 1)
+    throw new RangeError(`events must be a whole number >= 1 (got ${events})`);
+  if (!(rho > 0 && rho < 1)) throw new RangeError(`rho must be in (0, 1) for a stable M/M/1 (got ${rho})`);
+  const mean_service_ns = 1000;
+  const sim = new Simulator();
+  const gap = exponential(createStream(seed, 0, 'arrivals'), rho / mean_service_ns);
+  const svc = exponential(createStream(seed, 0, 'service'), 1 / mean_service_ns);
+  const response = new Histogram();
+  const queue = new Queue(sim, 1, {
+    departed(_token, arrived) {
+      response.record(sim.now_ns - arrived);
+    },
+  });
+  const arrivals: EventHandler = {
+    handle() {
+      queue.arrive(svc(), 0);
+      sim.schedule(gap(), kind, 0, 0);
+    },
+  };
+  const kind = sim.register(arrivals);
+  sim.schedule(gap(), kind, 0, 0);
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  sim.run({ max_events: events });
+  const cpu = process.cpuUsage(c0);
+  const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
+  const result: EngineBenchResult = {
+    model: 'mm1',
+    events: sim.events,
+    events_per_s: Math.round(sim.events / wall_s),
+    wall_s: Number(wall_s.toFixed(3)),
+    cpu_s: Number(cpu_s.toFixed(3)),
+    events_per_cpu_s: Math.round(sim.events / cpu_s),
+    rss_mb: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)),
+    rho,
+    seed,
+    mean_response_us: Number((response.mean / 1000).toFixed(3)),
+    theory_mean_response_us: Number((mean_service_ns / (1 - rho) / 1000).toFixed(3)),
+  };
+  response.destroy();
+  return result;
+}
+
+export interface HoldBenchResult {
+  model: 'hold';
+  events: number;
+  pending: number;
+  events_per_s: number;
+  wall_s: number;
+  cpu_s: number;
+  events_per_cpu_s: number;
+  rss_mb: number;
+  seed: number;
+}
+
+export function runHold(events: number, pending: number, seed: number): HoldBenchResult {
+  if (!Number.isInteger(pending) || pending < 1)
+    throw new RangeError(`pending must be a whole number >= 1 (got ${pending})`);
+  const sim = new Simulator();
+  const delay = exponential(createStream(seed, 0, 'hold'), 1 / 1000);
+  const hold: EventHandler = {
+    handle(a) {
+      sim.schedule(delay(), kind, a, 0);
+    },
+  };
+  const kind = sim.register(hold);
+  for (let i = 0; i < pending; i++) sim.schedule(delay(), kind, i, 0);
+  const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
+  sim.run({ max_events: events });
+  const cpu = process.cpuUsage(c0);
+  const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
+  return {
+    model: 'hold',
+    events: sim.events,
+    pending,
+    events_per_s: Math.round(sim.events / wall_s),
+    wall_s: Number(wall_s.toFixed(3)),
+    cpu_s: Number(cpu_s.toFixed(3)),
+    events_per_cpu_s: Math.round(sim.events / cpu_s),
+    rss_mb: Number((process.memoryUsage().rss / 2 ** 20).toFixed(1)),
+    seed,
+  };
+}
+
+export async function run(
+  opts: EngineBenchOptions = { json: false },
+): Promise<EngineBenchResult | HoldBenchResult> {
+  if (opts.model === 'hold') return runHold(opts.events ?? 1e7, opts.pending ?? 1000, opts.seed ?? 1);
+  if (opts.pending !== undefined)
+    throw new InputError('--pending', opts.pending, 'applies only to --model hold');
+  return runMm1(opts.events ?? 1e7, opts.rho ?? 0.9, opts.seed ?? 1);
+}

@@ -1,0 +1,96 @@
+/**
+ * Run records as calibration sees them: each record with the file it came from (so every error can
+ * name it), its host key, and its measured percentiles as censored intervals.
+ *
+ * Host key: `hosts.server.machine` when the record states it (e.g. `c4.8xlarge`), otherwise
+ * `hosts.server.name`. Two records describe the same host when their keys are equal.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRunRecord, RunRecordError } from '../harness/run-record-io.ts';
+import type { RunRecord } from '../harness/run-record.ts';
+import { PERCENTILE_KEYS, type PercentileKey } from '../sim/result.ts';
+import { type CensorInterval, censorInterval } from './censored-loss.ts';
+
+export interface LabelledRecord {
+  file: string;
+  record: RunRecord;
+}
+
+export interface MeasuredPercentile {
+  key: PercentileKey;
+  measured_ms: number;
+  interval: CensorInterval;
+}
+
+function listJson(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...listJson(path));
+    else if (name.endsWith('.json')) out.push(path);
+  }
+  return out;
+}
+
+/** Loads records from files and directories (recursively, `*.json`, name order), keeping file names. */
+export function loadLabelledRecords(paths: readonly string[]): LabelledRecord[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      throw new RunRecordError(p, '', 'no such file or directory');
+    }
+    files.push(...(isDir ? listJson(p) : [p]));
+  }
+  return files.map((file) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      throw new RunRecordError(
+        file,
+        '',
+        `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+      );
+    }
+    return { file, record: parseRunRecord(value, file) };
+  });
+}
+
+export function hostKey(r: RunRecord): string {
+  return r.hosts.server.machine ?? r.hosts.server.name;
+}
+
+/** Does the generator quantise through an HdrHistogram with 3 significant digits (wider buckets up high)? */
+export function usesHdrBuckets(r: RunRecord): boolean {
+  return r.generator.name === 'tcpkali' || r.source === 'published-table';
+}
+
+/** The record's measured percentiles, in PERCENTILE_KEYS order, with their censoring intervals. */
+export function measuredPercentiles(r: RunRecord): MeasuredPercentile[] {
+  const out: MeasuredPercentile[] = [];
+  for (const key of PERCENTILE_KEYS) {
+    const v = r.latency_ms[key];
+    if (v === undefined) continue;
+    out.push({
+      key,
+      measured_ms: v,
+      interval: censorInterval(v, r.latency_resolution_ms, usesHdrBuckets(r)),
+    });
+  }
+  return out;
+}
+
+/** The rate a record was measured at: the requested rate, or the achieved one for closed-loop steps. */
+export function recordRate(r: RunRecord): number {
+  return r.requested_rps ?? r.achieved_rps;
+}
+
+/** Short label for tables and errors: `flannel-vxlan @150000 rps 350 B`. */
+export function pointLabel(r: RunRecord): string {
+  return `${r.option} @${recordRate(r)} rps ${r.response_bytes} B`;
+}

@@ -1,0 +1,141 @@
+/**
+ * Turns the seed study's published percentile tables (reference/seed-study-calibration.json) into
+ * run records: one record per (table, option), percentiles only, no counters,
+ * `source: "published-table"`, tcpkali resolution 0.1 ms.
+ *
+ * What the study does not publish is not invented silently: the measured duration, the exact
+ * tcpkali build and the dates are unknown; the record's `warnings` say which fields are placeholders
+ * (calibration uses none of them).
+ */
+import { z } from 'zod';
+import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../harness/run-record.ts';
+import type { PercentileKey } from '../sim/result.ts';
+
+const Table = z.object({
+  response_bytes: z.number().int().positive(),
+  rate_rps: z.number().positive(),
+  note: z.string().optional(),
+  rows: z.record(z.string(), z.array(z.number().nonnegative())),
+});
+
+export const SeedStudyFile = z.object({
+  about: z.string().optional(),
+  environment: z.record(z.string(), z.unknown()).optional(),
+  columns: z.array(z.string()).min(1),
+  tables: z.array(Table).min(1),
+});
+export type SeedStudyFile = z.infer<typeof SeedStudyFile>;
+
+/** Column name in the file (`p99_5_ms`) to percentile key (`p99_5`). */
+function columnKey(col: string): PercentileKey {
+  const k = col.replace(/_ms$/, '');
+  const known: readonly string[] = ['p50', 'p90', 'p95', 'p99', 'p99_5', 'p99_9', 'p99_99', 'p99_999', 'max'];
+  if (!known.includes(k)) throw new RangeError(`seed tables: unknown column ${JSON.stringify(col)}`);
+  return k as PercentileKey;
+}
+
+/** Pod-interface driver of each option of the study. */
+const DRIVER: Readonly<Record<string, string>> = {
+  'net-host': 'none',
+  ipvlan: 'ipvlan',
+  'flannel-host-gw': 'veth+bridge',
+  'flannel-aws-vpc': 'veth+bridge',
+  'flannel-vxlan': 'vxlan',
+};
+
+/** Request size on the wire (the graphs' legends imply about 37 B per request). */
+const REQUEST_BYTES = 37;
+/** A 4-KB file is about 4336 B of HTTP response on the wire (legend); 350 B is headers plus body. */
+function responseOnWire(bytes: number): { total: number; body?: number } {
+  if (bytes === 4096) return { total: 4336, body: 4096 };
+  if (bytes === 350) return { total: 350, body: 100 };
+  return { total: bytes };
+}
+
+const STUDY = 'Machine Zone, Comparison of Networking Solutions for Kubernetes (Dec 2015)';
+const STUDY_DATE = '2015-12-01T00:00:00.000Z';
+
+export function seedTablesToRecords(file: unknown): RunRecord[] {
+  const parsed = SeedStudyFile.parse(file);
+  const keys = parsed.columns.map(columnKey);
+  const records: RunRecord[] = [];
+  let step = 0;
+  parsed.tables.forEach((table, t) => {
+    const resp = responseOnWire(table.response_bytes);
+    const run_id = `seed-study-${table.rate_rps / 1000}k-${table.response_bytes}B`;
+    for (const option of Object.keys(table.rows).sort()) {
+      const values = table.rows[option] ?? [];
+      if (values.length !== keys.length)
+        throw new RangeError(
+          `seed tables: table ${t} row ${option} has ${values.length} values for ${keys.length} columns`,
+        );
+      const latency_ms: Partial<Record<PercentileKey, number>> = {};
+      keys.forEach((k, i) => {
+        latency_ms[k] = values[i]!;
+      });
+      const host = {
+        name: 'c4.8xlarge',
+        kernel: '4.3.0',
+        cpus: 36,
+        machine: 'c4.8xlarge',
+        numa: [
+          { node: 0, cpus: [...range(0, 8), ...range(18, 26)] },
+          { node: 1, cpus: [...range(9, 17), ...range(27, 35)] },
+        ],
+      };
+      records.push({
+        schema_version: RUN_RECORD_SCHEMA_VERSION,
+        run_id,
+        step_index: step++,
+        repeat: 0,
+        source: 'published-table',
+        citation: `${STUDY}; table at ${table.rate_rps} RPS, ${table.response_bytes} B responses`,
+        started_at: STUDY_DATE,
+        ended_at: STUDY_DATE,
+        option,
+        option_used: option,
+        driver: DRIVER[option] ?? 'unknown',
+        hosts: { server: { ...host, role: 'server' }, client: { ...host, role: 'client' } },
+        tuning: {
+          server: {
+            origin: 'described',
+            description:
+              'IRQs of the 2 NIC queues on CPU 0 and 9; rps_cpus 0003fdfe; XPS per NUMA node; RFS 65536/32768; nginx 18 workers on CPUs 0-17',
+          },
+        },
+        server_app: { name: 'nginx', workers: 18 },
+        generator: {
+          name: 'tcpkali',
+          version: 'unknown (study era: 0.7 or an in-house build)',
+          argv: [],
+          command_line: '',
+          loop: 'open',
+          workers: 18,
+          cpus: '0-17',
+        },
+        requested_rps: table.rate_rps,
+        achieved_rps: table.rate_rps,
+        connections: 60000,
+        duration_s: 60,
+        request_bytes: REQUEST_BYTES,
+        response_bytes: resp.total,
+        ...(resp.body !== undefined ? { response_body_bytes: resp.body } : {}),
+        latency_ms,
+        latency_kind: 'from_write',
+        latency_resolution_ms: 0.1,
+        valid: true,
+        warnings: [
+          'published table: achieved_rps assumed equal to the requested rate; duration_s (60), connections (about 60k) and dates are placeholders the study does not state',
+          ...(table.note ? [`table note: ${table.note}`] : []),
+        ],
+      });
+    }
+  });
+  return records;
+}
+
+function range(a: number, b: number): number[] {
+  const out: number[] = [];
+  for (let i = a; i <= b; i++) out.push(i);
+  return out;
+}

@@ -1,0 +1,156 @@
+/**
+ * `cnisim calibrate --runs <files|dirs> --out fitted.json`: fits the model's free parameters to run
+ * records (calibration/fit.ts) and writes the fitted profile. Progress and notes on stderr; the
+ * summary table (or the profile with --json) on stdout.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
+import { calibrate } from '../../calibration/fit.ts';
+import { ParamSpecList, type ParamSpec } from '../../calibration/params.ts';
+import { loadLabelledRecords } from '../../calibration/records.ts';
+import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
+import { InputError } from '../errors.ts';
+import { log, printJson, printTable } from '../output.ts';
+import { parseNonNegative, parsePositiveInt } from '../parse.ts';
+import { createProgress } from '../progress.ts';
+import { VERSION } from '../version.ts';
+
+interface Opts {
+  runs: string[];
+  out: string;
+  host?: string;
+  seed: string;
+  budgetEvals: string;
+  requests: string;
+  params?: string;
+  allowMixedHosts?: boolean;
+  referenceOption?: string;
+  uncertainty: boolean;
+  workers?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('calibrate')
+    .description('Fit the model to run records (percentiles, counters) and write a fitted profile')
+    .requiredOption('--runs <paths...>', 'run record files or directories (recursively, *.json)')
+    .requiredOption('--out <file>', 'where to write the fitted profile (JSON)')
+    .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
+    .option('--seed <n>', 'seed of the common random numbers every evaluation uses', '1')
+    .option('--budget-evals <n>', 'objective evaluations per fitting stage', '60')
+    .option('--requests <n>', 'simulated requests per point and evaluation', '200000')
+    .option(
+      '--params <file>',
+      'JSON list of free parameters (path, lower, upper, init, log, group, scope, options)',
+    )
+    .option('--allow-mixed-hosts', 'fit records of several hosts together')
+    .option('--reference-option <id>', 'option whose records fit the host parameters (default net-host)')
+    .option('--no-uncertainty', 'skip the loss-profile intervals (saves evaluations)')
+    .option('--workers <n>', 'simulator worker threads')
+    .option('--json', 'print the fitted profile on stdout')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ cnisim import seed-tables ../shared/reference/seed-study-calibration.json --out runs/seed/
+  $ cnisim calibrate --runs runs/seed/ --seed 1 --budget-evals 60 --out fitted.json
+  $ cnisim validate --profile fitted.json --runs runs/held-out/
+
+Percentiles are fitted as censored values (tcpkali's 0.1 ms buckets); percentiles at or above 180 ms
+bound the fraction of requests that waited for a retransmission instead. See docs/calibration.md.`,
+    )
+    .action(async (o: Opts) => {
+      const seed = parseNonNegative('--seed', o.seed);
+      const budget = parsePositiveInt('--budget-evals', o.budgetEvals);
+      const requests = parsePositiveInt('--requests', o.requests);
+      const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : undefined;
+      const params = o.params ? readParams(o.params) : [...DEFAULT_PARAMS];
+      const records = loadLabelledRecords(o.runs);
+      const host = o.host ?? records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
+      if (!host)
+        throw new InputError('--host', o.host, 'no host profile given and the records name no machine');
+      const progress = new Map<string, ReturnType<typeof createProgress>>();
+      const profile = await calibrate(records, {
+        predictor: simulatePredictor(host, workers !== undefined ? { workers } : {}),
+        params,
+        host,
+        seed,
+        requests,
+        budgetEvals: budget,
+        allowMixedHosts: o.allowMixedHosts ?? false,
+        ...(o.referenceOption ? { referenceOption: o.referenceOption } : {}),
+        uncertainty: o.uncertainty,
+        version: VERSION,
+        simulator: 'sim/simulate',
+        onLog: (m) => {
+          if (!o.quiet) log(`calibrate: ${m}`);
+        },
+        onProgress: (e) => {
+          let p = progress.get(e.stage);
+          if (!p) {
+            p = createProgress(`calibrate ${e.stage}`, e.budget, { enabled: !o.quiet });
+            progress.set(e.stage, p);
+          }
+          p.update(e.evals, `best loss ${e.best.toPrecision(4)}`);
+        },
+      });
+      writeFileSync(o.out, `${JSON.stringify(profile, null, 2)}\n`);
+      log(`calibrate: wrote ${o.out}`);
+      if (o.json) {
+        printJson(profile);
+        return;
+      }
+      const rows = [
+        ...Object.entries(profile.params).map(([path, v]) => ({ scope: 'host', path, ...v })),
+        ...Object.entries(profile.option_params).flatMap(([opt, m]) =>
+          Object.entries(m).map(([path, v]) => ({ scope: opt, path, ...v })),
+        ),
+      ];
+      printTable(rows, [
+        { header: 'scope', value: (r) => r.scope, align: 'left' },
+        { header: 'parameter', value: (r) => r.path, align: 'left' },
+        { header: 'value', value: (r) => r.value },
+        { header: 'sd', value: (r) => r.sd },
+        { header: 'source', value: (r) => r.source, align: 'left' },
+      ]);
+      process.stdout.write('\n');
+      const fit = profile.fit_error;
+      printTable(fit, [
+        { header: 'option', value: (r) => r.option, align: 'left' },
+        { header: 'rate_rps', value: (r) => r.rate_rps },
+        { header: 'response_bytes', value: (r) => r.response_bytes },
+        { header: 'percentile', value: (r) => r.percentile, align: 'left' },
+        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 1 },
+        { header: 'predicted_ms', value: (r) => r.predicted_ms, digits: 3 },
+        {
+          header: 'rel_error_pct',
+          value: (r) => (r.rel_error === null ? null : 100 * r.rel_error),
+          digits: 1,
+        },
+        { header: 'fitted', value: (r) => (r.used_in_fit ? 'yes' : 'no'), align: 'left' },
+      ]);
+    });
+}
+
+function readParams(file: string): ParamSpec[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(
+      '--params',
+      file,
+      err instanceof Error && 'code' in err ? 'cannot read the file' : 'not valid JSON',
+    );
+  }
+  const r = ParamSpecList.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InputError(`--params ${i.path.join('.')}`, file, i.message);
+  }
+  return r.data;
+}

@@ -1,0 +1,134 @@
+/**
+ * `cnisim simulate`: one simulated point (option, rate, response size). A table for people, the
+ * SimResult JSON with --json (field names: sim/result.ts).
+ */
+import type { Command } from 'commander';
+import { simulate, type SimulateRequest } from '../../sim/simulate.ts';
+import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
+import { formatTable, log, printJson } from '../output.ts';
+import { parseNonNegative, parsePositive, parsePositiveInt } from '../parse.ts';
+import { createProgress } from '../progress.ts';
+
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Options shared by simulate, sweep and capacity. */
+export function addModelOptions(cmd: Command): Command {
+  return cmd
+    .option('--host <profile|file>', 'host profile: built-in id (cnisim hosts) or a YAML/JSON file', 'c4.8xlarge')
+    .option('--profile <fitted.json>', 'fitted profile from calibration (its params are applied as --set)')
+    .option('--scenario <file>', 'scenario file (YAML/JSON); flags override it')
+    .option('--set <path=value>', 'override one parameter, repeatable (e.g. host.nic.rx_usecs=0)', collect, [])
+    .option('--requests <n>', 'requests to simulate over all replications', (v) => parsePositiveInt('--requests', v))
+    .option('--duration-s <s>', 'simulated seconds of load per replication (instead of --requests)', (v) =>
+      parsePositive('--duration-s', v),
+    )
+    .option('--seed <n>', 'random seed', (v) => parseNonNegative('--seed', v), 1)
+    .option('--replications <n>', 'independent replications (CIs across them)', (v) => parsePositiveInt('--replications', v), 2)
+    .option('--workers <n>', 'worker threads (default: cores, at most replications)', (v) =>
+      parseNonNegative('--workers', v),
+    );
+}
+
+export interface ModelFlags {
+  host: string;
+  profile?: string;
+  scenario?: string;
+  set: string[];
+  requests?: number;
+  durationS?: number;
+  seed: number;
+  replications: number;
+  workers?: number;
+}
+
+export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {
+  return {
+    option,
+    host: flags.host,
+    rate_rps: rate,
+    response_bytes: bytes,
+    set: flags.set,
+    seed: flags.seed,
+    replications: flags.replications,
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.scenario ? { scenario: flags.scenario } : {}),
+    ...(flags.requests !== undefined ? { requests: flags.requests } : {}),
+    ...(flags.durationS !== undefined ? { duration_s: flags.durationS } : {}),
+    ...(flags.workers !== undefined ? { workers: flags.workers } : {}),
+  };
+}
+
+export function formatResult(r: SimResult): string {
+  const head = `${r.option} on ${r.host}: ${r.rate_rps} RPS offered, ${r.achieved_rps} achieved, ${r.response_bytes} B responses, ${r.requests} requests measured (${r.replications ?? 1} replications, seed ${r.seed})\n`;
+  if (r.saturated || !r.latency_ms || !r.latency_ci95_ms) {
+    return `${head}SATURATED: offered load exceeds capacity; bottleneck: ${r.bottleneck ?? 'unknown'}\n`;
+  }
+  const lat = r.latency_ms;
+  const ci = r.latency_ci95_ms;
+  const rows = PERCENTILE_KEYS.map((k) => ({ k, v: lat[k], lo: ci[k][0], hi: ci[k][1], t: r.latency_tcpkali_ms?.[k] }));
+  let s = head;
+  s += formatTable(rows, [
+    { header: 'percentile', value: (x) => x.k.replace('_', '.'), align: 'left' },
+    { header: 'latency_ms', value: (x) => x.v, digits: 3 },
+    { header: 'ci95_lo_ms', value: (x) => x.lo, digits: 3 },
+    { header: 'ci95_hi_ms', value: (x) => x.hi, digits: 3 },
+    { header: 'tcpkali_ms', value: (x) => x.t, digits: 1 },
+  ]);
+  const drops = Object.entries(r.drops);
+  s += `drops: ${drops.length ? drops.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; retransmits: ${r.retransmits}\n`;
+  const busiest = [...r.cpu]
+    .sort((a, b) => b.hardirq + b.softirq + b.task - (a.hardirq + a.softirq + a.task))
+    .slice(0, 6);
+  s += formatTable(busiest, [
+    { header: 'host', value: (x) => x.host, align: 'left' },
+    { header: 'cpu', value: (x) => x.cpu },
+    { header: 'hardirq_pct', value: (x) => 100 * x.hardirq, digits: 1 },
+    { header: 'softirq_pct', value: (x) => 100 * x.softirq, digits: 1 },
+    { header: 'task_pct', value: (x) => 100 * x.task, digits: 1 },
+  ]);
+  s += formatTable(
+    r.stages.filter((x) => x.packets > 0),
+    [
+      { header: 'stage', value: (x) => x.stage, align: 'left' },
+      { header: 'packets', value: (x) => x.packets },
+      { header: 'wait_mean_us', value: (x) => x.wait_mean_us, digits: 1 },
+      { header: 'wait_p99_us', value: (x) => x.wait_p99_us, digits: 1 },
+      { header: 'service_mean_us', value: (x) => x.service_mean_us, digits: 2 },
+      { header: 'service_p99_us', value: (x) => x.service_p99_us, digits: 2 },
+    ],
+  );
+  for (const w of r.warnings ?? []) s += `warning: ${w}\n`;
+  return s;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('simulate')
+    .description('simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown')
+    .requiredOption('--option <id>', 'network option: built-in id (cnisim options) or a YAML/JSON file')
+    .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
+    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) => parsePositiveInt('--response-bytes', v))
+    .option('--precision <pXX=rel>', 'add replications until this percentile CI is within rel (e.g. p99.99=0.05)')
+    .option('--json', 'print the SimResult as JSON');
+  addModelOptions(cmd);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  $ cnisim simulate --option flannel-vxlan --rate 150000 --response-bytes 350
+  $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.rps_cpus=0-17 --json`,
+  );
+  cmd.action(async (o: ModelFlags & { option: string; rate: number; responseBytes: number; precision?: string; json?: boolean }) => {
+    const progress = createProgress('replications', o.replications, { enabled: !o.json || process.stderr.isTTY });
+    const req = requestFrom(o, o.option, o.rate, o.responseBytes);
+    if (o.precision) req.precision = o.precision;
+    req.onProgress = (done) => progress.update(done);
+    const r = await simulate(req);
+    progress.finish();
+    if (o.json) printJson(r);
+    else process.stdout.write(formatResult(r));
+    if (r.saturated) log(`cnisim: saturated at ${r.rate_rps} RPS (${r.bottleneck})`);
+  });
+}

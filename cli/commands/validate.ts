@@ -1,0 +1,152 @@
+/**
+ * `cnisim validate --profile fitted.json --runs <held-out records>`: predicts records the fit did not
+ * see and compares them with the measurement (calibration/validate.ts). Table or JSON on stdout; a
+ * chart (SVG, with its vega-lite spec next to it) with --out-chart.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
+import { FittedProfile } from '../../calibration/fitted-profile.ts';
+import { loadLabelledRecords } from '../../calibration/records.ts';
+import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
+import { validate } from '../../calibration/validate.ts';
+import { InputError } from '../errors.ts';
+import { log, printJson, printTable } from '../output.ts';
+import { parseNonNegative, parsePositiveInt } from '../parse.ts';
+import { createProgress } from '../progress.ts';
+
+interface Opts {
+  profile: string;
+  runs: string[];
+  seed?: string;
+  requests?: string;
+  allowMixedHosts?: boolean;
+  paramUncertainty: boolean;
+  outChart?: string;
+  workers?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function readProfile(file: string): FittedProfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(
+      '--profile',
+      file,
+      err instanceof Error && 'code' in err ? 'cannot read the file' : 'not valid JSON',
+    );
+  }
+  const r = FittedProfile.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InputError(
+      `--profile ${i.path.join('.') || '(root)'}`,
+      file,
+      `not a fitted profile: ${i.message}`,
+    );
+  }
+  return r.data;
+}
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description('Predict held-out run records with a fitted profile and compare with the measurements')
+    .requiredOption('--profile <file>', 'fitted profile written by cnisim calibrate')
+    .requiredOption('--runs <paths...>', 'held-out run record files or directories')
+    .option('--seed <n>', 'simulation seed (default: the profile’s)')
+    .option('--requests <n>', 'simulated requests per point (default: the profile’s)')
+    .option('--allow-mixed-hosts', 'predict records of hosts the profile was not fitted on')
+    .option(
+      '--no-param-uncertainty',
+      'leave parameter uncertainty out of the prediction interval (2 fewer simulations per fitted parameter)',
+    )
+    .option(
+      '--out-chart <file.svg>',
+      'write the predicted-vs-measured chart (and <file>.vl.json, its vega-lite spec)',
+    )
+    .option('--workers <n>', 'simulator worker threads')
+    .option('--json', 'print the report as JSON')
+    .option('--quiet', 'no progress on stderr')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ cnisim validate --profile fitted.json --runs runs/lab/step-3/ --out-chart out/validate.svg
+
+The prediction interval combines simulation noise, parameter uncertainty (+-1 sd of each fitted
+parameter) and the repeat-to-repeat spread of each percentile; a measurement counts as inside when its
+0.1 ms bucket overlaps the interval. See docs/calibration.md.`,
+    )
+    .action(async (o: Opts) => {
+      const profile = readProfile(o.profile);
+      const seed = o.seed !== undefined ? parseNonNegative('--seed', o.seed) : profile.seed;
+      const requests =
+        o.requests !== undefined ? parsePositiveInt('--requests', o.requests) : profile.requests_per_eval;
+      const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : undefined;
+      const records = loadLabelledRecords(o.runs);
+      const progress = createProgress('validate', records.length, { enabled: !o.quiet });
+      const report = await validate(records, {
+        predictor: simulatePredictor(profile.host, workers !== undefined ? { workers } : {}),
+        profile,
+        seed,
+        requests,
+        allowMixedHosts: o.allowMixedHosts ?? false,
+        paramUncertainty: o.paramUncertainty,
+        onProgress: (d) => progress.update(d),
+      });
+      progress.finish();
+      for (const w of report.warnings) log(`validate: ${w}`);
+      if (o.outChart) {
+        const spec = validationChartSpec(report);
+        writeFileSync(o.outChart.replace(/\.svg$/, '') + '.vl.json', `${JSON.stringify(spec, null, 2)}\n`);
+        writeFileSync(o.outChart, await renderSvg(spec));
+        log(`validate: wrote ${o.outChart}`);
+      }
+      if (o.json) {
+        printJson(report);
+        return;
+      }
+      printTable(report.rows, [
+        { header: 'option', value: (r) => r.option, align: 'left' },
+        { header: 'rate_rps', value: (r) => r.rate_rps },
+        { header: 'response_bytes', value: (r) => r.response_bytes },
+        { header: 'percentile', value: (r) => r.percentile, align: 'left' },
+        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 1 },
+        { header: 'predicted_ms', value: (r) => r.predicted_ms, digits: 3 },
+        { header: 'pi95_lo_ms', value: (r) => r.pi95_ms?.[0], digits: 3 },
+        { header: 'pi95_hi_ms', value: (r) => r.pi95_ms?.[1], digits: 3 },
+        { header: 'abs_error_ms', value: (r) => r.abs_error_ms, digits: 3 },
+        {
+          header: 'rel_error_pct',
+          value: (r) => (r.rel_error === null ? null : 100 * r.rel_error),
+          digits: 1,
+        },
+        {
+          header: 'inside_pi',
+          value: (r) => (r.inside_pi === null ? null : r.inside_pi ? 'yes' : 'no'),
+          align: 'left',
+        },
+      ]);
+      process.stdout.write('\n');
+      printTable(
+        Object.entries(report.mape_by_percentile).map(([k, v]) => ({ k, v })),
+        [
+          { header: 'percentile', value: (r) => r.k, align: 'left' },
+          { header: 'mape_pct', value: (r) => 100 * r.v, digits: 1 },
+        ],
+      );
+      process.stdout.write(
+        `\nMAPE ${report.mape === null ? '-' : `${(100 * report.mape).toFixed(1)} %`}; inside the 95 % prediction interval: ${
+          report.coverage_pi95 === null ? '-' : `${(100 * report.coverage_pi95).toFixed(0)} %`
+        }; ranking of options agrees: ${report.ranking_agrees === null ? '- (one option per point)' : report.ranking_agrees ? 'yes' : 'no'}\n`,
+      );
+      for (const r of report.ranking.filter((x) => !x.agrees))
+        process.stdout.write(
+          `  ranking differs at ${r.rate_rps} rps ${r.response_bytes} B ${r.percentile}: measured ${r.measured_order.join(' < ')}, predicted ${r.predicted_order.join(' < ')}\n`,
+        );
+    });
+}

@@ -1,0 +1,205 @@
+/**
+ * Snapshots of the kernel counters around a step, and their difference as a run record's
+ * HostCounters. `root` is `/` on a real host; tests pass a directory laid out like /proc.
+ *
+ * Invariants: a delta is after minus before; softnet_stat words are 32-bit and wrap, so their
+ * deltas are taken modulo 2^32; a file that cannot be read leaves its field out (never zeros).
+ * Cost: a handful of small file reads (well under 1 ms) per snapshot.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostCounters } from '../run-record.ts';
+import {
+  type CpuTimes,
+  type InterruptLine,
+  parseInterrupts,
+  parseProcStat,
+  parseSchedstat,
+  parseSnmp,
+  parseSoftirqs,
+  parseSoftnetStat,
+  type Schedstat,
+  type SoftnetRow,
+  type Softirqs,
+} from './proc.ts';
+
+export interface TaskSample {
+  pid: number;
+  comm: string;
+  cpus_allowed?: string;
+  sched: Schedstat;
+}
+
+export interface Snapshot {
+  t_ns: number;
+  stat?: CpuTimes[];
+  softirqs?: Softirqs;
+  interrupts?: InterruptLine[];
+  softnet?: SoftnetRow[];
+  snmp?: Record<string, number>;
+  tasks: TaskSample[];
+  unreadable: string[];
+}
+
+export interface SnapshotOptions {
+  root?: string;
+  /** Keeps the /proc/interrupts lines of the traffic NIC's queues (by action name). */
+  interruptFilter?: (line: InterruptLine) => boolean;
+  /** Tasks whose schedstat to sample (nginx workers). */
+  pids?: readonly number[];
+}
+
+function reader(root: string, unreadable: string[]) {
+  return <T>(rel: string, parse: (text: string) => T): T | undefined => {
+    try {
+      return parse(readFileSync(join(root, rel), 'utf8'));
+    } catch (e) {
+      unreadable.push(`${rel}: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  };
+}
+
+export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
+  const root = opts.root ?? '/';
+  const unreadable: string[] = [];
+  const read = reader(root, unreadable);
+  const t_ns = Number(process.hrtime.bigint());
+  const snap: Snapshot = { t_ns, tasks: [], unreadable };
+  const stat = read('proc/stat', parseProcStat);
+  if (stat) snap.stat = stat;
+  const softirqs = read('proc/softirqs', parseSoftirqs);
+  if (softirqs) snap.softirqs = softirqs;
+  const interrupts = read('proc/interrupts', parseInterrupts);
+  if (interrupts) snap.interrupts = interrupts.lines.filter(opts.interruptFilter ?? (() => false));
+  const softnet = read('proc/net/softnet_stat', parseSoftnetStat);
+  if (softnet) snap.softnet = softnet;
+  const snmp = read('proc/net/snmp', parseSnmp);
+  const netstat = read('proc/net/netstat', parseSnmp);
+  if (snmp || netstat) snap.snmp = { ...snmp, ...netstat };
+  for (const pid of opts.pids ?? []) {
+    const sched = read(`proc/${pid}/schedstat`, parseSchedstat);
+    if (!sched) continue;
+    const comm = read(`proc/${pid}/comm`, (t) => t.trim()) ?? '?';
+    const cpus = read(`proc/${pid}/status`, (t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(t)?.[1]);
+    const task: TaskSample = { pid, comm, sched };
+    if (cpus) task.cpus_allowed = cpus;
+    snap.tasks.push(task);
+  }
+  return snap;
+}
+
+const wrap32 = (a: number, b: number) => (b - a + 2 ** 32) % 2 ** 32;
+const nonneg = (a: number, b: number) => Math.max(0, b - a);
+
+/** The counters of a step: after minus before. */
+export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCounters {
+  const out: HostCounters = { interval_s: (b.t_ns - a.t_ns) / 1e9, user_hz };
+  if (a.stat && b.stat) {
+    out.cpu = b.stat.flatMap((y) => {
+      const x = a.stat!.find((s) => s.cpu === y.cpu);
+      if (!x) return [];
+      return [
+        {
+          cpu: y.cpu,
+          user_jiffies: nonneg(x.user, y.user),
+          nice_jiffies: nonneg(x.nice, y.nice),
+          system_jiffies: nonneg(x.system, y.system),
+          idle_jiffies: nonneg(x.idle, y.idle),
+          iowait_jiffies: nonneg(x.iowait, y.iowait),
+          irq_jiffies: nonneg(x.irq, y.irq),
+          softirq_jiffies: nonneg(x.softirq, y.softirq),
+          steal_jiffies: nonneg(x.steal, y.steal),
+          guest_jiffies: nonneg(x.guest, y.guest),
+          guest_nice_jiffies: nonneg(x.guest_nice, y.guest_nice),
+        },
+      ];
+    });
+  }
+  if (a.softirqs && b.softirqs) {
+    const ax = a.softirqs;
+    out.softirqs = b.softirqs.cpus.flatMap((cpu, i) => {
+      const j = ax.cpus.indexOf(cpu);
+      if (j < 0) return [];
+      return [
+        {
+          cpu,
+          net_rx: nonneg(ax.counts.NET_RX![j]!, b.softirqs!.counts.NET_RX![i]!),
+          net_tx: nonneg(ax.counts.NET_TX![j]!, b.softirqs!.counts.NET_TX![i]!),
+        },
+      ];
+    });
+  }
+  if (a.interrupts && b.interrupts) {
+    out.interrupts = b.interrupts.flatMap((y) => {
+      const x = a.interrupts!.find((l) => l.irq === y.irq);
+      if (!x) return [];
+      return [{ irq: y.irq, name: y.name, per_cpu: y.per_cpu.map((v, i) => nonneg(x.per_cpu[i] ?? 0, v)) }];
+    });
+  }
+  if (a.softnet && b.softnet) {
+    out.softnet = b.softnet.flatMap((y) => {
+      const x = a.softnet!.find((s) => s.cpu === y.cpu);
+      if (!x) return [];
+      return [
+        {
+          cpu: y.cpu,
+          processed: wrap32(x.processed, y.processed),
+          dropped: wrap32(x.dropped, y.dropped),
+          time_squeeze: wrap32(x.time_squeeze, y.time_squeeze),
+          received_rps: wrap32(x.received_rps, y.received_rps),
+          flow_limit_count: wrap32(x.flow_limit_count, y.flow_limit_count),
+        },
+      ];
+    });
+  }
+  if (a.snmp && b.snmp) {
+    const d = (k: string) =>
+      a.snmp![k] !== undefined && b.snmp![k] !== undefined ? b.snmp![k]! - a.snmp![k]! : undefined;
+    const changed: Record<string, number> = {};
+    for (const k of Object.keys(b.snmp)) {
+      if (!/^(Tcp|TcpExt|IpExt|Udp)\./.test(k)) continue;
+      const v = d(k);
+      if (
+        v !== undefined &&
+        v !== 0 &&
+        !k.startsWith('Tcp.CurrEstab') &&
+        !k.startsWith('Tcp.RtoM') &&
+        !k.startsWith('Tcp.MaxConn')
+      )
+        changed[k] = v;
+    }
+    const tcp: NonNullable<HostCounters['tcp']> = { changed };
+    const pick = (k: string) => {
+      const v = d(k);
+      return v === undefined ? undefined : Math.max(0, v);
+    };
+    const set = (field: keyof Omit<NonNullable<HostCounters['tcp']>, 'changed'>, key: string) => {
+      const v = pick(key);
+      if (v !== undefined) tcp[field] = v;
+    };
+    set('retrans_segs', 'Tcp.RetransSegs');
+    set('out_segs', 'Tcp.OutSegs');
+    set('in_segs', 'Tcp.InSegs');
+    set('in_errs', 'Tcp.InErrs');
+    set('listen_drops', 'TcpExt.ListenDrops');
+    set('listen_overflows', 'TcpExt.ListenOverflows');
+    set('backlog_drop', 'TcpExt.TCPBacklogDrop');
+    out.tcp = tcp;
+  }
+  if (b.tasks.length > 0) {
+    out.server_tasks = b.tasks.flatMap((y) => {
+      const x = a.tasks.find((t) => t.pid === y.pid);
+      if (!x) return [];
+      const t = {
+        pid: y.pid,
+        comm: y.comm,
+        run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
+        wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
+        timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
+      };
+      return [y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t];
+    });
+  }
+  return out;
+}

@@ -1,0 +1,185 @@
+/**
+ * `harness import`: turns the step directories collected by `harness plan`'s client.sh into run
+ * records (source `target`). Each step directory holds meta.json, tcpkali.log, tcpkali.exit,
+ * started_at, ended_at and four counter dumps (client/server, before/after).
+ *
+ * Validity: a tcpkali log that is cut off or in an unknown format, a non-zero exit, no message
+ * latency line, or tcpkali sending less than 99 % of the requested rate make the record invalid
+ * with the reason. Counter dumps that are missing or cut off leave `counters` out, with a warning.
+ * Counters cover the whole tcpkali process (connection ramp-up included); tcpkali's own figures
+ * exclude the ramp-up.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { dumpFs, parseDumpSections, snapshotFromDump } from './counters/dump.ts';
+import { diffSnapshots } from './counters/snapshot.ts';
+import { parseCpuList } from './cpulist.ts';
+import type { StepMeta } from './plan.ts';
+import { RUN_RECORD_SCHEMA_VERSION, type HostCounters, type RunRecord } from './run-record.ts';
+import { shellLine } from './shell.ts';
+import { parseTcpkaliSummary, type TcpkaliSummary } from './tcpkali/parse.ts';
+import { readTuning } from './tuning/readback.ts';
+
+function readText(p: string): string | null {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function hostFromDump(
+  text: string | null,
+  name: string,
+  role: 'server' | 'client',
+  iface: string,
+): RunRecord['hosts']['server'] {
+  const h: RunRecord['hosts']['server'] = { name, role, interface: iface };
+  if (!text) return h;
+  const s = parseDumpSections(text);
+  const k = s.get('/proc/sys/kernel/osrelease')?.trim();
+  if (k) h.kernel = k;
+  const online = s.get('/sys/devices/system/cpu/online');
+  if (online) h.cpus = parseCpuList(online).length;
+  const numa: { node: number; cpus: number[] }[] = [];
+  for (const [key, v] of s) {
+    const m = /^\/sys\/devices\/system\/node\/node(\d+)\/cpulist$/.exec(key);
+    if (m) numa.push({ node: Number(m[1]), cpus: parseCpuList(v) });
+  }
+  if (numa.length) h.numa = numa.sort((a, b) => a.node - b.node);
+  return h;
+}
+
+export function importStep(dir: string, run_id: string): RunRecord {
+  const metaText = readText(join(dir, 'meta.json'));
+  if (metaText === null) throw new Error(`${dir}: no meta.json (not a step directory of client.sh)`);
+  const meta = JSON.parse(metaText) as StepMeta;
+  const warnings: string[] = [];
+  let invalid: string | null = null;
+
+  let summary: TcpkaliSummary | null = null;
+  const exit = readText(join(dir, 'tcpkali.exit'))?.trim();
+  const log = readText(join(dir, 'tcpkali.log'));
+  if (log === null) invalid = 'no tcpkali.log';
+  else {
+    try {
+      summary = parseTcpkaliSummary(log, join(dir, 'tcpkali.log'));
+    } catch (e) {
+      invalid = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (!invalid && exit !== undefined && exit !== '0') invalid = `tcpkali exited with status ${exit}`;
+  const message = summary?.latencies.find((l) => l.kind === 'message');
+  if (!invalid && !message) invalid = 'tcpkali printed no message latency line (was --latency-marker given?)';
+
+  const request_bytes = Buffer.byteLength(meta.request, 'latin1');
+  const sent = summary ? summary.sent_bytes / request_bytes : 0;
+  let response_bytes = meta.response_bytes ?? 0;
+  if (summary && sent > 0) {
+    const est = summary.received_bytes / sent;
+    if (meta.response_bytes === null) response_bytes = Math.round(est);
+    else if (Math.abs(est - meta.response_bytes) / meta.response_bytes > 0.02)
+      warnings.push(
+        `received ${est.toFixed(1)} bytes per request sent, not the ${meta.response_bytes} expected`,
+      );
+  }
+  const duration_s = summary?.duration_s ?? meta.duration_s;
+  const sent_rps = sent / duration_s;
+  if (!invalid && sent_rps < 0.99 * meta.requested_rps)
+    invalid = `tcpkali offered ${sent_rps.toFixed(0)} of ${meta.requested_rps} requests/s (client CPU-bound or pacing backlog dropped)`;
+
+  let counters: RunRecord['counters'];
+  try {
+    const f = (iface: string) => (name: string) => name.startsWith(iface);
+    const pair = (who: 'client' | 'server', iface: string): HostCounters => {
+      const a = readText(join(dir, `${who}-before.txt`));
+      const b = readText(join(dir, `${who}-after.txt`));
+      if (a === null || b === null) throw new Error(`${who} counter dumps missing`);
+      return diffSnapshots(
+        snapshotFromDump(a, f(iface), `${who}-before.txt`),
+        snapshotFromDump(b, f(iface), `${who}-after.txt`),
+      );
+    };
+    counters = {
+      scope: 'per-host',
+      note: 'target hosts: counters span the whole tcpkali process, connection ramp-up included; tcpkali figures exclude it',
+      server: pair('server', meta.server_interface),
+      client: pair('client', meta.client_interface),
+    };
+  } catch (e) {
+    warnings.push(`no counters: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  const serverBefore = readText(join(dir, 'server-before.txt'));
+  const clientBefore = readText(join(dir, 'client-before.txt'));
+  const tuningOf = (text: string | null, iface: string) =>
+    text === null
+      ? undefined
+      : readTuning(dumpFs(parseDumpSections(text)), {
+          interfaces: [iface],
+          irqPattern: new RegExp(`^${iface.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
+        });
+  const version = readText(join(dir, '..', 'tcpkali-version.txt'));
+  const started = readText(join(dir, 'started_at'))?.trim();
+  const ended = readText(join(dir, 'ended_at'))?.trim();
+  const iso = (s: string | undefined) =>
+    s && !Number.isNaN(Date.parse(s)) ? new Date(s).toISOString() : null;
+
+  const record: RunRecord = {
+    schema_version: RUN_RECORD_SCHEMA_VERSION,
+    run_id,
+    step_index: meta.step_index,
+    repeat: meta.repeat,
+    source: 'target',
+    started_at: iso(started) ?? new Date(statSync(join(dir, 'meta.json')).mtimeMs).toISOString(),
+    ended_at: iso(ended) ?? iso(started) ?? new Date(statSync(join(dir, 'meta.json')).mtimeMs).toISOString(),
+    option: meta.option,
+    option_used: meta.option,
+    driver: meta.driver,
+    hosts: {
+      server: hostFromDump(serverBefore, meta.server, 'server', meta.server_interface),
+      client: hostFromDump(clientBefore, meta.client, 'client', meta.client_interface),
+    },
+    generator: {
+      name: 'tcpkali',
+      version: /(\d+\.\d+(?:\.\d+)?)/.exec(version ?? '')?.[1] ?? 'unknown',
+      argv: meta.argv,
+      command_line: shellLine(meta.argv),
+      loop: 'open',
+      workers: meta.workers,
+      ...(meta.cpus ? { cpus: meta.cpus } : {}),
+      write_combine: meta.write_combine,
+      kept_up: sent_rps >= 0.99 * meta.requested_rps,
+    },
+    requested_rps: meta.requested_rps,
+    achieved_rps: summary && response_bytes > 0 ? summary.received_bytes / response_bytes / duration_s : 0,
+    connections: meta.connections,
+    duration_s,
+    request_bytes,
+    response_bytes,
+    requests_sent: Math.round(sent),
+    latency_ms: message?.percentiles_ms ?? {},
+    latency_kind: 'from_write',
+    latency_resolution_ms: 0.1,
+    valid: invalid === null,
+    invalid_reason: invalid,
+    warnings,
+  };
+  if (summary) record.raw_summary = summary.raw;
+  const connect = summary?.latencies.find((l) => l.kind === 'connect');
+  if (connect) record.connect_latency_ms = connect.percentiles_ms;
+  if (summary?.latency_mean_ms !== undefined) record.latency_mean_ms = summary.latency_mean_ms;
+  if (counters) record.counters = counters;
+  const st = tuningOf(serverBefore, meta.server_interface);
+  const ct = tuningOf(clientBefore, meta.client_interface);
+  if (st || ct) record.tuning = { ...(st ? { server: st } : {}), ...(ct ? { client: ct } : {}) };
+  return record;
+}
+
+/** Step directories under `dir` (those holding a meta.json), in name order. */
+export function listStepDirs(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .map((n) => join(dir, n))
+    .filter((p) => statSync(p).isDirectory() && existsSync(join(p, 'meta.json')));
+}

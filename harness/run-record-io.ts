@@ -1,0 +1,114 @@
+/**
+ * Reading and writing run records. One JSON file per step; a directory of them is a run.
+ *
+ * Invariants: a record is validated before it is written, and written atomically (a temp file in
+ * the same directory, fsync, rename), so a crash never leaves a half-written record under a name
+ * that `loadRunRecords` reads (temp files start with `.` and are skipped). A record that fails the
+ * schema is an error naming the file and the first failing field.
+ */
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { RunRecord } from './run-record.ts';
+
+export class RunRecordError extends Error {
+  readonly exitCode = 3;
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${file}: ${field === '' ? '' : `${field}: `}${reason}`);
+    this.name = 'RunRecordError';
+  }
+}
+
+/** Dotted path of a zod issue, e.g. `generator.argv.0`, `latency_ms.p99`. */
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => String(p)).join('.');
+}
+
+/** Validates a parsed value as a run record; throws RunRecordError naming `file` and the field. */
+export function parseRunRecord(value: unknown, file = '<record>'): RunRecord {
+  const r = RunRecord.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  if (!issue) throw new RunRecordError(file, '', 'invalid run record');
+  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem(s))` : '';
+  throw new RunRecordError(file, issuePath(issue.path) || '(root)', `${issue.message}${more}`);
+}
+
+function listRecordFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue; // temp files of an interrupted write, hidden files
+    const path = join(dir, name);
+    const st = statSync(path);
+    if (st.isDirectory()) out.push(...listRecordFiles(path));
+    else if (name.endsWith('.json')) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Loads every record from the given files and directories (directories recursively, `*.json`
+ * only, in name order). Throws on the first file that does not parse or fails the schema.
+ */
+export function loadRunRecords(paths: string[]): RunRecord[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    let st: ReturnType<typeof statSync>;
+    try {
+      st = statSync(p);
+    } catch {
+      throw new RunRecordError(p, '', 'no such file or directory');
+    }
+    if (st.isDirectory()) files.push(...listRecordFiles(p));
+    else files.push(p);
+  }
+  return files.map((f) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(f, 'utf8'));
+    } catch (err) {
+      throw new RunRecordError(f, '', `not valid JSON (${err instanceof Error ? err.message : String(err)})`);
+    }
+    return parseRunRecord(value, f);
+  });
+}
+
+/** The file name of a record: sortable by step, readable by people. */
+export function runRecordFileName(record: RunRecord): string {
+  const rate = record.requested_rps === null ? 'max' : String(Math.round(record.requested_rps));
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${String(record.step_index).padStart(4, '0')}-${safe(record.option)}-${rate}rps-r${record.repeat}.json`;
+}
+
+/**
+ * Validates `record` and writes it into `dir` (created if needed) atomically. Returns the path.
+ * Never overwrites silently a different step: the name contains the step index.
+ */
+export function writeRunRecord(dir: string, record: RunRecord): string {
+  const checked = parseRunRecord(record, join(dir, runRecordFileName(record as RunRecord)));
+  mkdirSync(dir, { recursive: true });
+  const final = join(dir, runRecordFileName(checked));
+  const tmp = join(dir, `.${runRecordFileName(checked)}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeSync(fd, `${JSON.stringify(checked, null, 2)}\n`);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, final);
+  return final;
+}

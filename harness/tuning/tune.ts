@@ -1,0 +1,260 @@
+/**
+ * The study's tuning, generalised from its c4.8xlarge to any host's topology, as a list of file
+ * writes (and NOTRACK iptables rules) that can be shown, applied and reverted exactly:
+ *   - IRQ affinity: the IRQ of NIC queue i goes to the first CPU of NUMA node i mod nodes (0 and 9);
+ *   - RPS: every queue steers to the first hyperthread of every core except the IRQ CPUs (1-8,10-17);
+ *   - XPS: TX queue i is used by the CPUs of NUMA node i mod nodes (0-8,18-26 / 9-17,27-35);
+ *   - RFS: rps_sock_flow_entries 65536, rps_flow_cnt = 65536 / RX queues (32768);
+ *   - sysctls for many connections (fs.file-max, port range, tw buckets, tw_reuse, fin_timeout,
+ *     slow start after idle, tcp_low_latency; tcp_tw_recycle only where the kernel still has it),
+ *     kernel.sched_migration_cost_ns = 10 ms (for taskset-pinned tcpkali);
+ *   - NOTRACK rules for the HTTP port in the raw table.
+ *
+ * `root` points at a filesystem tree laid out like / (tests use a fake one; never the real one).
+ * Apply saves every previous value, byte for byte, in a state file before writing; revert writes
+ * them back and removes the state file. Apply refuses to run over an existing state file so the
+ * original values can never be overwritten by tuned ones. Files the kernel lacks are skipped with
+ * a warning, not created.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { formatCpuList, formatCpuMask, parseCpuList } from '../cpulist.ts';
+import { run } from '../exec.ts';
+import { sysctlPath } from './readback.ts';
+
+export interface TuneInput {
+  interface: string;
+  /** Filesystem root; `/` on a real host. */
+  root: string;
+  /** TCP port of the HTTP server (NOTRACK rules). */
+  port: number;
+  /** `server` tracks --dport port inbound; `client` tracks --sport port inbound. Default server. */
+  role?: 'server' | 'client';
+  /** Overrides of the derived CPU sets. */
+  irq_cpus?: number[];
+  rps_cpus?: number[];
+  rps_sock_flow_entries?: number;
+}
+
+export interface TuneWrite {
+  path: string;
+  value: string;
+  what: string;
+}
+
+export interface TunePlan {
+  writes: TuneWrite[];
+  /** iptables commands of apply and of revert. */
+  notrack_apply: string[][];
+  notrack_revert: string[][];
+  warnings: string[];
+  topology: { cpus: number[]; nodes: { node: number; cpus: number[] }[]; primaries: number[] };
+}
+
+export const STUDY_SYSCTLS: Record<string, string> = {
+  'fs.file-max': '1024000',
+  'net.ipv4.ip_local_port_range': '2000 65535',
+  'net.ipv4.tcp_max_tw_buckets': '2000000',
+  'net.ipv4.tcp_tw_reuse': '1',
+  'net.ipv4.tcp_tw_recycle': '1',
+  'net.ipv4.tcp_fin_timeout': '10',
+  'net.ipv4.tcp_slow_start_after_idle': '0',
+  'net.ipv4.tcp_low_latency': '1',
+  'kernel.sched_migration_cost_ns': '10000000',
+};
+
+function read(root: string, path: string): string | null {
+  try {
+    return readFileSync(join(root, path), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function topology(root: string): TunePlan['topology'] {
+  const online = read(root, '/sys/devices/system/cpu/online');
+  const cpus = online ? parseCpuList(online) : [];
+  const nodes: TunePlan['topology']['nodes'] = [];
+  let dirs: string[] = [];
+  try {
+    dirs = readdirSync(join(root, '/sys/devices/system/node'));
+  } catch {
+    dirs = [];
+  }
+  for (const d of dirs) {
+    const m = /^node(\d+)$/.exec(d);
+    const list = m ? read(root, `/sys/devices/system/node/${d}/cpulist`) : null;
+    if (m && list) nodes.push({ node: Number(m[1]), cpus: parseCpuList(list) });
+  }
+  nodes.sort((a, b) => a.node - b.node);
+  if (nodes.length === 0) nodes.push({ node: 0, cpus });
+  // The first hyperthread of each core: a CPU that is the lowest of its thread siblings.
+  const primaries = cpus.filter((c) => {
+    const sib = read(root, `/sys/devices/system/cpu/cpu${c}/topology/thread_siblings_list`);
+    return sib === null || Math.min(...parseCpuList(sib)) === c;
+  });
+  return { cpus, nodes, primaries };
+}
+
+/** Queue IRQs of the interface from /proc/interrupts, in queue order. */
+function queueIrqs(root: string, iface: string): { irq: number; name: string }[] {
+  const text = read(root, '/proc/interrupts') ?? '';
+  const out: { irq: number; name: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+):.*\s(\S+)\s*$/.exec(line);
+    if (m && m[2]!.startsWith(iface) && /\d$/.test(m[2]!)) out.push({ irq: Number(m[1]), name: m[2]! });
+  }
+  return out;
+}
+
+export function planTuning(input: TuneInput): TunePlan {
+  const { root } = input;
+  const warnings: string[] = [];
+  const topo = topology(root);
+  if (topo.cpus.length === 0) throw new Error(`cannot read the online CPUs under ${root}`);
+  const groups = Math.max(1, Math.ceil((Math.max(...topo.cpus) + 1) / 32));
+  const writes: TuneWrite[] = [];
+  const add = (path: string, value: string, what: string) => {
+    if (read(root, path) === null) warnings.push(`${path}: not present on this kernel, skipped (${what})`);
+    else writes.push({ path, value, what });
+  };
+
+  const irqs = queueIrqs(root, input.interface);
+  if (irqs.length === 0)
+    warnings.push(`no IRQ lines named ${input.interface}* in /proc/interrupts: IRQ affinity left alone`);
+  const irqCpus = input.irq_cpus ?? topo.nodes.map((n) => n.cpus[0]!).filter((c) => c !== undefined);
+  irqs.forEach((q, i) => {
+    const cpu = irqCpus[i % irqCpus.length]!;
+    add(`/proc/irq/${q.irq}/smp_affinity_list`, String(cpu), `IRQ of ${q.name} on CPU ${cpu}`);
+  });
+
+  let queues: string[] = [];
+  try {
+    queues = readdirSync(join(root, `/sys/class/net/${input.interface}/queues`)).sort();
+  } catch {
+    throw new Error(`no queues for interface ${input.interface} under ${root}sys/class/net`);
+  }
+  const rx = queues.filter((q) => q.startsWith('rx-'));
+  const tx = queues.filter((q) => q.startsWith('tx-'));
+  const used = new Set(irqs.length > 0 ? irqCpus.slice(0, irqs.length) : []);
+  const rpsCpus = input.rps_cpus ?? topo.primaries.filter((c) => !used.has(c));
+  const rpsMask = formatCpuMask(rpsCpus, groups);
+  const entries = input.rps_sock_flow_entries ?? 65536;
+  for (const q of rx) {
+    const base = `/sys/class/net/${input.interface}/queues/${q}`;
+    add(`${base}/rps_cpus`, rpsMask, `RPS of ${q} to CPUs ${formatCpuList(rpsCpus)}`);
+    add(`${base}/rps_flow_cnt`, String(Math.floor(entries / Math.max(1, rx.length))), `RFS table of ${q}`);
+  }
+  tx.forEach((q, i) => {
+    const node = topo.nodes[i % topo.nodes.length]!;
+    add(
+      `/sys/class/net/${input.interface}/queues/${q}/xps_cpus`,
+      formatCpuMask(node.cpus, groups),
+      `XPS: CPUs ${formatCpuList(node.cpus)} (NUMA node ${node.node}) send on ${q}`,
+    );
+  });
+  add('/proc/sys/net/core/rps_sock_flow_entries', String(entries), 'RFS global flow table');
+  for (const [name, value] of Object.entries(STUDY_SYSCTLS)) add(sysctlPath(name), value, `sysctl ${name}`);
+
+  const dir = (input.role ?? 'server') === 'server' ? '--dport' : '--sport';
+  const out = (input.role ?? 'server') === 'server' ? '--sport' : '--dport';
+  const rule = (op: '-I' | '-D', chain: string, flag: string) => [
+    'iptables',
+    '-t',
+    'raw',
+    op,
+    chain,
+    '-p',
+    'tcp',
+    flag,
+    String(input.port),
+    '-j',
+    'NOTRACK',
+  ];
+  return {
+    writes,
+    notrack_apply: [rule('-I', 'PREROUTING', dir), rule('-I', 'OUTPUT', out)],
+    notrack_revert: [rule('-D', 'PREROUTING', dir), rule('-D', 'OUTPUT', out)],
+    warnings,
+    topology: topo,
+  };
+}
+
+export interface SavedTuning {
+  saved_at: string;
+  interface: string;
+  /** Previous contents, byte for byte. */
+  previous: { path: string; value: string }[];
+  notrack_revert: string[][];
+}
+
+export function defaultStateFile(root: string): string {
+  return join(root, '/var/lib/cnisim/tune-saved.json');
+}
+
+export interface ApplyResult {
+  written: TuneWrite[];
+  commands_run: string[][];
+  commands_skipped: string[][];
+  state_file: string;
+}
+
+/** Writes the plan, after saving every previous value. iptables runs only when root is `/`. */
+export function applyTuning(
+  plan: TunePlan,
+  input: TuneInput,
+  stateFile = defaultStateFile(input.root),
+): ApplyResult {
+  if (existsSync(stateFile))
+    throw new Error(
+      `${stateFile} exists: tuning already applied (revert it first, so the original values are kept)`,
+    );
+  const previous = plan.writes.map((w) => ({ path: w.path, value: read(input.root, w.path) ?? '' }));
+  const saved: SavedTuning = {
+    saved_at: new Date().toISOString(),
+    interface: input.interface,
+    previous,
+    notrack_revert: plan.notrack_revert,
+  };
+  mkdirSync(dirname(stateFile), { recursive: true });
+  writeFileSync(stateFile, `${JSON.stringify(saved, null, 2)}\n`);
+  const written: TuneWrite[] = [];
+  for (const w of plan.writes) {
+    writeFileSync(join(input.root, w.path), `${w.value}\n`);
+    written.push(w);
+  }
+  const real = input.root === '/';
+  const commands_run: string[][] = [];
+  if (real)
+    for (const c of plan.notrack_apply) {
+      run(c);
+      commands_run.push(c);
+    }
+  return { written, commands_run, commands_skipped: real ? [] : plan.notrack_apply, state_file: stateFile };
+}
+
+/** Writes back every saved value exactly and removes the state file. */
+export function revertTuning(
+  root: string,
+  stateFile = defaultStateFile(root),
+): { restored: number; commands_run: string[][] } {
+  let saved: SavedTuning;
+  try {
+    saved = JSON.parse(readFileSync(stateFile, 'utf8')) as SavedTuning;
+  } catch {
+    throw new Error(`${stateFile}: no saved tuning to revert`);
+  }
+  for (const p of saved.previous) writeFileSync(join(root, p.path), p.value);
+  const commands_run: string[][] = [];
+  if (root === '/')
+    for (const c of saved.notrack_revert) {
+      try {
+        run(c);
+        commands_run.push(c);
+      } catch {
+        // the rule was already gone
+      }
+    }
+  rmSync(stateFile);
+  return { restored: saved.previous.length, commands_run };
+}

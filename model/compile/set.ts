@@ -1,0 +1,69 @@
+/**
+ * `--set path=value`: one override of the normalized scenario, for what-if questions without
+ * editing files. Paths are dotted (`host.nic.rx_usecs=0`, `host.rps_cpus=0-17`,
+ * `wire.propagation_ns=50000`); `option.stages.<name>.<field>` addresses a stage by name.
+ * Values parse as JSON when they can (numbers, booleans, arrays) and as strings otherwise, so
+ * masks like `0-17` and `00000000,0003fdfe` stay strings. The result is re-validated against the
+ * schema; an unknown path or a value of the wrong type is an InputError naming the path and value.
+ * Pure: returns a new scenario.
+ */
+import { InputError } from '../../cli/errors.ts';
+import { validate } from '../load.ts';
+import { Scenario } from '../schema/scenario.ts';
+
+export function parseSetValue(raw: string): unknown {
+  const t = raw.trim();
+  if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return Number(t);
+  if (t === 'true' || t === 'false' || t === 'null' || t.startsWith('[') || t.startsWith('{') || t.startsWith('"')) {
+    try {
+      return JSON.parse(t);
+    } catch {
+      return t;
+    }
+  }
+  return t;
+}
+
+/** Splits `path=value`; throws InputError('--set', ...) when there is no `=`. */
+export function splitSet(expr: string): { path: string; value: unknown } {
+  const i = expr.indexOf('=');
+  if (i <= 0) throw new InputError('--set', expr, 'expected path=value');
+  return { path: expr.slice(0, i).trim(), value: parseSetValue(expr.slice(i + 1)) };
+}
+
+export function applySet(scenario: Scenario, expr: string): Scenario {
+  const { path, value } = splitSet(expr);
+  return setPath(scenario, path, value);
+}
+
+export function setPath(scenario: Scenario, path: string, value: unknown): Scenario {
+  const keys = path.split('.');
+  const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
+  // option.stages.<name>.<field> -> option.stages.{tx|rx}[i].<field>
+  if (keys[0] === 'option' && keys[1] === 'stages' && keys.length === 4 && keys[2] !== 'tx' && keys[2] !== 'rx') {
+    const name = keys[2]!;
+    const stages = (copy.option as Scenario['option']).stages;
+    const dir = stages.tx.some((s) => s.name === name) ? 'tx' : stages.rx.some((s) => s.name === name) ? 'rx' : null;
+    if (dir === null)
+      throw new InputError(path, value, `no stage named ${JSON.stringify(name)} in option ${scenario.option.id} (stages: ${[...stages.tx, ...stages.rx].map((s) => s.name).join(', ')})`);
+    const idx = stages[dir].findIndex((s) => s.name === name);
+    keys.splice(2, 1, dir, String(idx));
+  }
+  let obj: unknown = copy;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const k = keys[i]!;
+    if (obj === null || typeof obj !== 'object' || !(k in (obj as object)))
+      throw new InputError(path, value, `unknown parameter path (no ${JSON.stringify(keys.slice(0, i + 1).join('.'))})`);
+    obj = (obj as Record<string, unknown>)[k];
+  }
+  const last = keys[keys.length - 1]!;
+  if (obj === null || typeof obj !== 'object' || !(last in (obj as object)))
+    throw new InputError(path, value, 'unknown parameter path');
+  (obj as Record<string, unknown>)[last] = value;
+  try {
+    return validate(Scenario, copy, '');
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(path, value, err.reason);
+    throw err;
+  }
+}

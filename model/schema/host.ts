@@ -1,0 +1,131 @@
+/**
+ * A host profile: the machine (CPUs, NUMA, hyperthreads, NIC), its kernel tuning (IRQ affinity,
+ * RPS, RFS, XPS, NAPI, backlog, coalescing, TCP timers), the applications on it (nginx on the
+ * server, tcpkali on the client; both hosts use the same profile) and the default wire.
+ * Every group carries a `source` for its numbers. `mechanisms` switches each mechanism on or off.
+ */
+import { z } from 'zod';
+import { CpuMask, NonNegative, NonNegativeInt, PositiveInt, Source } from './common.ts';
+import { Wire } from './wire.ts';
+
+export const Mechanisms = z.strictObject({
+  rss: z.boolean().describe('hash flows over the RX queues (off: everything on queue 0)'),
+  rps: z.boolean().describe('steer packets to rps_cpus backlogs after the NIC poll'),
+  rfs: z.boolean().describe('steer a flow to the CPU of the thread that reads it'),
+  xps: z.boolean().describe('pick the TX queue by the sending CPU (off: by flow hash)'),
+  gro: z.boolean().describe('merge the segments of one response within a NAPI poll'),
+  coalescing: z.boolean().describe('interrupt throttling (off: one interrupt per arrival)'),
+  napi_budget: z.boolean().describe('weight / netdev_budget / time limit (off: unlimited polls)'),
+  ksoftirqd: z.boolean().describe('hand softirq work to ksoftirqd after the restart limit'),
+  backlog_limit: z.boolean().describe('drop when a backlog holds netdev_max_backlog packets'),
+  ring_limit: z.boolean().describe('drop when the NIC RX ring is full'),
+  delayed_ack: z.boolean().describe('pure ACKs after the delayed-ACK timer (off: immediate ACK)'),
+  smt: z.boolean().describe('hyperthread siblings slow each other down when both are busy'),
+  idle_wakeup: z.boolean().describe('an idle CPU needs time to wake up before it runs work'),
+  stalls: z.boolean().describe('random CPU stalls (hypervisor steal, long kernel sections)'),
+});
+export type Mechanisms = z.infer<typeof Mechanisms>;
+
+export const HostProfile = z.strictObject({
+  id: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/),
+  description: z.string(),
+  /** true: the client and server "hosts" share one machine's CPUs (namespace lab). */
+  shared_cpus: z.boolean(),
+  cpus: z.strictObject({
+    count: PositiveInt,
+    numa_nodes: z.array(CpuMask).min(1),
+    /** CPU i and i + offset are hyperthread siblings; 0 = no SMT. */
+    smt_sibling_offset: NonNegativeInt,
+    /** Service-time factor when the sibling is busy too (>= 1). */
+    smt_slowdown: z.number().min(1),
+    source: Source,
+  }),
+  nic: z.strictObject({
+    queues: PositiveInt,
+    ring_size: PositiveInt,
+    indirection_table_size: PositiveInt,
+    /** IRQ CPU of each RX/TX queue vector, one per queue (`0,9`). */
+    irq_cpus: CpuMask,
+    /** Interrupt moderation: adaptive (ixgbevf dynamic ITR), fixed (rx_usecs), off. */
+    coalescing: z.enum(['adaptive', 'fixed', 'off']),
+    /** Minimum interval between interrupts of one queue for `fixed`, us. */
+    rx_usecs: NonNegative,
+    /** The adaptive levels, us (ixgbevf: 10 = 100k int/s, 50 = 20k, 84 = 12k). */
+    adaptive_levels_us: z.array(NonNegative).length(3),
+    /** Bytes per us of interval at which adaptive moderation moves up a level (ixgbevf: 10 and 20). */
+    adaptive_thresholds_bytes_per_us: z.array(NonNegative).length(2),
+    hardirq_cost_ns: NonNegative,
+    /** TX completion cleaning, per transmitted frame, done in the queue's NAPI poll. */
+    tx_clean_cost_ns_per_frame: NonNegative,
+    source: Source,
+  }),
+  napi: z.strictObject({
+    weight: PositiveInt,
+    netdev_budget: PositiveInt,
+    netdev_budget_usecs: NonNegative,
+    source: Source,
+  }),
+  softirq: z.strictObject({
+    max_restart: PositiveInt,
+    max_time_us: NonNegative,
+    source: Source,
+  }),
+  backlog: z.strictObject({ netdev_max_backlog: PositiveInt, source: Source }),
+  rps_cpus: CpuMask,
+  rfs: z.strictObject({
+    sock_flow_entries: PositiveInt,
+    flow_cnt: PositiveInt,
+    source: Source,
+  }),
+  /** XPS mask per TX queue. */
+  xps_cpus: z.array(CpuMask),
+  tcp: z.strictObject({
+    /** IP + TCP header bytes including timestamps (20 + 20 + 12). */
+    header_bytes: PositiveInt,
+    delack_ns: NonNegative,
+    rto_min_ns: NonNegative,
+    /** Retransmissions of one segment before the connection would give up (bounds the simulation). */
+    max_retries: PositiveInt,
+    /** An ACK goes out at once when this many full segments are unacknowledged. */
+    quickack_segments: PositiveInt,
+    source: Source,
+  }),
+  cpu_wakeup: z.strictObject({
+    /** Idle longer than this and the CPU is in a deeper state. */
+    idle_threshold_ns: NonNegative,
+    /** Time from the event to the CPU running it, when it was idle. */
+    wakeup_ns: NonNegative,
+    source: Source,
+  }),
+  stalls: z.strictObject({
+    rate_per_cpu_per_s: NonNegative,
+    duration_mean_ns: NonNegative,
+    duration_cv: NonNegative,
+    source: Source,
+  }),
+  apps: z.strictObject({
+    nginx: z.strictObject({
+      workers: PositiveInt,
+      cpus: CpuMask,
+      cost_ns_per_request: NonNegative,
+      cost_ns_per_response_byte: NonNegative,
+      cost_ns_per_wakeup: NonNegative,
+      epoll_max_events: PositiveInt,
+      source: Source,
+    }),
+    tcpkali: z.strictObject({
+      workers: PositiveInt,
+      cpus: CpuMask,
+      connections: PositiveInt,
+      request_bytes: PositiveInt,
+      cost_ns_per_write: NonNegative,
+      cost_ns_per_read: NonNegative,
+      cost_ns_per_response_byte: NonNegative,
+      cost_ns_per_wakeup: NonNegative,
+      source: Source,
+    }),
+  }),
+  mechanisms: Mechanisms,
+  wire: Wire,
+});
+export type HostProfile = z.infer<typeof HostProfile>;

@@ -1,0 +1,67 @@
+/**
+ * What-if answers: for each question (RPS on/off, coalescing, ...), one row per variant with its
+ * latency percentile and 95 % CI, on a log axis; the baseline has its own shape. Variants
+ * that saturated are listed in the table instead (they have no percentile).
+ */
+import type { TopLevelSpec } from 'vega-lite';
+import { CHART_CONFIG } from './theme.ts';
+
+export interface WhatIfPoint {
+  question: string;
+  variant: string;
+  baseline: boolean;
+  latency_ms: number;
+  ci_lo_ms: number;
+  ci_hi_ms: number;
+}
+
+export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, title: string): TopLevelSpec {
+  const values = points.map((p) => ({
+    ...p,
+    kind: p.baseline ? 'baseline' : 'variant',
+    row: `${p.question}: ${p.variant}`,
+  }));
+  const y = {
+    field: 'row',
+    type: 'nominal' as const,
+    title: null,
+    sort: values.map((v) => v.row),
+    axis: { labelLimit: 320 },
+  };
+  const x = {
+    field: 'latency_ms',
+    type: 'quantitative' as const,
+    title: `${percentile} latency (ms)`,
+    scale: { type: 'log' as const },
+  };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 480,
+    height: { step: 24 },
+    config: CHART_CONFIG,
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'rule' },
+        encoding: { y, x: { field: 'ci_lo_ms', type: 'quantitative' }, x2: { field: 'ci_hi_ms' } },
+      },
+      {
+        mark: { type: 'point', size: 70, strokeWidth: 2 },
+        encoding: {
+          y,
+          x,
+          color: { field: 'question', type: 'nominal', title: 'question' },
+          shape: { field: 'kind', type: 'nominal', title: null },
+          tooltip: [
+            { field: 'question' },
+            { field: 'variant' },
+            { field: 'latency_ms', format: '.3f', title: `${percentile} (ms)` },
+            { field: 'ci_lo_ms', format: '.3f', title: 'CI low (ms)' },
+            { field: 'ci_hi_ms', format: '.3f', title: 'CI high (ms)' },
+          ],
+        },
+      },
+    ],
+  } as TopLevelSpec;
+}

@@ -1,0 +1,135 @@
+/**
+ * The highest offered rate that meets a latency SLO (`p99 <= 2 ms`), with a 95 % confidence
+ * interval, by bisection over an evaluator (in the studies: `simulate()` at that rate). Written
+ * here because no capacity search existed in sim/ or model/ when the studies were written.
+ *
+ * Method: latency rises with rate, so "meets the SLO" is monotone in rate. Three bisections share
+ * one cache of evaluations:
+ *   - on the estimate of the percentile            -> the capacity estimate;
+ *   - on the upper end of its 95 % CI (pessimistic) -> the low end of the capacity's CI;
+ *   - on the lower end of its 95 % CI (optimistic)  -> the high end of the capacity's CI (the
+ *     first rate that fails it, so the interval includes the search resolution).
+ * A saturated point fails every SLO. Rates are snapped to `step_rps` so the SLOs of one option
+ * reuse each other's evaluations. Cost: at most `2 + maxIterations` evaluations per bisection,
+ * usually fewer thanks to the cache.
+ */
+export interface Evaluation {
+  saturated: boolean;
+  /** The SLO's percentile in ms, or null when saturated. */
+  value_ms: number | null;
+  ci_lo_ms: number | null;
+  ci_hi_ms: number | null;
+}
+
+export interface Slo {
+  /** Percentile key as in SimResult (`p99`, `p99_9`). */
+  percentile: string;
+  limit_ms: number;
+}
+
+export interface CapacityEstimate {
+  max_rate_rps: number;
+  ci95_rps: [number, number];
+  /** Width of the final bracket: the capacity lies in [max_rate_rps, max_rate_rps + resolution_rps). */
+  resolution_rps: number;
+  /** True when even the highest rate searched met the SLO: the capacity is at least that. */
+  at_upper_bound: boolean;
+  /** True when even the lowest rate failed. */
+  below_lower_bound: boolean;
+  evaluations: number;
+}
+
+export interface SearchOptions {
+  lo_rps: number;
+  hi_rps: number;
+  step_rps: number;
+  /** Stop when the bracket is narrower than this fraction of its upper end. */
+  rel_tol: number;
+  maxIterations: number;
+}
+
+export type RateEvaluator = (rate_rps: number) => Promise<Evaluation>;
+
+/** Memoises an evaluator per (snapped) rate, so several SLOs and bounds share simulations. */
+export function cachedEvaluator<T = Evaluation>(
+  evaluate: (rate_rps: number) => Promise<T>,
+): ((rate_rps: number) => Promise<T>) & { calls: () => number } {
+  const cache = new Map<number, Promise<T>>();
+  const f = (rate: number) => {
+    let p = cache.get(rate);
+    if (!p) {
+      p = evaluate(rate);
+      cache.set(rate, p);
+    }
+    return p;
+  };
+  return Object.assign(f, { calls: () => cache.size });
+}
+
+type Picker = (e: Evaluation) => number | null;
+
+async function bisect(
+  evaluate: RateEvaluator,
+  meets: (e: Evaluation) => boolean,
+  o: SearchOptions,
+): Promise<{ rate: number; failing: number; atUpper: boolean; belowLower: boolean }> {
+  const snap = (r: number) => Math.max(o.step_rps, Math.round(r / o.step_rps) * o.step_rps);
+  let lo = snap(o.lo_rps);
+  let hi = snap(o.hi_rps);
+  if (!meets(await evaluate(lo))) return { rate: lo, failing: lo, atUpper: false, belowLower: true };
+  if (meets(await evaluate(hi))) return { rate: hi, failing: hi, atUpper: true, belowLower: false };
+  for (let i = 0; i < o.maxIterations && hi - lo > Math.max(o.step_rps, o.rel_tol * hi); i++) {
+    const mid = snap((lo + hi) / 2);
+    if (mid <= lo || mid >= hi) break;
+    if (meets(await evaluate(mid))) lo = mid;
+    else hi = mid;
+  }
+  return { rate: lo, failing: hi, atUpper: false, belowLower: false };
+}
+
+export async function searchCapacity(
+  evaluate: RateEvaluator,
+  slo: Slo,
+  o: SearchOptions,
+): Promise<CapacityEstimate> {
+  const cached = cachedEvaluator(evaluate);
+  const meetsBy = (pick: Picker) => (e: Evaluation) => {
+    if (e.saturated) return false;
+    const v = pick(e);
+    return v !== null && v <= slo.limit_ms;
+  };
+  const est = await bisect(
+    cached,
+    meetsBy((e) => e.value_ms),
+    o,
+  );
+  const pessimistic = await bisect(
+    cached,
+    meetsBy((e) => e.ci_hi_ms ?? e.value_ms),
+    o,
+  );
+  const optimistic = await bisect(
+    cached,
+    meetsBy((e) => e.ci_lo_ms ?? e.value_ms),
+    o,
+  );
+  return {
+    max_rate_rps: est.rate,
+    // The low end is a rate known to meet the pessimistic criterion; the high end is the first rate
+    // known to fail the optimistic one, so the interval also covers the search's resolution.
+    ci95_rps: [Math.min(pessimistic.rate, est.rate), Math.max(optimistic.failing, est.rate)],
+    resolution_rps: est.failing - est.rate,
+    at_upper_bound: est.atUpper,
+    below_lower_bound: est.belowLower,
+    evaluations: cached.calls(),
+  };
+}
+
+/** Hosts needed to carry `target_rps` when each carries at most `capacity_rps`, with the CI. */
+export function hostsNeeded(
+  target_rps: number,
+  c: Pick<CapacityEstimate, 'max_rate_rps' | 'ci95_rps'>,
+): { hosts: number | null; ci95: [number | null, number | null] } {
+  const n = (cap: number) => (cap > 0 ? Math.ceil(target_rps / cap) : null);
+  return { hosts: n(c.max_rate_rps), ci95: [n(c.ci95_rps[1]), n(c.ci95_rps[0])] };
+}

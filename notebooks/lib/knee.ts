@@ -1,0 +1,34 @@
+/**
+ * The knee of a latency-against-rate curve: the highest offered rate up to which the curve stays
+ * "flat", i.e. every point from the lowest rate on is unsaturated and its latency is at most
+ * `factor` times the latency at the lowest rate (default 2: the rate at which queueing has doubled
+ * the unloaded tail). Simple and explicit rather than a curvature estimate, which a grid of ten
+ * noisy points cannot support.
+ *
+ * `beyond_grid` is true when no point on the grid crossed the threshold: the knee is then at or
+ * above the highest rate tried, not at it.
+ */
+export interface CurvePoint {
+  rate_rps: number;
+  latency_ms: number | null;
+  saturated: boolean;
+}
+
+export interface KneeResult {
+  knee_rps: number;
+  latency_ms: number;
+  beyond_grid: boolean;
+}
+
+export function findKnee(points: readonly CurvePoint[], factor = 2): KneeResult | null {
+  const sorted = [...points].sort((a, b) => a.rate_rps - b.rate_rps);
+  const first = sorted[0];
+  if (!first || first.saturated || first.latency_ms === null) return null;
+  const limit = first.latency_ms * factor;
+  let knee: KneeResult = { knee_rps: first.rate_rps, latency_ms: first.latency_ms, beyond_grid: false };
+  for (const p of sorted.slice(1)) {
+    if (p.saturated || p.latency_ms === null || p.latency_ms > limit) return knee;
+    knee = { knee_rps: p.rate_rps, latency_ms: p.latency_ms, beyond_grid: false };
+  }
+  return { ...knee, beyond_grid: true };
+}

@@ -1,0 +1,46 @@
+/**
+ * `runStudy(name, opts)`: runs one study with defaults filled in and writes its report; and
+ * `runStudyCli`, which also prints the main table on stdout (or JSON) and the report path on
+ * stderr. `cnisim study` uses it, and so can `npm start` (`runStudyCli('seed', {})`).
+ */
+import { join } from 'node:path';
+import { InputError } from '../cli/errors.ts';
+import { log, printJson } from '../cli/output.ts';
+import type { StudyOptions, StudyOutcome } from './studies/common.ts';
+import { STUDIES } from './studies/index.ts';
+import { tableToText } from './lib/table-render.ts';
+
+export const DEFAULT_SEED = 1;
+
+export function studyNames(): string[] {
+  return Object.keys(STUDIES);
+}
+
+export async function runStudy(name: string, opts: Partial<StudyOptions> = {}): Promise<StudyOutcome> {
+  const study = STUDIES[name];
+  if (!study) throw new InputError('study', name, `unknown study; known: ${studyNames().join(', ')}`);
+  return study.run({
+    ...opts,
+    quick: opts.quick ?? false,
+    seed: opts.seed ?? DEFAULT_SEED,
+    outDir: opts.outDir ?? join('out', name),
+  });
+}
+
+export async function runStudyCli(
+  name: string,
+  opts: Partial<StudyOptions> & { json?: boolean } = {},
+): Promise<StudyOutcome> {
+  const started = Date.now();
+  const outcome = await runStudy(name, opts);
+  if (opts.json) {
+    printJson({ study: name, report: outcome.htmlPath, table: outcome.table.rows });
+  } else {
+    process.stdout.write(`${outcome.table.caption}\n`);
+    process.stdout.write(tableToText(outcome.table));
+  }
+  log(
+    `study ${name}: report written to ${outcome.htmlPath} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  return outcome;
+}

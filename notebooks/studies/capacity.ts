@@ -1,0 +1,200 @@
+/**
+ * Capacity planning: the highest offered rate each option sustains under each latency SLO (p99 at
+ * or below 1, 2 and 5 ms; p99.9 at or below 10 ms), with a 95 % confidence interval, and the number
+ * of c4.8xlarge server hosts needed for a target load. Capacity comes from a bisection over
+ * simulate() (notebooks/lib/capacity-search.ts); the SLOs of one option share their simulations.
+ */
+import type { PercentileKey, SimResult } from '../../sim/result.ts';
+import { capacityBarsSpec, type CapacityRow } from '../charts/capacity-bars.ts';
+import { responseLabel } from '../charts/theme.ts';
+import {
+  cachedEvaluator,
+  type CapacityEstimate,
+  hostsNeeded,
+  searchCapacity,
+} from '../lib/capacity-search.ts';
+import { withoutWallClock } from '../lib/simulator.ts';
+import type { Block, Cell, Table } from '../lib/types.ts';
+import { writeReport } from '../lib/write-report.ts';
+import {
+  BUDGET,
+  HOST,
+  precisionText,
+  SEED_OPTIONS,
+  type StudyOptions,
+  type StudyOutcome,
+  type Context,
+  withContext,
+} from './common.ts';
+import { createProgress } from '../../cli/progress.ts';
+
+export const SLOS: { label: string; percentile: PercentileKey; limit_ms: number }[] = [
+  { label: 'p99<=1ms', percentile: 'p99', limit_ms: 1 },
+  { label: 'p99<=2ms', percentile: 'p99', limit_ms: 2 },
+  { label: 'p99<=5ms', percentile: 'p99', limit_ms: 5 },
+  { label: 'p99.9<=10ms', percentile: 'p99_9', limit_ms: 10 },
+];
+
+export interface CapacityPlan {
+  options: readonly string[];
+  response_bytes: number;
+  target_rps: number;
+  requests: number;
+  replications: number;
+  search: { lo_rps: number; hi_rps: number; step_rps: number; rel_tol: number; maxIterations: number };
+}
+
+export function capacityPlan(quick: boolean): CapacityPlan {
+  return quick
+    ? {
+        options: SEED_OPTIONS,
+        response_bytes: 350,
+        target_rps: 1_000_000,
+        ...BUDGET.quick,
+        search: { lo_rps: 25_000, hi_rps: 600_000, step_rps: 25_000, rel_tol: 0.1, maxIterations: 4 },
+      }
+    : {
+        options: SEED_OPTIONS,
+        response_bytes: 350,
+        target_rps: 1_000_000,
+        ...BUDGET.full,
+        search: { lo_rps: 10_000, hi_rps: 600_000, step_rps: 5_000, rel_tol: 0.02, maxIterations: 8 },
+      };
+}
+
+export async function runCapacity(opts: StudyOptions): Promise<StudyOutcome> {
+  return withContext(opts, (ctx) => capacityStudy(ctx, opts));
+}
+
+async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome> {
+  const plan = capacityPlan(opts.quick);
+  const estimates: {
+    option: string;
+    slo: string;
+    percentile: string;
+    limit_ms: number;
+    estimate: CapacityEstimate;
+  }[] = [];
+  const simulated: SimResult[] = [];
+  const progress = createProgress('study capacity', plan.options.length * SLOS.length, {
+    enabled: opts.progress ?? true,
+  });
+  let done = 0;
+  for (const option of plan.options) {
+    const sim = cachedEvaluator(async (rate_rps: number) => {
+      const r = withoutWallClock(
+        await ctx.simulate({
+          option,
+          host: HOST,
+          rate_rps,
+          response_bytes: plan.response_bytes,
+          requests: plan.requests,
+          replications: plan.replications,
+          seed: opts.seed,
+          ...(ctx.profilePath ? { profile: ctx.profilePath } : {}),
+        }),
+      );
+      simulated.push(r);
+      return { saturated: r.saturated, latency_ms: r.latency_ms, ci: r.latency_ci95_ms } as const;
+    });
+    for (const slo of SLOS) {
+      const estimate = await searchCapacity(
+        async (rate) => {
+          const e = await sim(rate);
+          if (e.saturated || !e.latency_ms)
+            return { saturated: true, value_ms: null, ci_lo_ms: null, ci_hi_ms: null };
+          const ci = e.ci?.[slo.percentile];
+          return {
+            saturated: false,
+            value_ms: e.latency_ms[slo.percentile],
+            ci_lo_ms: ci?.[0] ?? null,
+            ci_hi_ms: ci?.[1] ?? null,
+          };
+        },
+        { percentile: slo.percentile, limit_ms: slo.limit_ms },
+        plan.search,
+      );
+      estimates.push({
+        option,
+        slo: slo.label,
+        percentile: slo.percentile,
+        limit_ms: slo.limit_ms,
+        estimate,
+      });
+      progress.update(++done, `${option} ${slo.label}: ${estimate.max_rate_rps} req/s`);
+    }
+  }
+  progress.finish();
+
+  const bound = (e: CapacityEstimate) =>
+    e.below_lower_bound ? `< ${plan.search.lo_rps}` : e.at_upper_bound ? `>= ${plan.search.hi_rps}` : '';
+  const table: Table = {
+    id: 'capacity',
+    caption: `Highest rate meeting each SLO (${responseLabel(plan.response_bytes)} responses, one ${HOST} server) and servers needed for ${plan.target_rps.toLocaleString('en-US')} requests/s`,
+    columns: [
+      { key: 'option', header: 'option' },
+      { key: 'slo', header: 'slo' },
+      { key: 'max_rate_rps', header: 'max_rate_rps' },
+      { key: 'ci95_lo_rps', header: 'ci95_lo_rps' },
+      { key: 'ci95_hi_rps', header: 'ci95_hi_rps' },
+      { key: 'hosts', header: 'hosts_needed' },
+      { key: 'hosts_ci', header: 'hosts_ci95' },
+      { key: 'note', header: 'note' },
+    ],
+    rows: estimates.map(({ option, slo, estimate: e }): Record<string, Cell> => {
+      const h = hostsNeeded(plan.target_rps, e);
+      const ok = !e.below_lower_bound;
+      return {
+        option,
+        slo,
+        max_rate_rps: ok ? e.max_rate_rps : null,
+        ci95_lo_rps: ok ? e.ci95_rps[0] : null,
+        ci95_hi_rps: ok ? e.ci95_rps[1] : null,
+        hosts: ok ? h.hosts : null,
+        hosts_ci: ok ? `${h.ci95[0] ?? '-'}-${h.ci95[1] ?? '-'}` : null,
+        note: bound(e) || null,
+      };
+    }),
+  };
+  const chartRows: CapacityRow[] = estimates
+    .filter((e) => !e.estimate.below_lower_bound)
+    .map((e) => ({
+      option: e.option,
+      slo: e.slo,
+      response_bytes: plan.response_bytes,
+      max_rate_rps: e.estimate.max_rate_rps,
+      ci_lo_rps: e.estimate.ci95_rps[0],
+      ci_hi_rps: e.estimate.ci95_rps[1],
+    }));
+  const blocks: Block[] = [
+    {
+      kind: 'text',
+      markdown: `How much load one \`${HOST}\` server carries with each network option before a latency objective is broken, for ${responseLabel(plan.response_bytes)} responses, and how many servers a target of **${plan.target_rps.toLocaleString('en-US')} requests/s** then needs.
+
+- Method: bisection on the offered rate between ${plan.search.lo_rps.toLocaleString('en-US')} and ${plan.search.hi_rps.toLocaleString('en-US')} requests/s in steps of ${plan.search.step_rps.toLocaleString('en-US')}; a saturated point fails every SLO. The capacity is the highest rate found to meet the SLO.
+- Confidence interval: the same bisection on the upper end of the percentile's 95 % CI (the pessimistic capacity) and on its lower end (the optimistic one). Hosts needed = ceil(target / capacity), its interval from the capacity's.
+- ${estimates.length} searches used ${simulated.length} simulated points.`,
+    },
+    { kind: 'table', table },
+    {
+      kind: 'vega-lite',
+      id: 'capacity-bars',
+      caption: 'Highest rate meeting each SLO per option; black bars: 95 % CI',
+      spec: capacityBarsSpec(
+        chartRows,
+        `Capacity under latency SLOs, ${responseLabel(plan.response_bytes)} responses`,
+      ),
+    },
+  ];
+  const meta = ctx.meta(
+    'capacity',
+    'Capacity planning: highest rate per option under latency SLOs',
+    `${precisionText(plan.requests, plan.replications)} The capacity is resolved to ${plan.search.step_rps.toLocaleString('en-US')} requests/s or ${(plan.search.rel_tol * 100).toFixed(0)} % (whichever is coarser), within ${plan.search.maxIterations} bisection steps.`,
+  );
+  simulated.sort((a, b) => a.option.localeCompare(b.option) || a.rate_rps - b.rate_rps);
+  const written = await writeReport(
+    { meta, blocks, data: { plan, slos: SLOS, estimates, simulated } },
+    opts.outDir,
+  );
+  return { htmlPath: written.htmlPath, table, written };
+}

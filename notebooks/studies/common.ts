@@ -1,0 +1,191 @@
+/**
+ * What every study shares: its options and outcome, running a list of simulated points with
+ * progress on stderr, and the tables and chart rows built from SimResults.
+ */
+import { createProgress } from '../../cli/progress.ts';
+import { VERSION } from '../../cli/version.ts';
+import type { PercentileKey, SimResult } from '../../sim/result.ts';
+import type { CoreLoad } from '../charts/cpu-heatmap.ts';
+import type { PercentilePoint } from '../charts/latency-vs-percentile.ts';
+import type { StageTime } from '../charts/stage-breakdown.ts';
+import { resolveProfile } from '../lib/profile.ts';
+import { openSimulator, type SimulateFn, type SimulateRequest, type Simulator } from '../lib/simulator.ts';
+import type { ReportMeta, Table, WrittenReport } from '../lib/types.ts';
+
+export interface StudyOptions {
+  /** Reduced grid and sample sizes: finishes within a minute (what tests use). */
+  quick: boolean;
+  seed: number;
+  /** A profile file; default: the fitted profile when one exists, else built-in costs. */
+  profile?: string;
+  /** Folder the report is written to (default out/<study>). */
+  outDir: string;
+  /** lab-validation: run-record files or folders (default runs/lab). */
+  runs?: string[];
+  /** Show progress on stderr (default true). */
+  progress?: boolean;
+  /** The simulator; default the real one (tests of the renderer may pass a fixture-backed one). */
+  simulate?: SimulateFn;
+}
+
+export interface StudyOutcome {
+  htmlPath: string;
+  /** The main table, as `cnisim study` prints it. */
+  table: Table;
+  written: WrittenReport;
+}
+
+export type Study = (opts: StudyOptions) => Promise<StudyOutcome>;
+
+/** Runs `body` with a study context and always closes it (worker threads would keep the process alive). */
+export async function withContext<T>(opts: StudyOptions, body: (ctx: Context) => Promise<T>): Promise<T> {
+  const ctx = await studyContext(opts);
+  try {
+    return await body(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+export const HOST = 'c4.8xlarge';
+
+/** The five options the seed study compared, in its order of presentation. */
+export const SEED_OPTIONS = [
+  'net-host',
+  'flannel-host-gw',
+  'flannel-aws-vpc',
+  'flannel-vxlan',
+  'ipvlan',
+] as const;
+
+/** The study's ladder columns: p95, p99, p99.5, p99.99, p99.999, max. */
+export const LADDER_KEYS: readonly PercentileKey[] = ['p95', 'p99', 'p99_5', 'p99_99', 'p99_999', 'max'];
+
+export function ladderHeader(k: PercentileKey): string {
+  return `${k}_ms`;
+}
+
+export interface Context {
+  simulate: SimulateFn;
+  /** Ends the simulator's worker threads (call in finally). */
+  close: () => Promise<void>;
+  profilePath: string | undefined;
+  meta: (study: string, title: string, precision: string) => ReportMeta;
+}
+
+export async function studyContext(opts: StudyOptions): Promise<Context> {
+  const profile = resolveProfile(opts.profile);
+  // Opened on first use, so a study that needs no simulation (lab-validation without records) runs without it.
+  let opened: Promise<Simulator> | undefined;
+  const open = (): Promise<Simulator> => {
+    if (!opened) opened = openSimulator();
+    return opened;
+  };
+  const simulate: SimulateFn = opts.simulate ?? (async (req) => (await open()).simulate(req));
+  return {
+    simulate,
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+    profilePath: profile.path,
+    meta: (study, title, precision) => ({
+      study,
+      title,
+      seed: opts.seed,
+      version: VERSION,
+      profile: profile.description,
+      precision,
+      quick: opts.quick,
+    }),
+  };
+}
+
+/** Runs points one after the other (simulate() spreads replications over the cores itself). */
+export async function runPoints(
+  simulate: SimulateFn,
+  requests: SimulateRequest[],
+  label: string,
+  showProgress: boolean,
+): Promise<SimResult[]> {
+  const progress = createProgress(label, requests.length, { enabled: showProgress });
+  const out: SimResult[] = [];
+  for (const [i, req] of requests.entries()) {
+    out.push(await simulate(req));
+    progress.update(i + 1, `${req.option} ${req.rate_rps / 1000}k/s ${req.response_bytes} B`);
+  }
+  progress.finish();
+  return out;
+}
+
+/**
+ * Sample sizes. `requests` is the total per simulated point over all replications (as simulate()
+ * counts it); the first 10 % of each replication is warm-up. 4 replications give CIs on 3 degrees
+ * of freedom (t = 3.18) rather than 1 (t = 12.7); each replication costs about 0.25 s of set-up on
+ * these machines, so --quick uses 2 to stay within a minute.
+ */
+export const BUDGET = {
+  quick: { requests: 10_000, replications: 2 },
+  full: { requests: 100_000, replications: 4 },
+} as const;
+
+export function precisionText(requests: number, replications: number): string {
+  const measured = Math.round(requests * 0.9);
+  const beyond = measured * 1e-5;
+  return (
+    `${requests.toLocaleString('en-US')} requests per simulated point, in ${replications} replications with their first 10 % ` +
+    `discarded as warm-up (about ${measured.toLocaleString('en-US')} measured); 95 % confidence intervals are t-intervals ` +
+    `across replications (in data.json and on the charts). p99.999 rests on about ${Number(beyond.toPrecision(2))} ` +
+    `request(s) beyond it${beyond < 10 ? ', so treat it, and the max, as indicative only' : ''}.`
+  );
+}
+
+export function percentilePoints(r: SimResult): PercentilePoint[] {
+  if (!r.latency_ms) return [];
+  const points: PercentilePoint[] = [];
+  const qs: [PercentileKey, number][] = [
+    ['p90', 0.9],
+    ['p95', 0.95],
+    ['p99', 0.99],
+    ['p99_5', 0.995],
+    ['p99_9', 0.999],
+    ['p99_99', 0.9999],
+    ['p99_999', 0.99999],
+  ];
+  for (const [k, q] of qs) {
+    const ci = r.latency_ci95_ms?.[k];
+    points.push({
+      option: r.option,
+      q,
+      latency_ms: r.latency_ms[k],
+      ci_lo_ms: ci?.[0] ?? null,
+      ci_hi_ms: ci?.[1] ?? null,
+    });
+  }
+  return points;
+}
+
+export function coreLoads(r: SimResult): CoreLoad[] {
+  return r.cpu.map((c) => ({
+    option: r.option,
+    host: c.host,
+    cpu: c.cpu,
+    hardirq: c.hardirq,
+    softirq: c.softirq,
+    task: c.task,
+  }));
+}
+
+export function stageTimes(r: SimResult): StageTime[] {
+  const n = Math.max(1, r.requests);
+  return r.stages.map((s) => ({
+    option: r.option,
+    stage: s.stage,
+    wait_us_per_request: (s.packets / n) * s.wait_mean_us,
+    service_us_per_request: (s.packets / n) * s.service_mean_us,
+  }));
+}
+
+export function latencyOf(r: SimResult, k: PercentileKey): number | null {
+  if (r.saturated || !r.latency_ms) return null;
+  return r.latency_ms[k];
+}

@@ -1,0 +1,413 @@
+/**
+ * The seed study redone by simulation: five options on the study's c4.8xlarge pair, rates from 50k
+ * to 500k requests/s with 350 B responses and 50k to 300k with 4 KB (the study found 4 KB responses
+ * fill the 10 Gbit/s NIC near 270k), with the best available profile. The report has the study's
+ * percentile ladders (with its published values beside the simulated ones where it published
+ * them), latency against percentile, latency against rate with each option's knee, CPU load per
+ * core (d3 heatmap) and where the time goes per option.
+ *
+ * Budget: defaults finish within 5 minutes on a 2-core machine, --quick within a minute.
+ */
+import { readFileSync } from 'node:fs';
+import type { SimResult } from '../../sim/result.ts';
+import { cpuHeatmapSvg } from '../charts/cpu-heatmap.ts';
+import { latencyVsPercentileSpec } from '../charts/latency-vs-percentile.ts';
+import { type Knee, latencyVsRateSpec, type RatePoint } from '../charts/latency-vs-rate.ts';
+import { stageBreakdownSpec } from '../charts/stage-breakdown.ts';
+import { responseLabel } from '../charts/theme.ts';
+import { findKnee } from '../lib/knee.ts';
+import type { SimulateRequest } from '../lib/simulator.ts';
+import { withoutWallClock } from '../lib/simulator.ts';
+import type { Block, Cell, Table } from '../lib/types.ts';
+import { writeReport } from '../lib/write-report.ts';
+import {
+  BUDGET,
+  coreLoads,
+  HOST,
+  LADDER_KEYS,
+  ladderHeader,
+  latencyOf,
+  percentilePoints,
+  precisionText,
+  runPoints,
+  SEED_OPTIONS,
+  type StudyOptions,
+  type StudyOutcome,
+  stageTimes,
+  type Context,
+  withContext,
+} from './common.ts';
+
+export interface SeedPlan {
+  options: readonly string[];
+  rates: { response_bytes: number; rates_rps: number[] }[];
+  requests: number;
+  replications: number;
+  /** Points whose percentile ladder and latency-against-percentile chart the report shows. */
+  ladderPoints: { response_bytes: number; rate_rps: number }[];
+  heatmapPoint: { response_bytes: number; rate_rps: number };
+  stagePoint: { response_bytes: number; rate_rps: number };
+}
+
+const range = (from: number, to: number, step: number) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+export function seedPlan(quick: boolean): SeedPlan {
+  if (quick)
+    return {
+      options: SEED_OPTIONS,
+      rates: [
+        { response_bytes: 350, rates_rps: [50_000, 150_000, 250_000, 450_000] },
+        { response_bytes: 4096, rates_rps: [50_000, 150_000, 250_000] },
+      ],
+      ...BUDGET.quick,
+      ladderPoints: [
+        { response_bytes: 350, rate_rps: 150_000 },
+        { response_bytes: 4096, rate_rps: 50_000 },
+      ],
+      heatmapPoint: { response_bytes: 350, rate_rps: 250_000 },
+      stagePoint: { response_bytes: 350, rate_rps: 150_000 },
+    };
+  return {
+    options: SEED_OPTIONS,
+    rates: [
+      { response_bytes: 350, rates_rps: range(50_000, 500_000, 50_000) },
+      { response_bytes: 4096, rates_rps: range(50_000, 300_000, 50_000) },
+    ],
+    ...BUDGET.full,
+    ladderPoints: [
+      { response_bytes: 350, rate_rps: 150_000 },
+      { response_bytes: 350, rate_rps: 250_000 },
+      { response_bytes: 350, rate_rps: 450_000 },
+      { response_bytes: 4096, rate_rps: 50_000 },
+      { response_bytes: 4096, rate_rps: 150_000 },
+      { response_bytes: 4096, rate_rps: 250_000 },
+    ],
+    heatmapPoint: { response_bytes: 350, rate_rps: 250_000 },
+    stagePoint: { response_bytes: 350, rate_rps: 150_000 },
+  };
+}
+
+interface Published {
+  columns: string[];
+  tables: { response_bytes: number; rate_rps: number; rows: Record<string, number[]> }[];
+}
+
+function published(): Published {
+  return JSON.parse(
+    readFileSync(new URL('../data/seed-published.json', import.meta.url), 'utf8'),
+  ) as Published;
+}
+
+const pointName = (p: { response_bytes: number; rate_rps: number }) =>
+  `${p.rate_rps / 1000}k requests/s, ${responseLabel(p.response_bytes)}`;
+
+function find(results: SimResult[], option: string, p: { response_bytes: number; rate_rps: number }) {
+  return results.find(
+    (r) => r.option === option && r.response_bytes === p.response_bytes && r.rate_rps === p.rate_rps,
+  );
+}
+
+/** The study's ladder at one point; the published row under each simulated one where it exists. */
+function ladderTable(
+  id: string,
+  results: SimResult[],
+  options: readonly string[],
+  p: { response_bytes: number; rate_rps: number },
+  pub: Published,
+): Table {
+  const pubTable = pub.tables.find((t) => t.response_bytes === p.response_bytes && t.rate_rps === p.rate_rps);
+  const rows: Record<string, Cell>[] = [];
+  for (const o of options) {
+    const r = find(results, o, p);
+    if (!r) continue;
+    const row: Record<string, Cell> = { option: o, source: 'simulated' };
+    for (const k of LADDER_KEYS) row[k] = latencyOf(r, k);
+    row['status'] = r.saturated ? `saturated (${r.bottleneck ?? 'unknown'})` : 'ok';
+    rows.push(row);
+    const pubRow = pubTable?.rows[o];
+    if (pubRow) {
+      const prow: Record<string, Cell> = { option: o, source: 'study (published)', status: '' };
+      LADDER_KEYS.forEach((k, i) => {
+        prow[k] = pubRow[i] ?? null;
+      });
+      rows.push(prow);
+    }
+  }
+  return {
+    id,
+    caption: `Latency percentiles at ${pointName(p)}, ms${pubTable ? ' (with the study’s published values)' : ''}`,
+    columns: [
+      { key: 'option', header: 'option' },
+      { key: 'source', header: 'source' },
+      ...LADDER_KEYS.map((k) => ({ key: k, header: ladderHeader(k), digits: 2 })),
+      { key: 'status', header: 'status' },
+    ],
+    rows,
+  };
+}
+
+/** A few sentences read off the results (no judgement the numbers do not carry). */
+export function summaryText(
+  results: SimResult[],
+  plan: SeedPlan,
+  knees: { option: string; response_bytes: number; knee_rps: number; beyond_grid: boolean }[],
+): string {
+  const lines: string[] = [];
+  for (const p of plan.ladderPoints.slice(0, 2)) {
+    const ranked = plan.options
+      .map((o) => ({ o, r: find(results, o, p) }))
+      .filter((x) => x.r && !x.r.saturated && x.r.latency_ms)
+      .sort((a, b) => (a.r?.latency_ms?.p99 ?? 0) - (b.r?.latency_ms?.p99 ?? 0));
+    if (ranked.length > 0)
+      lines.push(
+        `- At ${pointName(p)}, p99 from lowest to highest: ${ranked
+          .map((x) => `${x.o} (${(x.r?.latency_ms?.p99 ?? 0).toFixed(2)} ms)`)
+          .join(' < ')}.`,
+      );
+  }
+  for (const { response_bytes, rates_rps } of plan.rates) {
+    const firstSat = plan.options
+      .map((o) => ({
+        o,
+        rate: results
+          .filter((r) => r.option === o && r.response_bytes === response_bytes && r.saturated)
+          .reduce((m, r) => Math.min(m, r.rate_rps), Number.POSITIVE_INFINITY),
+      }))
+      .sort((a, b) => a.rate - b.rate);
+    const sat = firstSat.filter((x) => Number.isFinite(x.rate));
+    lines.push(
+      sat.length === 0
+        ? `- With ${responseLabel(response_bytes)} responses no option saturated up to ${Math.max(...rates_rps) / 1000}k requests/s.`
+        : `- With ${responseLabel(response_bytes)} responses, saturation starts at ${sat
+            .map((x) => `${x.rate / 1000}k for ${x.o}`)
+            .join(
+              ', ',
+            )}${sat.length < plan.options.length ? `; ${plan.options.length - sat.length} option(s) never saturated on the grid` : ''}.`,
+    );
+    const ks = knees
+      .filter((k) => k.response_bytes === response_bytes)
+      .sort((a, b) => b.knee_rps - a.knee_rps);
+    if (ks.length > 0)
+      lines.push(
+        `- Knees (${responseLabel(response_bytes)}): ${ks
+          .map((k) => `${k.option} ${k.beyond_grid ? '≥' : ''}${k.knee_rps / 1000}k`)
+          .join(', ')}.`,
+      );
+  }
+  return lines.join('\n');
+}
+
+/** `planOverride` lets tests run a smaller grid through the same code. */
+export async function runSeed(
+  opts: StudyOptions,
+  planOverride: Partial<SeedPlan> = {},
+): Promise<StudyOutcome> {
+  return withContext(opts, (ctx) => seedStudy(ctx, opts, planOverride));
+}
+
+async function seedStudy(
+  ctx: Context,
+  opts: StudyOptions,
+  planOverride: Partial<SeedPlan>,
+): Promise<StudyOutcome> {
+  const plan = { ...seedPlan(opts.quick), ...planOverride };
+  const requests: SimulateRequest[] = [];
+  for (const { response_bytes, rates_rps } of plan.rates)
+    for (const o of plan.options)
+      for (const rate_rps of rates_rps)
+        requests.push({
+          option: o,
+          host: HOST,
+          rate_rps,
+          response_bytes,
+          requests: plan.requests,
+          replications: plan.replications,
+          seed: opts.seed,
+          ...(ctx.profilePath ? { profile: ctx.profilePath } : {}),
+        });
+  const results = (await runPoints(ctx.simulate, requests, 'study seed', opts.progress ?? true)).map(
+    withoutWallClock,
+  );
+  const pub = published();
+
+  // Knees per option and response size, on p99.
+  const knees: (Knee & { beyond_grid: boolean })[] = [];
+  const curve: RatePoint[] = [];
+  for (const { response_bytes } of plan.rates)
+    for (const o of plan.options) {
+      const pts = results
+        .filter((r) => r.option === o && r.response_bytes === response_bytes)
+        .map((r) => ({ rate_rps: r.rate_rps, latency_ms: latencyOf(r, 'p99'), saturated: r.saturated }));
+      for (const p of pts) curve.push({ option: o, response_bytes, ...p });
+      const k = findKnee(pts);
+      if (k)
+        knees.push({
+          option: o,
+          response_bytes,
+          knee_rps: k.knee_rps,
+          latency_ms: k.latency_ms,
+          beyond_grid: k.beyond_grid,
+        });
+    }
+  const kneeOf = (o: string, b: number) => knees.find((k) => k.option === o && k.response_bytes === b);
+  const maxOk = (o: string, b: number) =>
+    Math.max(
+      0,
+      ...results
+        .filter((r) => r.option === o && r.response_bytes === b && !r.saturated)
+        .map((r) => r.rate_rps),
+    );
+
+  // Main table: the ladder at the study's two calibration points, with knee and highest unsaturated rate.
+  const main: Table = {
+    id: 'main',
+    caption:
+      'Simulated latency percentiles (ms) at the study’s two published points, with each option’s knee',
+    columns: [
+      { key: 'response_bytes', header: 'response_bytes' },
+      { key: 'rate_rps', header: 'rate_rps' },
+      { key: 'option', header: 'option' },
+      ...LADDER_KEYS.map((k) => ({ key: k, header: ladderHeader(k), digits: 2 })),
+      { key: 'knee_rps', header: 'knee_rps' },
+      { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
+    ],
+    rows: plan.ladderPoints
+      .filter((p) =>
+        pub.tables.some((t) => t.response_bytes === p.response_bytes && t.rate_rps === p.rate_rps),
+      )
+      .flatMap((p) =>
+        plan.options.flatMap((o) => {
+          const r = find(results, o, p);
+          if (!r) return [];
+          const row: Record<string, Cell> = {
+            response_bytes: p.response_bytes,
+            rate_rps: p.rate_rps,
+            option: o,
+          };
+          for (const k of LADDER_KEYS) row[k] = latencyOf(r, k);
+          const knee = kneeOf(o, p.response_bytes);
+          row['knee_rps'] = knee ? (knee.beyond_grid ? `>=${knee.knee_rps}` : knee.knee_rps) : null;
+          row['max_unsaturated_rps'] = maxOk(o, p.response_bytes) || null;
+          return [row];
+        }),
+      ),
+  };
+
+  const kneeTable: Table = {
+    id: 'knees',
+    caption:
+      'Knee of each option (highest rate whose p99 stays within 2x the p99 at 50k/s) and highest unsaturated rate',
+    columns: [
+      { key: 'option', header: 'option' },
+      { key: 'response_bytes', header: 'response_bytes' },
+      { key: 'knee_rps', header: 'knee_rps' },
+      { key: 'p99_at_knee_ms', header: 'p99_at_knee_ms', digits: 3 },
+      { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
+      { key: 'first_bottleneck', header: 'first_bottleneck' },
+    ],
+    rows: plan.rates.flatMap(({ response_bytes }) =>
+      plan.options.map((o) => {
+        const k = kneeOf(o, response_bytes);
+        const firstSat = results
+          .filter((r) => r.option === o && r.response_bytes === response_bytes && r.saturated)
+          .sort((a, b) => a.rate_rps - b.rate_rps)[0];
+        return {
+          option: o,
+          response_bytes,
+          knee_rps: k ? (k.beyond_grid ? `>=${k.knee_rps}` : k.knee_rps) : 'below grid',
+          p99_at_knee_ms: k?.latency_ms ?? null,
+          max_unsaturated_rps: maxOk(o, response_bytes) || null,
+          first_bottleneck: firstSat
+            ? `${firstSat.bottleneck ?? 'unknown'} at ${firstSat.rate_rps}`
+            : 'none on the grid',
+        };
+      }),
+    ),
+  };
+
+  const blocks: Block[] = [
+    {
+      kind: 'text',
+      markdown: `The seed study (Machine Zone, 2015) compared Kubernetes network options on two c4.8xlarge hosts with tcpkali against nginx. This report repeats it by simulation: **${plan.options.length} options**, ${plan.rates
+        .map(
+          (r) =>
+            `${responseLabel(r.response_bytes)} responses at ${r.rates_rps.map((x) => `${x / 1000}k`).join(', ')} requests/s`,
+        )
+        .join(
+          '; ',
+        )}, on the study's host model \`${HOST}\` (IRQs on CPU 0 and 9, RPS to 1-8 and 10-17, XPS per NUMA node, RFS, 18 nginx workers).`,
+    },
+    { kind: 'heading', text: 'In short' },
+    { kind: 'text', markdown: summaryText(results, plan, knees) },
+    { kind: 'heading', text: 'Percentile ladders' },
+    {
+      kind: 'text',
+      markdown:
+        'Like the study’s tables: latency in ms as tcpkali measures it (from the write of a request to the read of its response). Where the study published a table for the point, its row follows the simulated one. A saturated point has no percentiles.',
+    },
+    ...plan.ladderPoints.map(
+      (p, i): Block => ({
+        kind: 'table',
+        table: ladderTable(`ladder-${i + 1}`, results, plan.options, p, pub),
+      }),
+    ),
+    { kind: 'heading', text: 'Latency against percentile' },
+    ...plan.ladderPoints.slice(0, 3).map(
+      (p): Block => ({
+        kind: 'vega-lite',
+        id: `percentiles-${p.response_bytes}b-${p.rate_rps / 1000}k`,
+        caption: `Latency from p85 to p99.999 at ${pointName(p)}; both axes logarithmic; vertical bars: 95 % CI`,
+        spec: latencyVsPercentileSpec(
+          plan.options.flatMap((o) => {
+            const r = find(results, o, p);
+            return r ? percentilePoints(r) : [];
+          }),
+          `Latency against percentile, ${pointName(p)}`,
+        ),
+      }),
+    ),
+    { kind: 'heading', text: 'Latency against rate, and the knee' },
+    {
+      kind: 'vega-lite',
+      id: 'latency-vs-rate',
+      caption: 'p99 against offered rate per option; diamond: the knee; cross: saturated',
+      spec: latencyVsRateSpec(curve, knees),
+    },
+    { kind: 'table', table: kneeTable },
+    { kind: 'heading', text: 'CPU load per core' },
+    {
+      kind: 'svg',
+      id: 'cpu-heatmap',
+      caption: `Busy fraction of each logical CPU at ${pointName(plan.heatmapPoint)} (d3); hover a cell for the hardirq/softirq/task split`,
+      svg: cpuHeatmapSvg(
+        plan.options.flatMap((o) => {
+          const r = find(results, o, plan.heatmapPoint);
+          return r ? coreLoads(r) : [];
+        }),
+        `CPU load per core, ${pointName(plan.heatmapPoint)}`,
+      ),
+    },
+    { kind: 'heading', text: 'Where the time goes' },
+    {
+      kind: 'vega-lite',
+      id: 'stage-breakdown',
+      caption: `Time per request in each stage group (waiting and service) at ${pointName(plan.stagePoint)}`,
+      spec: stageBreakdownSpec(
+        plan.options.flatMap((o) => {
+          const r = find(results, o, plan.stagePoint);
+          return r ? stageTimes(r) : [];
+        }),
+        `Where the time goes, ${pointName(plan.stagePoint)}`,
+      ),
+    },
+  ];
+
+  const meta = ctx.meta(
+    'seed',
+    'Seed study by simulation: five network options on c4.8xlarge',
+    precisionText(plan.requests, plan.replications),
+  );
+  const written = await writeReport({ meta, blocks, data: { plan, knees, results } }, opts.outDir);
+  return { htmlPath: written.htmlPath, table: main, written };
+}

@@ -1,0 +1,247 @@
+/**
+ * The seed study's tuning questions answered by simulation, each as variants of one baseline
+ * point changed through `set` overrides (the same paths `cnisim simulate --set` takes): RPS on or
+ * off, where the NIC interrupts go, interrupt coalescing, nginx worker counts, MTU. A variant the
+ * model rejects (an override path it does not know) is reported as not answerable, not as an
+ * error, so the report stays whole while the model grows.
+ */
+import { InputError } from '../../cli/errors.ts';
+import type { SimResult } from '../../sim/result.ts';
+import { responseLabel } from '../charts/theme.ts';
+import { whatIfSpec, type WhatIfPoint } from '../charts/what-if-dots.ts';
+import { withoutWallClock } from '../lib/simulator.ts';
+import type { Block, Cell, Table } from '../lib/types.ts';
+import { writeReport } from '../lib/write-report.ts';
+import { createProgress } from '../../cli/progress.ts';
+import {
+  BUDGET,
+  HOST,
+  precisionText,
+  type StudyOptions,
+  type StudyOutcome,
+  type Context,
+  withContext,
+} from './common.ts';
+
+export interface Variant {
+  label: string;
+  set: string[];
+}
+
+export interface Question {
+  id: string;
+  question: string;
+  option: string;
+  rate_rps: number;
+  response_bytes: number;
+  /** The first variant is the baseline (the study's tuning, no overrides). */
+  variants: Variant[];
+}
+
+/** The questions, as data: add a question here, not in the code below. */
+export const QUESTIONS: Question[] = [
+  {
+    id: 'rps',
+    question: 'RPS: spread receive processing to other CPUs, or keep it on the IRQ CPUs?',
+    option: 'flannel-host-gw',
+    rate_rps: 250_000,
+    response_bytes: 350,
+    variants: [
+      { label: 'RPS on 1-8,10-17 (study)', set: [] },
+      { label: 'RPS off', set: ['host.mechanisms.rps=false'] },
+      { label: 'RPS on 0-17 (incl. IRQ CPUs)', set: ['host.rps_cpus=0-17'] },
+    ],
+  },
+  {
+    id: 'irq',
+    question: 'IRQ pinning: one interrupt CPU per NUMA node, or both queues on CPU 0?',
+    option: 'flannel-host-gw',
+    rate_rps: 250_000,
+    response_bytes: 350,
+    variants: [
+      { label: 'IRQs on CPU 0 and 9 (study)', set: [] },
+      { label: 'both IRQs on CPU 0', set: ['host.nic.irq_cpus=0'] },
+    ],
+  },
+  {
+    id: 'coalescing',
+    question: 'Interrupt coalescing: adaptive, fixed, or off?',
+    option: 'flannel-host-gw',
+    rate_rps: 250_000,
+    response_bytes: 350,
+    variants: [
+      { label: 'adaptive (study)', set: [] },
+      { label: 'off', set: ['host.nic.coalescing=off'] },
+      { label: 'fixed 10 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=10'] },
+      { label: 'fixed 50 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=50'] },
+      { label: 'fixed 100 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=100'] },
+    ],
+  },
+  {
+    id: 'workers',
+    question: 'nginx workers: one per CPU 0-17, fewer, or one per hyperthread?',
+    option: 'flannel-host-gw',
+    rate_rps: 250_000,
+    response_bytes: 350,
+    variants: [
+      { label: '18 workers on 0-17 (study)', set: [] },
+      { label: '9 workers on 1-8,10', set: ['host.apps.nginx.workers=9', 'host.apps.nginx.cpus=1-8,10'] },
+      { label: '36 workers on 0-35', set: ['host.apps.nginx.workers=36', 'host.apps.nginx.cpus=0-35'] },
+    ],
+  },
+  {
+    id: 'mtu',
+    question: 'MTU: 1500 or jumbo frames (9001 on EC2), for 4 KB responses?',
+    option: 'flannel-host-gw',
+    rate_rps: 150_000,
+    response_bytes: 4096,
+    variants: [
+      { label: 'MTU 1500 (study)', set: [] },
+      { label: 'MTU 9001', set: ['option.mtu=9001'] },
+    ],
+  },
+];
+
+export interface WhatIfAnswer {
+  question: string;
+  variant: string;
+  set: string[];
+  baseline: boolean;
+  result: SimResult | null;
+  /** Why there is no result (the model rejected an override). */
+  unanswerable: string | null;
+}
+
+export async function runWhatIf(opts: StudyOptions): Promise<StudyOutcome> {
+  return withContext(opts, (ctx) => whatIfStudy(ctx, opts));
+}
+
+async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome> {
+  const { requests, replications } = opts.quick ? BUDGET.quick : { requests: 200_000, replications: 4 };
+  const questions = QUESTIONS;
+  const total = questions.reduce((n, q) => n + q.variants.length, 0);
+  const progress = createProgress('study what-if', total, { enabled: opts.progress ?? true });
+  const answers: WhatIfAnswer[] = [];
+  for (const q of questions)
+    for (const [i, v] of q.variants.entries()) {
+      let result: SimResult | null = null;
+      let unanswerable: string | null = null;
+      try {
+        result = withoutWallClock(
+          await ctx.simulate({
+            option: q.option,
+            host: HOST,
+            rate_rps: q.rate_rps,
+            response_bytes: q.response_bytes,
+            set: v.set,
+            requests,
+            replications,
+            seed: opts.seed,
+            ...(ctx.profilePath ? { profile: ctx.profilePath } : {}),
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        unanswerable = `the model rejected ${v.set.join(' ')}: ${err.message}`;
+      }
+      answers.push({ question: q.id, variant: v.label, set: v.set, baseline: i === 0, result, unanswerable });
+      progress.update(answers.length, `${q.id}: ${v.label}`);
+    }
+  progress.finish();
+
+  const base = (qid: string) => answers.find((a) => a.question === qid && a.baseline)?.result ?? null;
+  const p = (r: SimResult | null, k: 'p99' | 'p99_99') =>
+    r && !r.saturated && r.latency_ms ? r.latency_ms[k] : null;
+  const busiest = (r: SimResult | null) => {
+    if (!r) return null;
+    const server = r.cpu.filter((c) => c.host === 'server');
+    if (server.length === 0) return null;
+    const top = server.reduce((a, b) =>
+      a.hardirq + a.softirq + a.task >= b.hardirq + b.softirq + b.task ? a : b,
+    );
+    return `${top.cpu} (${Math.round(100 * (top.hardirq + top.softirq + top.task))} %)`;
+  };
+  const table: Table = {
+    id: 'what-if',
+    caption: 'Each question’s variants against its baseline (the study’s tuning)',
+    columns: [
+      { key: 'question', header: 'question' },
+      { key: 'variant', header: 'variant' },
+      { key: 'p99', header: 'p99_ms', digits: 3 },
+      { key: 'p99_vs_base', header: 'p99_vs_baseline_pct', digits: 0 },
+      { key: 'p99_99', header: 'p99_99_ms', digits: 3 },
+      { key: 'busiest', header: 'busiest_server_cpu' },
+      { key: 'status', header: 'status' },
+    ],
+    rows: answers.map((a): Record<string, Cell> => {
+      const b = p(base(a.question), 'p99');
+      const v = p(a.result, 'p99');
+      return {
+        question: a.question,
+        variant: a.variant,
+        p99: v,
+        p99_vs_base: b !== null && v !== null && !a.baseline ? (100 * (v - b)) / b : null,
+        p99_99: p(a.result, 'p99_99'),
+        busiest: busiest(a.result),
+        status: a.unanswerable
+          ? 'not answerable by the model yet'
+          : a.result?.saturated
+            ? `saturated (${a.result.bottleneck ?? 'unknown'})`
+            : 'ok',
+      };
+    }),
+  };
+  const points: WhatIfPoint[] = answers.flatMap((a) => {
+    const r = a.result;
+    if (!r || r.saturated || !r.latency_ms) return [];
+    const ci = r.latency_ci95_ms?.p99;
+    return [
+      {
+        question: a.question,
+        variant: a.variant,
+        baseline: a.baseline,
+        latency_ms: r.latency_ms.p99,
+        ci_lo_ms: ci?.[0] ?? r.latency_ms.p99,
+        ci_hi_ms: ci?.[1] ?? r.latency_ms.p99,
+      },
+    ];
+  });
+  const blocks: Block[] = [
+    {
+      kind: 'text',
+      markdown: `The study tuned its hosts by trying combinations of RSS, RPS, IRQ affinity and worker placement. Each question below changes one thing against the study's tuning, by simulation, with the same seed for every variant (common random numbers, so differences are not noise of different streams).
+
+${questions
+  .map(
+    (q) =>
+      `- **${q.id}**: ${q.question} (${q.option}, ${q.rate_rps / 1000}k requests/s, ${responseLabel(q.response_bytes)}; overrides: ${q.variants
+        .slice(1)
+        .map((v) => `\`${v.set.join(' ')}\``)
+        .join(', ')})`,
+  )
+  .join('\n')}`,
+    },
+    { kind: 'table', table },
+    ...answers
+      .filter((a) => a.unanswerable)
+      .map(
+        (a): Block => ({
+          kind: 'text',
+          markdown: `Not answerable yet: **${a.question} / ${a.variant}**: ${a.unanswerable}`,
+        }),
+      ),
+    {
+      kind: 'vega-lite',
+      id: 'what-if',
+      caption: 'p99 of each variant with its 95 % CI; hollow: the baseline (the study’s tuning)',
+      spec: whatIfSpec(points, 'p99', 'What-if answers: p99 latency per variant'),
+    },
+  ];
+  const meta = ctx.meta(
+    'what-if',
+    'What if: the study’s tuning questions answered by simulation',
+    `${precisionText(requests, replications)} Variants share the seed (common random numbers).`,
+  );
+  const written = await writeReport({ meta, blocks, data: { questions, answers } }, opts.outDir);
+  return { htmlPath: written.htmlPath, table, written };
+}

@@ -1,0 +1,10 @@
+export { deterministic } from './deterministic.ts';
+export { empirical } from './empirical.ts';
+export { erlang } from './erlang.ts';
+export { exponential } from './exponential.ts';
+export { gamma } from './gamma.ts';
+export { lognormal, lognormalFromMeanCv } from './lognormal.ts';
+export { type MixtureComponent, mixture } from './mixture.ts';
+export { normal } from './normal.ts';
+export { uniform } from './uniform.ts';
+export { type DistSpec, moments, sampler } from './spec.ts';

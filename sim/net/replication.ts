@@ -1,0 +1,85 @@
+/**
+ * One replication of one simulated point, in the shape the engine's `replicate` runs on worker
+ * threads: `(params, seed, replication) => ReplicationOutput`. The params carry the normalized
+ * (complete, validated) scenario, so workers only run the pure steering and assembly phases.
+ * Output: the latency histogram (ns) and ten batch histograms (for within-run intervals when there
+ * is a single replication), and flat counters: measured counts, drops (`drop.<place>`), per-CPU busy
+ * time by class (`busy.<cpuIdx>.<cls>`), wire busy time, per-stage packets/mean/p99.
+ */
+import { fileURLToPath } from 'node:url';
+import { assemble } from '../../model/compile/assemble.ts';
+import { resolveSteering } from '../../model/compile/resolve-steering.ts';
+import type { Scenario } from '../../model/schema/scenario.ts';
+import type { ReplicationOutput } from '../engine/replication.ts';
+import { NetworkSim } from './network-sim.ts';
+
+export interface ReplicationParams {
+  scenario: Scenario;
+  requests: number;
+  warmupFraction: number;
+}
+
+/** Absolute path of this module, for `replicate({ module, exportName: 'runReplication' })`. */
+export const REPLICATION_MODULE = fileURLToPath(import.meta.url);
+
+export function runReplication(params: ReplicationParams, seed: number, replication: number): ReplicationOutput {
+  const compiled = assemble(params.scenario, resolveSteering(params.scenario));
+  const sim = new NetworkSim(compiled, {
+    requests: params.requests,
+    warmupFraction: params.warmupFraction,
+    seed,
+    replication,
+  });
+  const out = sim.run();
+  const counters: Record<string, number> = {
+    sent: out.sentMeasured,
+    completed: out.completedMeasured,
+    window_ns: out.window_ns,
+    retransmits: out.retransmits,
+    lost: out.lost,
+    events: out.events,
+    aborted: out.aborted ? 1 : 0,
+    outstanding_warmup: out.outstandingAtWarmup,
+    outstanding_end: out.outstandingAtEnd,
+    time_squeeze: out.timeSqueeze,
+    wire0_ns: out.wireBusy_ns[0]!,
+    wire1_ns: out.wireBusy_ns[1]!,
+    cpus: out.busy_ns.length / 3,
+  };
+  for (const [k, v] of Object.entries(out.drops)) counters[`drop.${k}`] = v;
+  for (let i = 0; i < out.busy_ns.length / 3; i++) {
+    for (let k = 0; k < 3; k++) counters[`busy.${i}.${k}`] = out.busy_ns[i * 3 + k]!;
+    counters[`ksoftirqd.${i}`] = out.ksoftirqd_ns[i]!;
+  }
+  out.stages.forEach((s, i) => {
+    counters[`stage.${i}.packets`] = s.packets;
+    counters[`stage.${i}.cls`] = s.cls;
+    counters[`stage.${i}.wait_mean`] = s.wait.mean;
+    counters[`stage.${i}.wait_p99`] = s.wait.quantile(0.99);
+    counters[`stage.${i}.service_mean`] = s.service.mean;
+    counters[`stage.${i}.service_p99`] = s.service.quantile(0.99);
+  });
+  const histograms: ReplicationOutput['histograms'] = { latency: out.latency.encode() };
+  out.batches.forEach((b, i) => {
+    histograms[`batch${i}`] = b.encode();
+    b.destroy();
+  });
+  out.latency.destroy();
+  // Stage names travel once, as counters cannot hold strings: they are recomputed by the caller.
+  return { histograms, counters };
+}
+
+/** Stage names in the order runReplication numbers them (same construction as NetworkSim). */
+export function stageNames(scenario: Scenario): string[] {
+  const tx = scenario.option.stages.tx.map((s) => s.name);
+  const rx = scenario.option.stages.rx.map((s) => s.name);
+  const names: string[] = [];
+  for (const h of ['client', 'server']) {
+    names.push(h === 'client' ? 'client.app.tcpkali' : 'server.app.nginx');
+    for (const n of tx) names.push(`${h}.tx.${n}`);
+    names.push(h === 'client' ? 'wire.client_to_server' : 'wire.server_to_client');
+    names.push(`${h === 'client' ? 'server' : 'client'}.nic.ring_irq`);
+  }
+  for (const h of ['client', 'server']) for (const n of rx) names.push(`${h}.rx.${n}`);
+  return names;
+}

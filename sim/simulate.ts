@@ -1,0 +1,300 @@
+/**
+ * One simulated point: compile the scenario, run replications of the packet-path interpreter on
+ * worker threads (the engine's `replicate`), delete the warm-up, merge, and report a SimResult with
+ * 95 % confidence intervals across replications (or across ten batches of one replication).
+ *
+ * Saturation: the run is called saturated when the offered load cannot be carried: fewer than 97 %
+ * of the requests sent in the measurement window completed, the requests outstanding grew over
+ * the window by more than 2 % of those sent, or the interpreter stopped because too many packets
+ * were in flight. The bottleneck is the busiest resource: a CPU class on one CPU (`server cpu 0
+ * softirq`) or the wire (`wire 10 Gbit/s server->client`); when no resource is above 90 %, the place
+ * with most drops. Percentiles of a saturated run are meaningless (they grow with run length), so
+ * latency_ms is null.
+ */
+import { InputError } from '../cli/errors.ts';
+import { readDataFile, validate } from '../model/load.ts';
+import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
+import { ScenarioInput } from '../model/schema/scenario.ts';
+import type { Scenario } from '../model/schema/scenario.ts';
+import { Histogram } from './engine/histogram.ts';
+import { type ReplicatedResult, type ReplicationPool, replicate, replicateUntilPrecision } from './engine/replicate.ts';
+import { meanInterval } from './engine/stats/confidence.ts';
+import { REPLICATION_MODULE, type ReplicationParams, stageNames } from './net/replication.ts';
+import {
+  type CpuLoad,
+  PERCENTILE_KEYS,
+  PERCENTILE_QUANTILES,
+  type PercentileIntervals,
+  type PercentileKey,
+  type Percentiles,
+  type SimResult,
+  type StageBreakdown,
+} from './result.ts';
+
+export interface SimulateRequest {
+  /** Built-in option id or a path to an option file. */
+  option: string;
+  /** Built-in host profile id or a path to a host profile file (default c4.8xlarge). */
+  host?: string;
+  rate_rps: number;
+  response_bytes: number;
+  /** A fitted profile: JSON `{ "host": id, "params": { "<set path>": { "value": n, "sd"?: n } } }`. */
+  profile?: string;
+  /** A scenario file (YAML/JSON); fields given here override it. */
+  scenario?: string;
+  /** `path=value` overrides, applied after the profile's. */
+  set?: string[];
+  /** Requests to send, over all replications together (default 200000). */
+  requests?: number;
+  /** Alternative to requests: simulated seconds of sending per replication. */
+  duration_s?: number;
+  seed?: number;
+  replications?: number;
+  workers?: number;
+  /** e.g. `p99.99=0.05`: add replications until that percentile's CI half-width is within 5 %. */
+  precision?: string;
+  /** Fraction of each replication's send period discarded as warm-up (default 0.1). */
+  warmup_fraction?: number;
+  /** Called with (done, total) replications. */
+  onProgress?: (done: number, total: number) => void;
+  /** An open worker pool to reuse (sweeps): saves the worker start-up per point. */
+  pool?: ReplicationPool;
+}
+
+export const DEFAULT_REQUESTS = 200_000;
+export const DEFAULT_REPLICATIONS = 2;
+
+interface FittedProfile {
+  host?: string;
+  params: Record<string, { value: number; sd?: number }>;
+}
+
+function readProfile(path: string): FittedProfile {
+  const raw = readDataFile(path, '--profile') as Record<string, unknown> | null;
+  if (!raw || typeof raw !== 'object' || typeof raw.params !== 'object' || raw.params === null)
+    throw new InputError('--profile', path, 'a fitted profile needs a "params" object of { "<path>": { "value": n } }');
+  for (const [k, v] of Object.entries(raw.params as Record<string, unknown>)) {
+    if (!v || typeof v !== 'object' || typeof (v as { value?: unknown }).value !== 'number')
+      throw new InputError(`--profile params.${k}.value`, v, 'must be a number');
+  }
+  return raw as unknown as FittedProfile;
+}
+
+/** Builds the normalized scenario of a request (throws InputError on bad input). */
+export function scenarioOf(req: SimulateRequest): Scenario {
+  if (!(req.rate_rps > 0)) throw new InputError('rate_rps', req.rate_rps, 'must be greater than 0');
+  if (!(Number.isInteger(req.response_bytes) && req.response_bytes > 0))
+    throw new InputError('response_bytes', req.response_bytes, 'must be a whole number greater than 0');
+  let input: NormalizeInput = { option: req.option };
+  if (req.scenario) {
+    const s = validate(ScenarioInput, readDataFile(req.scenario, '--scenario'), 'scenario');
+    input = { ...s, option: req.option ?? s.option };
+    if (req.host === undefined && s.host !== undefined) input.host = s.host;
+  }
+  const sets: string[] = [...(input.set ?? [])];
+  if (req.profile) {
+    const prof = readProfile(req.profile);
+    if (req.host === undefined && input.host === undefined && prof.host) input.host = prof.host;
+    for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${v.value}`);
+  }
+  sets.push(...(req.set ?? []));
+  if (req.host !== undefined) input.host = req.host;
+  input.workload = { ...(input.workload ?? {}), rate_rps: req.rate_rps, response_bytes: req.response_bytes };
+  input.set = sets;
+  return normalize(input);
+}
+
+function parsePrecision(text: string): { key: PercentileKey; q: number; rel: number } {
+  const m = /^\s*(p[0-9.]+|max)\s*=\s*([0-9.]+)\s*$/.exec(text);
+  const key = m ? (m[1]!.replace(/\./g, '_').replace(/^p(\d+)_?$/, 'p$1') as PercentileKey) : undefined;
+  if (!m || !key || !(key in PERCENTILE_QUANTILES) || key === 'max')
+    throw new InputError('--precision', text, `expected <percentile>=<relative half-width>, e.g. p99.99=0.05 (percentiles: ${PERCENTILE_KEYS.filter((k) => k !== 'max').join(', ')})`);
+  const rel = Number(m[2]);
+  if (!(rel > 0 && rel < 1)) throw new InputError('--precision', text, 'the relative half-width must be in (0, 1)');
+  return { key, q: PERCENTILE_QUANTILES[key], rel };
+}
+
+export async function simulate(req: SimulateRequest): Promise<SimResult> {
+  const started = Date.now();
+  const scenario = scenarioOf(req);
+  const seed = req.seed ?? 1;
+  let replications = req.replications ?? DEFAULT_REPLICATIONS;
+  if (!(Number.isInteger(replications) && replications >= 1))
+    throw new InputError('--replications', replications, 'must be a whole number of at least 1');
+  const warmupFraction = req.warmup_fraction ?? 0.1;
+  let perRep: number;
+  if (req.duration_s !== undefined) {
+    if (!(req.duration_s > 0)) throw new InputError('--duration-s', req.duration_s, 'must be greater than 0');
+    perRep = Math.max(1, Math.round(req.duration_s * req.rate_rps));
+  } else {
+    const total = req.requests ?? DEFAULT_REQUESTS;
+    if (!(Number.isInteger(total) && total > 0)) throw new InputError('--requests', total, 'must be a whole number greater than 0');
+    perRep = Math.max(1, Math.ceil(total / replications));
+  }
+  const params: ReplicationParams = { scenario, requests: perRep, warmupFraction };
+  const common = {
+    module: REPLICATION_MODULE,
+    exportName: 'runReplication',
+    params,
+    seed,
+    ...(req.workers !== undefined ? { workers: req.workers } : {}),
+    ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    ...(req.pool ? { pool: req.pool } : {}),
+  };
+  const warnings: string[] = [];
+  let result: ReplicatedResult;
+  if (req.precision) {
+    const p = parsePrecision(req.precision);
+    const pr = await replicateUntilPrecision({
+      ...common,
+      target: { histogram: 'latency', q: p.q, relHalfWidth: p.rel },
+      step: Math.max(2, replications),
+      maxReplications: Math.max(32, replications * 8),
+    });
+    if (!pr.converged) warnings.push(`precision ${req.precision} not reached after ${pr.replications} replications`);
+    result = pr;
+    replications = pr.replications;
+  } else {
+    result = await replicate({ ...common, replications });
+  }
+  try {
+    return summarize(req, scenario, seed, replications, result, warnings, started);
+  } finally {
+    for (const h of Object.values(result.histograms)) h.destroy();
+  }
+}
+
+const CLASS_NAMES = ['hardirq', 'softirq', 'task'] as const;
+
+function summarize(
+  req: SimulateRequest,
+  scenario: Scenario,
+  seed: number,
+  R: number,
+  result: ReplicatedResult,
+  warnings: string[],
+  started: number,
+): SimResult {
+  const c = result.counters;
+  const outs = result.outputs;
+  const window_ns = c.window_ns! / R;
+  const sent = c.sent ?? 0;
+  const completed = c.completed ?? 0;
+  const achieved_rps = window_ns > 0 ? completed / R / (window_ns / 1e9) : 0;
+  // CPU load per CPU index, averaged over replications.
+  const nCpu = outs[0]!.counters.cpus!;
+  const cpuCount = scenario.host.cpus.count;
+  const cpu: CpuLoad[] = [];
+  let busiest = { name: '', load: 0 };
+  for (let i = 0; i < nCpu; i++) {
+    const host = scenario.host.shared_cpus ? 'server' : i < cpuCount ? 'client' : 'server';
+    const local = scenario.host.shared_cpus ? i : i % cpuCount;
+    const frac = CLASS_NAMES.map((_, k) => (c[`busy.${i}.${k}`] ?? 0) / R / window_ns);
+    const load: CpuLoad = { host, cpu: local, hardirq: frac[0]!, softirq: frac[1]!, task: frac[2]! };
+    const ks = (c[`ksoftirqd.${i}`] ?? 0) / R / window_ns;
+    if (ks > 0) load.ksoftirqd = ks;
+    cpu.push(load);
+    const total = frac[0]! + frac[1]! + frac[2]!;
+    if (total > busiest.load) {
+      const k = frac.indexOf(Math.max(...frac));
+      busiest = { name: `${host} cpu ${local} ${CLASS_NAMES[k]}`, load: total };
+    }
+  }
+  const gbps = scenario.wire.line_rate_gbps;
+  for (const [d, label] of [
+    [0, 'client->server'],
+    [1, 'server->client'],
+  ] as const) {
+    const u = gbps > 0 ? (c[`wire${d}_ns`] ?? 0) / R / window_ns : 0;
+    if (u > busiest.load) busiest = { name: `wire ${gbps} Gbit/s ${label}`, load: u };
+  }
+  const drops: Record<string, number> = {};
+  for (const [k, v] of Object.entries(c)) if (k.startsWith('drop.')) drops[k.slice(5)] = v;
+  const grew = (c.outstanding_end ?? 0) - (c.outstanding_warmup ?? 0);
+  const aborted = (c.aborted ?? 0) > 0;
+  const saturated = aborted || completed < 0.97 * sent || grew > 0.02 * sent + 50 * R || sent === 0;
+  let bottleneck: string | null = null;
+  if (saturated) {
+    if (busiest.load >= 0.9) bottleneck = busiest.name;
+    else {
+      const worst = Object.entries(drops).sort((a, b) => b[1] - a[1])[0];
+      bottleneck = worst ? `drops at ${worst[0]}` : busiest.name || 'unknown';
+    }
+  }
+  let latency_ms: Percentiles | null = null;
+  let latency_ci95_ms: PercentileIntervals | null = null;
+  let latency_tcpkali_ms: Percentiles | null = null;
+  const merged = result.histograms.latency;
+  if (!saturated && merged && merged.count > 0) {
+    latency_ms = {} as Percentiles;
+    latency_ci95_ms = {} as PercentileIntervals;
+    latency_tcpkali_ms = {} as Percentiles;
+    // Per-replication estimates, or per-batch estimates of the single replication.
+    const parts: Histogram[] =
+      R >= 2
+        ? outs.map((o) => Histogram.decode(o.histograms.latency!))
+        : Array.from({ length: 10 }, (_, b) => Histogram.decode(outs[0]!.histograms[`batch${b}`]!));
+    for (const key of PERCENTILE_KEYS) {
+      const q = PERCENTILE_QUANTILES[key];
+      const v = merged.quantile(q) / 1e6;
+      latency_ms[key] = round4(v);
+      // tcpkali records (int)(latency in 0.1 ms units) and prints value/10 with one decimal.
+      latency_tcpkali_ms[key] = Math.floor(v * 10) / 10;
+      const ests = parts.filter((h) => h.count > 0).map((h) => h.quantile(q) / 1e6);
+      if (ests.length >= 2) {
+        const ci = meanInterval(ests);
+        // The merged estimate is the point value; the interval is centred on the mean of the parts.
+        latency_ci95_ms[key] = [round4(Math.max(0, Math.min(ci.lo, v))), round4(Math.max(ci.hi, v))];
+      } else latency_ci95_ms[key] = [round4(v), round4(v)];
+    }
+    for (const h of parts) h.destroy();
+    if (R < 2) warnings.push('one replication: intervals come from 10 batches of the run (correlated; optimistic)');
+  }
+  const names = stageNames(scenario);
+  const stages: StageBreakdown[] = names.map((stage, i) => {
+    const packets = c[`stage.${i}.packets`] ?? 0;
+    const w = (field: string) =>
+      packets > 0
+        ? outs.reduce((s, o) => s + (o.counters[`stage.${i}.${field}`] ?? 0) * (o.counters[`stage.${i}.packets`] ?? 0), 0) /
+          packets
+        : 0;
+    const cls = outs[0]!.counters[`stage.${i}.cls`] ?? 1;
+    return {
+      stage,
+      cls: CLASS_NAMES[cls] ?? 'softirq',
+      packets,
+      wait_mean_us: round4(w('wait_mean') / 1e3),
+      wait_p99_us: round4(w('wait_p99') / 1e3),
+      service_mean_us: round4(w('service_mean') / 1e3),
+      service_p99_us: round4(w('service_p99') / 1e3),
+    };
+  });
+  if (aborted) warnings.push('stopped early: too many packets in flight (overload)');
+  return {
+    option: scenario.option.id,
+    host: scenario.host.id,
+    rate_rps: req.rate_rps,
+    achieved_rps: Math.round(achieved_rps),
+    response_bytes: req.response_bytes,
+    saturated,
+    bottleneck,
+    latency_ms,
+    latency_ci95_ms,
+    latency_tcpkali_ms,
+    drops,
+    retransmits: c.retransmits ?? 0,
+    cpu,
+    stages,
+    seed,
+    requests: completed,
+    replications: R,
+    warmup_requests: Math.round(sent * (req.warmup_fraction ?? 0.1) / (1 - (req.warmup_fraction ?? 0.1))),
+    wall_s: (Date.now() - started) / 1000,
+    profile: req.profile ?? null,
+    warnings,
+  };
+}
+
+function round4(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}

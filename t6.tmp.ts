@@ -1,0 +1,11 @@
+import { compile } from './model/index.ts';
+import { NetworkSim } from './sim/net/network-sim.ts';
+const o = process.argv[2] ?? 'net-host';
+const sets = process.argv.slice(3);
+const c = compile({ option: o, workload: { rate_rps: Number(process.env.RATE ?? 150000), response_bytes: Number(process.env.RB ?? 350), connections: Number(process.env.CONN ?? 6000) }, set: sets });
+const t = performance.now();
+const out = new NetworkSim(c, { requests: Number(process.env.N ?? 20000), warmupFraction: 0.1, seed: 1, replication: 0 }).run();
+const q = (x: number) => (out.latency.quantile(x) / 1e6).toFixed(3);
+const w = out.window_ns;
+let si = 0; for (let i = 36; i < 72; i++) si += out.busy_ns[i*3+1]!;
+console.log(o, 'wall', (performance.now()-t).toFixed(0), 'p50', q(0.5), 'p99', q(0.99), 'p99.9', q(0.999), 'max', q(1), JSON.stringify(out.drops), 'retx', out.retransmits, 'sent', out.sentMeasured, 'done', out.completedMeasured, 'srv si/req us', (si/out.completedMeasured/1e3).toFixed(2), 'sq', out.timeSqueeze, 'ev', out.events);

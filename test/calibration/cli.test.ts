@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
+import { makeRecord } from './fixtures.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cnisim-calib-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function writeRecords(dir: string, recs: ReturnType<typeof makeRecord>[]): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [i, r] of recs.entries()) writeFileSync(join(dir, `r${i}.json`), JSON.stringify(r));
+  return dir;
+}
+
+async function run(args: string[]): Promise<{ code: number; err: string }> {
+  let err = '';
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err += String(s);
+    return true;
+  });
+  try {
+    const code = await main(['node', 'cnisim', ...args]);
+    return { code, err };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('cnisim calibrate / validate: bad input', () => {
+  it('exits 3 on records of two hosts, naming both, without a stack trace', async () => {
+    const dir = writeRecords(join(tmp, 'mixed'), [
+      makeRecord({ option: 'net-host', rate_rps: 1e5, machine: 'a', latency_ms: { p99: 1 } }),
+      makeRecord({ option: 'net-host', rate_rps: 2e5, machine: 'b', step: 1, latency_ms: { p99: 1 } }),
+    ]);
+    const r = await run(['calibrate', '--runs', dir, '--out', join(tmp, 'f.json'), '--quiet']);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/2 different hosts \(a: .*r0\.json; b: .*r1\.json\)/);
+    expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('exits 3 on percentiles that are not monotone, naming the file', async () => {
+    const dir = writeRecords(join(tmp, 'nonmono'), [
+      makeRecord({ option: 'net-host', rate_rps: 1e5, latency_ms: { p95: 2, p99: 1 } }),
+    ]);
+    const r = await run(['calibrate', '--runs', dir, '--out', join(tmp, 'f.json'), '--quiet']);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/r0\.json: latency_ms: percentiles are not monotone/);
+  });
+
+  it('exits 3 on a profile that is not a fitted profile, and 2 on a budget that does not parse', async () => {
+    const bad = join(tmp, 'notprofile.json');
+    writeFileSync(bad, '{"host": "x"}');
+    const dir = writeRecords(join(tmp, 'one'), [
+      makeRecord({ option: 'net-host', rate_rps: 1e5, latency_ms: { p99: 1 } }),
+    ]);
+    const v = await run(['validate', '--profile', bad, '--runs', dir, '--quiet']);
+    expect(v.code).toBe(3);
+    expect(v.err).toMatch(/--profile .*not a fitted profile/);
+    const c = await run(['calibrate', '--runs', dir, '--out', join(tmp, 'f.json'), '--budget-evals', 'lots']);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/--budget-evals: not a number/);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { predictWithIntervals } from '../../calibration/prediction-interval.ts';
+import { analyticPredictor, PATHS } from './fixtures.ts';
+
+const truth = { base_ms: 0.3, spread_ms: 0.05, extra_ms: {}, drop_prob: {} };
+const point = { option: 'net-host', rate_rps: 100_000, response_bytes: 350 };
+const run = { seed: 1, requests: 1000 };
+
+describe('predictWithIntervals', () => {
+  it('with no parameter uncertainty and no simulation CI, the interval is the measurement spread alone', async () => {
+    const r = await predictWithIntervals(
+      analyticPredictor(truth),
+      { params: { [PATHS.base]: { value: 0.3, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+      { measurementSigma: { p99: 0.05 } },
+    );
+    const i = r.intervals.p99!;
+    expect(i.s_params).toBe(0);
+    expect(i.pi95_ms[1] / i.predicted_ms).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
+    expect(i.predicted_ms / i.pi95_ms[0]).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
+  });
+
+  it('propagates a parameter sd to first order', async () => {
+    // p50 = base + spread*ln2/(1-0.2): d ln p50 / d base = 1/p50; with sd 0.03 the log sd is ~0.03/p50.
+    const r = await predictWithIntervals(
+      analyticPredictor(truth),
+      { params: { [PATHS.base]: { value: 0.3, sd: 0.03, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+    );
+    const i = r.intervals.p50!;
+    const p50 = 0.3 + (0.05 * Math.LN2) / 0.8;
+    expect(i.predicted_ms).toBeCloseTo(p50, 12);
+    // Central difference of ln p over +-sd: exact for this linear model up to the log's curvature (<0.2 %).
+    expect(i.s_params).toBeCloseTo(Math.log((p50 + 0.03) / (p50 - 0.03)) / 2, 12);
+    expect(i.s_params / (0.03 / p50)).toBeGreaterThan(0.99);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
+import { calibrate } from '../../calibration/fit.ts';
+import type { ParamSpec } from '../../calibration/params.ts';
+import { rankings, validate } from '../../calibration/validate.ts';
+import type { PercentileKey } from '../../sim/result.ts';
+import {
+  type AnalyticTruth,
+  analyticPercentiles,
+  analyticPredictor,
+  labelled,
+  makeRecord,
+  PATHS,
+  quantise,
+} from './fixtures.ts';
+
+const TRUTH: AnalyticTruth = {
+  base_ms: 0.3,
+  spread_ms: 0.06,
+  extra_ms: { 'net-host': 0, bridge: 0.25 },
+  drop_prob: {},
+};
+const KEYS: PercentileKey[] = ['p50', 'p95', 'p99', 'p99_5'];
+const SPECS: ParamSpec[] = [
+  { path: PATHS.base, lower: 0.01, upper: 5, log: true, group: 'base', scope: 'host' },
+  { path: PATHS.spread, lower: 0.001, upper: 1, log: true, group: 'tail', scope: 'host' },
+  {
+    path: PATHS.extra,
+    lower: 0.001,
+    upper: 5,
+    log: true,
+    group: 'base',
+    scope: 'option',
+    options: ['bridge'],
+  },
+];
+
+function records(rates: number[], step0: number) {
+  let step = step0;
+  return labelled(
+    Object.keys(TRUTH.extra_ms).flatMap((option) =>
+      rates.map((rate_rps) =>
+        makeRecord({
+          option,
+          rate_rps,
+          step: step++,
+          latency_ms: quantise(
+            analyticPercentiles({ option, rate_rps, response_bytes: 350 }, {}, TRUTH).latency_ms,
+            KEYS,
+          ),
+        }),
+      ),
+    ),
+  );
+}
+
+describe('validate on runs left out of the fit', () => {
+  it('predicts a held-out rate within the quantisation error, inside the interval, with the ranking right', async () => {
+    const profile = await calibrate(records([50_000, 350_000], 0), {
+      predictor: analyticPredictor(TRUTH),
+      params: SPECS,
+      host: 'test-host',
+      seed: 1,
+      requests: 100_000,
+      budgetEvals: 200,
+    });
+    const report = await validate(records([200_000], 10), {
+      predictor: analyticPredictor(TRUTH),
+      profile,
+      seed: 1,
+      requests: 100_000,
+    });
+    expect(report.rows).toHaveLength(2 * KEYS.length);
+    // The analytic model is exact, so the only error is the 0.1 ms truncation of the measurement
+    // (at most 0.1 ms / 0.3 ms = 33 % at the smallest value, under 0.1/0.55 = 18 % for the rest)
+    // plus the fitted parameters' play inside those buckets; the MAPE must stay under 10 %.
+    expect(report.mape!).toBeLessThan(0.1);
+    for (const r of report.rows) expect(Math.abs(r.abs_error_ms!)).toBeLessThan(0.12);
+    expect(report.coverage_pi95).toBe(1);
+    expect(report.ranking_agrees).toBe(true);
+    expect(report.ranking.find((r) => r.percentile === 'p99')!.measured_order).toEqual([
+      'net-host',
+      'bridge',
+    ]);
+    // Chart: an SVG with one point per row.
+    const svg = await renderSvg(validationChartSpec(report));
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toMatch(/measured latency \(ms\)/);
+  });
+});
+
+describe('rankings', () => {
+  const row = (option: string, measured_ms: number, predicted_ms: number) => ({
+    run: option,
+    option,
+    rate_rps: 1,
+    response_bytes: 350,
+    percentile: 'p99' as const,
+    measured_ms,
+    interval_ms: [measured_ms, measured_ms + 0.1] as [number, number],
+    predicted_ms,
+    pi95_ms: null,
+    abs_error_ms: 0,
+    rel_error: 0,
+    inside_pi: null,
+    saturated: false,
+  });
+  it('counts discordant pairs only between measurements that differ by more than a bucket', () => {
+    const r = rankings([row('a', 0.5, 0.9), row('b', 0.5, 0.6), row('c', 1.2, 0.7)]);
+    // a-b tie in measurement: no order. a-c: measured a<c, predicted a>c: discordant. b-c: b<c both: concordant.
+    expect(r[0]!.concordant_pairs).toBe(1);
+    expect(r[0]!.discordant_pairs).toBe(1);
+    expect(r[0]!.agrees).toBe(false);
+  });
+});

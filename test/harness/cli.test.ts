@@ -1,0 +1,83 @@
+/**
+ * The harness and lab commands as a user runs them, through cli/main.ts in this process (a CLI
+ * start costs seconds on these machines): exit codes, and one-line errors naming the field.
+ */
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const FX = join(import.meta.dirname, 'fixtures');
+let main: (argv: string[]) => Promise<number>;
+
+beforeAll(async () => {
+  ({ main } = await import('../../cli/main.ts'));
+}, 60_000);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
+  const code = await main(['node', 'cnisim', ...args]);
+  vi.restoreAllMocks();
+  return { code, stdout, stderr };
+}
+
+describe('cnisim harness / lab CLI', () => {
+  it('refuses a rate above what the generator can offer (exit 3, one line naming --rates)', async () => {
+    const r = await cli(
+      'harness',
+      'run',
+      '--lab',
+      '--option',
+      'net-host',
+      '--rates',
+      '50000',
+      '--out',
+      '/tmp/cns-never',
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cnisim: --rates: is above what cnisim-openloop can offer.*\(got 50000\)\n$/);
+  });
+  it('names an unknown option', async () => {
+    const r = await cli('lab', 'up', '--option', 'calico');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--option: unknown option; one of net-host.*\(got "calico"\)/);
+  });
+  it('harness run without --lab is a usage error pointing at plan', async () => {
+    const r = await cli(
+      'harness',
+      'run',
+      '--option',
+      'net-host',
+      '--rates',
+      '1000',
+      '--out',
+      '/tmp/cns-never',
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--lab.*harness plan/);
+  });
+  it('a cut-off tcpkali log: exit 3, one line with file and line', async () => {
+    const r = await cli('harness', 'parse-tcpkali', join(FX, 'tcpkali', 'cut-off-d3.txt'));
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cut-off-d3\.txt:9: tcpkali summary: cut off/);
+  });
+  it('parses a good log to JSON and prints the record JSON Schema', async () => {
+    const good = await cli('harness', 'parse-tcpkali', '--json', join(FX, 'tcpkali', 'd2-1.1-issue53.txt'));
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout).format).toBe('1.1+');
+    const schema = await cli('harness', 'schema');
+    expect(schema.code).toBe(0);
+    expect(JSON.parse(schema.stdout).title).toBe('cnisim run record');
+  });
+});

@@ -1,0 +1,140 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { snapshotFromDump, snapshotScript } from '../../harness/counters/dump.ts';
+import { importStep, listStepDirs } from '../../harness/import.ts';
+import { buildPlan, type PlanInput } from '../../harness/plan.ts';
+import { parseRunRecord } from '../../harness/run-record-io.ts';
+
+const input: PlanInput = {
+  server: 'srv',
+  client: 'cli',
+  option: 'flannel-host-gw',
+  driver: 'veth+bridge',
+  rates: [50000, 150000],
+  repeat: 2,
+  connections: 3000,
+  duration_s: 30,
+  target: '10.244.2.5:80',
+  response: 'small',
+  workers: 18,
+  client_cpus: '0-17',
+  nginx_cpus: [0, 1],
+  write_combine: true,
+  server_interface: 'eth0',
+  client_interface: 'eth0',
+  nginx_dir: '/tmp/cnisim-nginx',
+};
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'cns-plan-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('harness plan', () => {
+  const plan = buildPlan(input);
+
+  it('emits syntactically valid POSIX sh scripts', () => {
+    const d = tmp();
+    for (const [name, text] of Object.entries(plan.files)) {
+      writeFileSync(join(d, name), text);
+      const r = spawnSync('sh', ['-n', join(d, name)], { encoding: 'utf8' });
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+    }
+  });
+
+  it('interleaves repeats and rates, with the exact tcpkali command of each step', () => {
+    expect(plan.steps.map((s) => [s.requested_rps, s.repeat])).toEqual([
+      [50000, 0],
+      [150000, 0],
+      [50000, 1],
+      [150000, 1],
+    ]);
+    const s = plan.steps[1]!;
+    expect(s.argv.slice(0, 4)).toEqual(['taskset', '-c', '0-17', 'tcpkali']);
+    expect(s.argv[s.argv.indexOf('-r') + 1]).toBe('50'); // 150000 / 3000 connections
+    expect(plan.files['client.sh']).toContain("-em 'GET /r350 HTTP/1.1\\r\\nHost: 10.244.2.5\\r\\n\\r\\n'");
+    expect(plan.files['server.sh']).toContain('worker_cpu_affinity 1 10;');
+    expect(plan.files['server.sh']).toContain('listen 10.244.2.5:80');
+  });
+
+  it('snap.sh runs here and its dump parses back into a snapshot', () => {
+    const d = tmp();
+    writeFileSync(join(d, 'snap.sh'), snapshotScript());
+    const dump = execFileSync('sh', [join(d, 'snap.sh')], { encoding: 'utf8' });
+    const s = snapshotFromDump(dump, () => false, 'snap');
+    expect(s.stat?.length).toBeGreaterThan(0);
+    expect(s.softirqs?.counts.NET_RX).toBeDefined();
+    expect(s.t_ns).toBeGreaterThan(0);
+    expect(() => snapshotFromDump(dump.slice(0, dump.length / 2), () => false, 'half')).toThrow(
+      /half: cut off/,
+    );
+  });
+});
+
+describe('harness import', () => {
+  /** A collect directory as client.sh leaves it, with real dumps of this machine and a tcpkali sample. */
+  function collect(log: string, requested: number): string {
+    const d = tmp();
+    const script = join(d, 'snap.sh');
+    writeFileSync(script, snapshotScript());
+    const snap = () => execFileSync('sh', [script], { encoding: 'utf8' });
+    writeFileSync(join(d, 'tcpkali-version.txt'), 'tcpkali version 1.1.1\n');
+    const step = join(d, '0000-flannel-host-gw-43000rps-r0');
+    mkdirSync(step);
+    const meta = {
+      ...buildPlan({ ...input, rates: [requested], repeat: 1 }).steps[0]!,
+      response_bytes: null,
+    };
+    meta.request = 'GET /r350 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    writeFileSync(join(step, 'meta.json'), JSON.stringify(meta));
+    for (const f of ['client-before', 'server-before']) writeFileSync(join(step, `${f}.txt`), snap());
+    writeFileSync(join(step, 'started_at'), '2026-11-26T10:00:00.000Z\n');
+    writeFileSync(join(step, 'tcpkali.log'), log);
+    writeFileSync(join(step, 'tcpkali.exit'), '0\n');
+    writeFileSync(join(step, 'ended_at'), '2026-11-26T10:00:21.000Z\n');
+    for (const f of ['client-after', 'server-after']) writeFileSync(join(step, `${f}.txt`), snap());
+    return d;
+  }
+  const d3 = readFileSync(join(import.meta.dirname, 'fixtures', 'tcpkali', 'd3-1.1-n2o.txt'), 'utf8');
+
+  it('turns a collected step into a valid target record', () => {
+    const d = collect(d3, 43000);
+    const [dir] = listStepDirs(d);
+    const r = parseRunRecord(importStep(dir!, 'imp'));
+    expect(r.source).toBe('target');
+    expect(r.valid, r.invalid_reason ?? '').toBe(true);
+    expect(r.generator.name).toBe('tcpkali');
+    expect(r.generator.version).toBe('1.1.1');
+    expect(r.latency_resolution_ms).toBe(0.1);
+    expect(r.latency_ms).toEqual({ p95: 5043.1, p99: 5327.9, p99_5: 5375.9 });
+    // sent 34637100 bytes of 39-byte requests ("GET /r350 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    expect(r.request_bytes).toBe(39);
+    expect(r.requests_sent).toBe(Math.round(34637100 / 39));
+    expect(r.counters?.scope).toBe('per-host');
+    expect(r.counters?.server?.softirqs?.length).toBeGreaterThan(0);
+    expect(r.tuning?.server?.origin).toBe('read-back');
+    expect(r.hosts.server.kernel).toMatch(/^\d+\./);
+  });
+
+  it('a cut-off tcpkali log gives an invalid record with the reason', () => {
+    const d = collect(d3.slice(0, 400), 43000);
+    const r = parseRunRecord(importStep(listStepDirs(d)[0]!, 'imp'));
+    expect(r.valid).toBe(false);
+    expect(r.invalid_reason).toMatch(/tcpkali summary: cut off/);
+  });
+
+  it('tcpkali sending less than requested gives an invalid record', () => {
+    const d = collect(d3, 100000);
+    const r = parseRunRecord(importStep(listStepDirs(d)[0]!, 'imp'));
+    expect(r.valid).toBe(false);
+    expect(r.invalid_reason).toMatch(/tcpkali offered 44402 of 100000/);
+  });
+});

@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatCpuList } from '../../harness/cpulist.ts';
+import { localFs, readTuning } from '../../harness/tuning/readback.ts';
+import { applyTuning, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
+
+/** A fake / laid out like the study's c4.8xlarge: 36 CPUs, 2 NUMA nodes, eth0 with 2 queue pairs. */
+function fakeStudyHost(): { root: string; files: Map<string, string> } {
+  const root = mkdtempSync(join(tmpdir(), 'cns-fakeroot-'));
+  const files = new Map<string, string>();
+  const put = (p: string, v: string) => {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), v);
+    files.set(p, v);
+  };
+  put('/sys/devices/system/cpu/online', '0-35\n');
+  put('/sys/devices/system/node/node0/cpulist', '0-8,18-26\n');
+  put('/sys/devices/system/node/node1/cpulist', '9-17,27-35\n');
+  for (let c = 0; c < 36; c++) {
+    const core = c % 18;
+    put(`/sys/devices/system/cpu/cpu${c}/topology/thread_siblings_list`, `${core},${core + 18}\n`);
+  }
+  put(
+    '/proc/interrupts',
+    '            CPU0       CPU1\n 265:   1000  0  xen-pirq-msi-x  eth0-TxRx-0\n 266:   0  999  xen-pirq-msi-x  eth0-TxRx-1\n 267:  5  0  xen-pirq-msi-x  eth0\n',
+  );
+  put('/proc/irq/265/smp_affinity_list', '0-35\n');
+  put('/proc/irq/266/smp_affinity_list', '0-35\n');
+  for (const q of ['rx-0', 'rx-1']) {
+    put(`/sys/class/net/eth0/queues/${q}/rps_cpus`, '00000000,00000000\n');
+    put(`/sys/class/net/eth0/queues/${q}/rps_flow_cnt`, '0\n');
+  }
+  for (const q of ['tx-0', 'tx-1']) put(`/sys/class/net/eth0/queues/${q}/xps_cpus`, '00000000,00000000\n');
+  put('/proc/sys/net/core/rps_sock_flow_entries', '0\n');
+  put('/proc/sys/fs/file-max', '9223372036854775807\n');
+  put('/proc/sys/net/ipv4/ip_local_port_range', '32768\t60999\n');
+  put('/proc/sys/net/ipv4/tcp_max_tw_buckets', '262144\n');
+  put('/proc/sys/net/ipv4/tcp_tw_reuse', '2\n');
+  put('/proc/sys/net/ipv4/tcp_fin_timeout', '60\n');
+  put('/proc/sys/net/ipv4/tcp_slow_start_after_idle', '1\n');
+  put('/proc/sys/net/ipv4/tcp_low_latency', '0\n');
+  // no tcp_tw_recycle (gone since 4.12), no sched_migration_cost_ns (debugfs since 5.13)
+  return { root, files };
+}
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+describe('harness tune on a fake sysfs/procfs', () => {
+  it("derives the study's exact settings from the c4.8xlarge topology", () => {
+    const { root } = fakeStudyHost();
+    roots.push(root);
+    const plan = planTuning({ interface: 'eth0', root, port: 80 });
+    const w = Object.fromEntries(plan.writes.map((x) => [x.path, x.value]));
+    expect(w['/proc/irq/265/smp_affinity_list']).toBe('0');
+    expect(w['/proc/irq/266/smp_affinity_list']).toBe('9');
+    expect(w['/sys/class/net/eth0/queues/rx-0/rps_cpus']).toBe('00000000,0003fdfe');
+    expect(w['/sys/class/net/eth0/queues/rx-1/rps_cpus']).toBe('00000000,0003fdfe');
+    expect(w['/sys/class/net/eth0/queues/tx-0/xps_cpus']).toBe('00000000,07fc01ff');
+    expect(w['/sys/class/net/eth0/queues/tx-1/xps_cpus']).toBe('0000000f,f803fe00');
+    expect(w['/proc/sys/net/core/rps_sock_flow_entries']).toBe('65536');
+    expect(w['/sys/class/net/eth0/queues/rx-0/rps_flow_cnt']).toBe('32768');
+    expect(w['/proc/sys/net/ipv4/ip_local_port_range']).toBe('2000 65535');
+    expect(formatCpuList(plan.topology.primaries)).toBe('0-17');
+    // what the kernel lacks is skipped with a warning, never created
+    expect(plan.warnings.join('\n')).toMatch(/tcp_tw_recycle: not present/);
+    expect(plan.warnings.join('\n')).toMatch(/sched_migration_cost_ns: not present/);
+    expect(plan.notrack_apply[0]).toEqual([
+      'iptables',
+      '-t',
+      'raw',
+      '-I',
+      'PREROUTING',
+      '-p',
+      'tcp',
+      '--dport',
+      '80',
+      '-j',
+      'NOTRACK',
+    ]);
+  });
+
+  it('apply writes the values, revert restores every file byte for byte', () => {
+    const { root, files } = fakeStudyHost();
+    roots.push(root);
+    const input = { interface: 'eth0', root, port: 80 };
+    const plan = planTuning(input);
+    const res = applyTuning(plan, input);
+    expect(res.commands_run).toEqual([]); // iptables never runs against a fake root
+    expect(res.commands_skipped).toHaveLength(2);
+    expect(readFileSync(join(root, '/sys/class/net/eth0/queues/rx-0/rps_cpus'), 'utf8')).toBe(
+      '00000000,0003fdfe\n',
+    );
+    // read-back sees the tuning in force
+    const t = readTuning(localFs(root), { interfaces: ['eth0'], irqPattern: /^eth0-/ });
+    expect(t.rps_cpus?.find((q) => q.queue === 'rx-1')?.mask).toBe('00000000,0003fdfe');
+    expect(t.irq_affinity?.map((i) => [i.irq, i.queue, i.cpus])).toEqual([
+      [265, 0, '0'],
+      [266, 1, '9'],
+    ]);
+    expect(t.rps_sock_flow_entries).toBe(65536);
+    expect(t.sysctls?.['net.ipv4.ip_local_port_range']).toBe('2000 65535');
+    // a second apply must not overwrite the saved originals
+    expect(() => applyTuning(plan, input)).toThrow(/already applied/);
+    const rev = revertTuning(root);
+    expect(rev.restored).toBe(plan.writes.length);
+    for (const [p, v] of files) expect(readFileSync(join(root, p), 'utf8'), p).toBe(v);
+    expect(existsSync(join(root, '/var/lib/cnisim/tune-saved.json'))).toBe(false);
+    expect(() => revertTuning(root)).toThrow(/no saved tuning/);
+  });
+
+  it('an unknown interface is a clear error', () => {
+    const { root } = fakeStudyHost();
+    roots.push(root);
+    expect(() => planTuning({ interface: 'eth9', root, port: 80 })).toThrow(/no queues for interface eth9/);
+  });
+});

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { interleaveSteps } from '../../harness/lab-run.ts';
+import { buildWrkCommand, parseWrkOutput, WrkParseError } from '../../harness/wrk.ts';
+
+const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'wrk', n), 'utf8');
+
+describe('wrk output', () => {
+  it('parses a real lab run (wrk 4.1.0, verbatim)', () => {
+    const w = parseWrkOutput(fx('lab-net-host-4.1.0.txt'));
+    expect(w).toMatchObject({
+      threads: 1,
+      connections: 10,
+      requests: 22236,
+      duration_s: 2.02,
+      requests_per_s: 11034.43,
+    });
+    expect(w.latency_ms).toEqual({ p50: 0.281, p90: 7.83, p99: 43.4, max: 64.32 });
+    expect(w.latency_mean_ms).toBe(3.45);
+    expect(w.socket_errors + w.non_2xx_3xx).toBe(0);
+  });
+  it('counts socket errors and non-2xx responses; seconds convert to ms', () => {
+    const w = parseWrkOutput(fx('constructed-errors.txt'));
+    expect(w.socket_errors).toBe(8);
+    expect(w.non_2xx_3xx).toBe(12);
+    expect(w.latency_ms.max).toBe(1130);
+  });
+  it('rejects a cut-off log, naming what is missing', () => {
+    const text = fx('lab-net-host-4.1.0.txt');
+    expect(() => parseWrkOutput(text.slice(0, text.indexOf('Requests/sec')))).toThrow(WrkParseError);
+    expect(() => parseWrkOutput(text.slice(0, text.indexOf('Requests/sec')))).toThrow(
+      /"Requests\/sec:" line/,
+    );
+    expect(() => parseWrkOutput(text.replace(/ {2}Latency Distribution[\s\S]*?99%.*\n/, ''))).toThrow(
+      /Latency Distribution/,
+    );
+  });
+  it('builds the command', () => {
+    expect(
+      buildWrkCommand({
+        url: 'http://10.244.2.2/r350',
+        threads: 1,
+        connections: 10,
+        duration_s: 3,
+        cpus: '0',
+      }),
+    ).toEqual(['taskset', '-c', '0', 'wrk', '-t1', '-c10', '-d3s', '--latency', 'http://10.244.2.2/r350']);
+  });
+});
+
+describe('interleaveSteps', () => {
+  it('rotates the options on every repeat and appends a max-rate (wrk) step per rate cycle', () => {
+    const s = interleaveSteps(['net-host', 'flannel-vxlan'], [1000, 2000], 2, true);
+    expect(s.map((x) => `${x.option}@${x.rate_rps ?? 'max'}#${x.repeat}`)).toEqual([
+      'net-host@1000#0',
+      'flannel-vxlan@1000#0',
+      'net-host@2000#0',
+      'flannel-vxlan@2000#0',
+      'net-host@max#0',
+      'flannel-vxlan@max#0',
+      'flannel-vxlan@1000#1',
+      'net-host@1000#1',
+      'flannel-vxlan@2000#1',
+      'net-host@2000#1',
+      'flannel-vxlan@max#1',
+      'net-host@max#1',
+    ]);
+    expect(s.map((x) => x.index)).toEqual([...s.keys()]);
+  });
+});

@@ -1,0 +1,118 @@
+/**
+ * Every study with --quick against the real simulator, seen as a person would: the CLI prints the
+ * main table and the report path, the page opens offline in Chromium with every chart drawn and no
+ * console error, and the same seed writes the same data.json. Skips with a reason until
+ * sim/simulate.ts exists in the checkout.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { simulatorAvailable } from '../../notebooks/lib/simulator.ts';
+import { runStudy } from '../../notebooks/run-study.ts';
+import { runSeed } from '../../notebooks/studies/seed.ts';
+import { chromiumMissingReason, openReport } from './helpers/browser.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'cnisim-studies-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const noSim = simulatorAvailable() ? null : 'sim/simulate.ts is not in this checkout yet';
+const noBrowser = chromiumMissingReason();
+if (noSim) console.warn(`skipping the studies against the simulator: ${noSim}`);
+if (noBrowser) console.warn(`skipping the browser checks of the studies: ${noBrowser}`);
+
+async function expectRendered(htmlPath: string, minCharts: number) {
+  if (noBrowser) return;
+  const seen = await openReport(htmlPath);
+  expect(seen.consoleErrors).toEqual([]);
+  expect(seen.externalRequests).toEqual([]);
+  expect(seen.chartsDone).toBe(true);
+  expect(seen.charts.length).toBeGreaterThanOrEqual(minCharts);
+  for (const c of seen.charts) {
+    expect(c.svgs, c.id).toBeGreaterThanOrEqual(1);
+    expect(c.markItems, c.id).toBeGreaterThan(0);
+  }
+}
+
+describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () => {
+  it('cnisim study seed --quick prints the ladder and the report path, and the report renders', async () => {
+    const out = tmp();
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'cnisim.mjs'), 'study', 'seed', '--quick', '--out', out],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
+    expect(r.stderr).toMatch(/report written to .*index\.html/);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[1]).toMatch(
+      /^response_bytes\s+rate_rps\s+option\s+p95_ms\s+p99_ms\s+p99_5_ms\s+p99_99_ms\s+p99_999_ms\s+max_ms/,
+    );
+    // Five options at each of the two published points.
+    expect(lines.length).toBe(2 + 10);
+    for (const o of ['net-host', 'flannel-host-gw', 'flannel-aws-vpc', 'flannel-vxlan', 'ipvlan'])
+      expect(r.stdout).toContain(o);
+    const data = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8'));
+    expect(data.data.results.length).toBe(5 * (4 + 3));
+    await expectRendered(join(out, 'index.html'), 5);
+  });
+
+  it('the same seed writes the same data.json (small grid through the same code)', async () => {
+    const plan = {
+      options: ['net-host', 'flannel-vxlan'],
+      rates: [{ response_bytes: 350, rates_rps: [50_000, 150_000] }],
+      requests: 5000,
+      ladderPoints: [{ response_bytes: 350, rate_rps: 150_000 }],
+      heatmapPoint: { response_bytes: 350, rate_rps: 150_000 },
+      stagePoint: { response_bytes: 350, rate_rps: 150_000 },
+    };
+    const a = tmp();
+    const b = tmp();
+    await runSeed({ quick: true, seed: 11, outDir: a, progress: false }, plan);
+    await runSeed({ quick: true, seed: 11, outDir: b, progress: false }, plan);
+    const da = readFileSync(join(a, 'data.json'), 'utf8');
+    expect(readFileSync(join(b, 'data.json'), 'utf8')).toBe(da);
+    expect(da).not.toMatch(/wall_s/);
+  });
+
+  for (const name of ['capacity', 'what-if'] as const) {
+    it(`${name} --quick writes a report whose charts render`, async () => {
+      const out = tmp();
+      const outcome = await runStudy(name, { quick: true, seed: 3, outDir: out, progress: false });
+      expect(outcome.table.rows.length).toBeGreaterThan(0);
+      await expectRendered(outcome.htmlPath, 1);
+    });
+  }
+
+  it('lab-validation predicts fixture lab records and compares them', async () => {
+    const out = tmp();
+    const outcome = await runStudy('lab-validation', {
+      quick: true,
+      seed: 3,
+      outDir: out,
+      progress: false,
+      runs: [join(ROOT, 'test/notebooks/fixtures/lab-records')],
+    });
+    const data = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).data;
+    // Three fixture records, one invalid: two used, two distinct points predicted, 4 percentiles each.
+    expect(data.records_read).toBe(3);
+    expect(data.records_used).toBe(2);
+    expect(data.predictions.length).toBe(2);
+    expect(data.comparisons.length).toBe(8);
+    expect(outcome.table.rows.find((r) => r['percentile'] === 'p99')?.['n']).toBe(2);
+    await expectRendered(outcome.htmlPath, 1);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * `cnisim study` as a user meets it, for the parts that need no simulation: bad input is one line
+ * naming the flag and value with the documented exit code, and lab-validation without records
+ * writes a report that says so plainly (exit 0).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chromiumMissingReason, openReport } from './helpers/browser.ts';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin', 'cnisim.mjs');
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'cnisim-study-cli-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function cnisim(args: string[], cwd = ROOT) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 90_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cnisim study: bad input', () => {
+  it('an unknown study is a usage error naming it (exit 2)', () => {
+    const r = cnisim(['study', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/study: unknown study "nope"; known: seed, capacity, what-if, lab-validation/);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('a seed that is not a whole number is a usage error (exit 2)', () => {
+    const r = cnisim(['study', 'seed', '--seed', 'abc']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--seed/);
+  });
+
+  it('a profile file that does not exist is invalid input naming --profile (exit 3)', () => {
+    const r = cnisim(['study', 'seed', '--quick', '--profile', '/nonexistent/fitted.json', '--out', tmp()]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe('cnisim: --profile: no such file (got "/nonexistent/fitted.json")');
+  });
+
+  it('a --runs path that does not exist is invalid input naming it (exit 3)', () => {
+    const r = cnisim(['study', 'lab-validation', '--runs', '/nonexistent/runs', '--out', tmp()]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/\/nonexistent\/runs: no such file or directory/);
+  });
+
+  it('--help shows an example', () => {
+    const r = cnisim(['study', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\$ cnisim study seed --quick/);
+  });
+});
+
+describe('cnisim study lab-validation with no records', () => {
+  it('writes a report that says plainly there is nothing to validate', async () => {
+    const cwd = tmp(); // no runs/lab here
+    const out = join(cwd, 'report');
+    const r = cnisim(['study', 'lab-validation', '--out', out, '--no-progress'], cwd);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No lab run records found \(looked in runs\/lab\)/);
+    expect(r.stderr).toContain(join(out, 'index.html'));
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/\*\*No lab run records were found\*\*/);
+    expect(existsSync(join(out, 'data.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).data.records_read).toBe(0);
+    if (chromiumMissingReason() === null) {
+      const seen = await openReport(join(out, 'index.html'));
+      expect(seen.consoleErrors).toEqual([]);
+      expect(seen.text).toMatch(/No lab run records were found/);
+    }
+  });
+});
