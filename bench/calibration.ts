@@ -66,6 +66,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
   if (!existsSync(REF)) return { skipped: `${REF} is missing` };
   const budget = (opts['budget-evals'] as number | undefined) ?? 40;
   const requests = (opts.requests as number | undefined) ?? 200_000;
+  const maxRequests = (opts['max-requests'] as number | undefined) ?? requests;
   const checkRequests = (opts['check-requests'] as number | undefined) ?? 1_000_000;
   const seed = (opts.seed as number | undefined) ?? 1;
   const only = opts.options as string[] | undefined;
@@ -85,6 +86,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
     host: 'c4.8xlarge',
     seed,
     requests,
+    maxRequests,
     budgetEvals: budget,
     version: VERSION,
     simulator: 'sim/simulate',
@@ -116,6 +118,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
     simulations: sims,
     budget_evals_per_stage: budget,
     requests_per_eval: requests,
+    max_requests: maxRequests,
     stages: profile.stages
       .map((s) => `${s.name}: ${s.loss_start.toPrecision(3)} -> ${s.loss_end.toPrecision(3)} (${s.evals})`)
       .join('; '),

@@ -9,6 +9,12 @@
  */
 import type { ParamSpec } from './params.ts';
 
+const STAGE_OPTIONS: Record<string, string[]> = {
+  ipvlan_handler: ['ipvlan'],
+  ip_forward_bridge: ['flannel-host-gw', 'flannel-aws-vpc'],
+  vxlan_gro_cells_forward: ['flannel-vxlan'],
+};
+
 export const DEFAULT_PARAMS: readonly ParamSpec[] = [
   {
     path: 'wire.propagation_ns',
@@ -38,6 +44,7 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
     log: true,
     group: 'tail',
     scope: 'host',
+    needs_quantile: 0.9999,
     doc: 'host stalls per CPU per second (hypervisor preemption, long kernel sections): how often the multi-ms tail happens',
   },
   {
@@ -48,6 +55,7 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
     log: true,
     group: 'tail',
     scope: 'host',
+    needs_quantile: 0.9999,
     doc: 'mean stall length: how long the multi-ms tail is',
   },
   {
@@ -82,5 +90,31 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
     scope: 'option',
     options: ['flannel-vxlan'],
     doc: "vxlan's gro_cells pass (decap side)",
+  },
+  ...(['ipvlan_handler', 'ip_forward_bridge', 'vxlan_gro_cells_forward'] as const).map(
+    (stage): ParamSpec => ({
+      path: `option.stages.${stage}.cost_ns_per_byte`,
+      lower: 0.005,
+      upper: 20,
+      init: 0.005,
+      log: true,
+      group: 'base',
+      scope: 'option',
+      options: STAGE_OPTIONS[stage],
+      doc: 'per-byte cost of the same pass: separates the 4-KB responses from the 350-B ones',
+    }),
+  ),
+  {
+    path: 'host.backlog.netdev_max_backlog',
+    lower: 4,
+    upper: 1000,
+    init: 1000,
+    log: true,
+    integer: true,
+    group: 'drop',
+    scope: 'option',
+    options: ['flannel-vxlan'],
+    needs_quantile: 0.99999,
+    doc: "drop behaviour of vxlan's extra passes: the effective backlog (and gro_cells) limit while flannel-vxlan runs. A stand-in until the model has an explicit drop parameter: the study's 200/400 ms tails need drops, and a smaller limit is the model's way to drop during host stalls",
   },
 ];

@@ -33,7 +33,14 @@ import { appliesTo, initialValue, type ParamSpec } from './params.ts';
 import { type Prediction, type PredictPoint, type Predictor, pointKey } from './predictor.ts';
 import { checkRecords } from './record-checks.ts';
 import { type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
-import { countTerms, DEFAULT_TERM_OPTIONS, recordTerms, type TermOptions, tailTarget } from './terms.ts';
+import {
+  countTerms,
+  DEFAULT_TERM_OPTIONS,
+  highestUsedQuantile,
+  recordTerms,
+  type TermOptions,
+  tailTarget,
+} from './terms.ts';
 import { axisIntervals } from './uncertainty.ts';
 import { fromUnit1, toUnit1 } from './unit-box.ts';
 
@@ -45,6 +52,11 @@ export interface CalibrateOptions {
   seed: number;
   /** Simulated requests per evaluation of one point. */
   requests: number;
+  /**
+   * Stages with parameters that shape high quantiles (`needs_quantile`) simulate as many requests as
+   * those quantiles need, up to this cap; default `requests` (no stage simulates more).
+   */
+  maxRequests?: number;
   /** Objective evaluations per stage (each evaluation simulates every point of the stage once). */
   budgetEvals: number;
   allowMixedHosts?: boolean;
@@ -75,6 +87,8 @@ interface Stage {
   records: LabelledRecord[];
   keys?: ReadonlySet<PercentileKey>;
   withTail: boolean;
+  /** Simulated requests per point in this stage. */
+  requests: number;
 }
 
 const BASE_KEYS: ReadonlySet<PercentileKey> = new Set(['p50', 'p90', 'p95', 'p99']);
@@ -118,7 +132,7 @@ export async function calibrate(
 
   // 3. Plan.
   const options = [...new Set(usable.map((r) => r.record.option))].sort();
-  const stages = planStages(usable, options, o, termOpts);
+  const stages = planStages(usable, options, o, termOpts, warnings);
   if (stages.length === 0)
     throw new CalibrationInputError(
       '--params',
@@ -145,12 +159,16 @@ export async function calibrate(
   };
 
   const cache = new Map<string, Prediction>();
-  const predict = async (lr: LabelledRecord, set: Record<string, number>): Promise<Prediction> => {
+  const predict = async (
+    lr: LabelledRecord,
+    set: Record<string, number>,
+    requests: number,
+  ): Promise<Prediction> => {
     const pt = pointOf(lr);
-    const key = `${pointKey(pt)}#${JSON.stringify(Object.entries(set).sort())}`;
+    const key = `${pointKey(pt)}#${requests}#${JSON.stringify(Object.entries(set).sort())}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const p = await o.predictor(pt, set, { seed: o.seed, requests: o.requests });
+    const p = await o.predictor(pt, set, { seed: o.seed, requests });
     cache.set(key, p);
     return p;
   };
@@ -158,10 +176,14 @@ export async function calibrate(
   const stageLoss = async (st: Stage): Promise<number> => {
     const terms: LossTerm[] = [];
     for (const lr of st.records) {
-      const pred = await predict(lr, overridesFor(lr.record.option));
+      const pred = await predict(lr, overridesFor(lr.record.option), st.requests);
       terms.push(
-        ...recordTerms(lr.record, pred, { ...termOpts, ...(st.keys ? { keys: st.keys } : {}) }, st.withTail)
-          .terms,
+        ...recordTerms(
+          lr.record,
+          pred,
+          { ...termOpts, requests: st.requests, ...(st.keys ? { keys: st.keys } : {}) },
+          st.withTail,
+        ).terms,
       );
     }
     return censoredLoss(terms);
@@ -182,7 +204,7 @@ export async function calibrate(
     setSlots(x0);
     const loss0 = await stageLoss(st);
     say(
-      `stage ${st.name}: ${st.slots.length} parameters, ${st.records.length} records, start loss ${loss0.toPrecision(4)}`,
+      `stage ${st.name}: ${st.slots.length} parameters, ${st.records.length} records, ${st.requests} requests per point, start loss ${loss0.toPrecision(4)}`,
     );
     const res = await nelderMead(
       async (x) => {
@@ -223,10 +245,16 @@ export async function calibrate(
       evals: res.evals,
       points: st.records.reduce(
         (n, lr) =>
-          n + countTerms(lr.record, { ...termOpts, ...(st.keys ? { keys: st.keys } : {}) }, st.withTail),
+          n +
+          countTerms(
+            lr.record,
+            { ...termOpts, requests: st.requests, ...(st.keys ? { keys: st.keys } : {}) },
+            st.withTail,
+          ),
         0,
       ),
       stop: res.stop,
+      requests: st.requests,
       wall_s: (Date.now() - t0) / 1000,
     });
     say(
@@ -236,9 +264,13 @@ export async function calibrate(
 
   // 6. Report: fit error for every record at the final parameters.
   const fitError: FitErrorRow[] = [];
+  // Each record is reported at the request count of the last stage that fitted its option.
+  const reportRequests = new Map<string, number>();
+  for (const st of stages) for (const lr of st.records) reportRequests.set(lr.record.option, st.requests);
   for (const lr of usable) {
-    const pred = await predict(lr, overridesFor(lr.record.option));
-    const usage = recordTerms(lr.record, pred, termOpts, false).usage;
+    const requests = reportRequests.get(lr.record.option) ?? o.requests;
+    const pred = await predict(lr, overridesFor(lr.record.option), requests);
+    const usage = recordTerms(lr.record, pred, { ...termOpts, requests }, false).usage;
     for (const m of measuredPercentiles(lr.record)) {
       const p = pred.latency_ms?.[m.key];
       const u = usage.find((x) => x.key === m.key);
@@ -359,6 +391,7 @@ function planStages(
   options: readonly string[],
   o: CalibrateOptions,
   termOpts: TermOptions,
+  warnings: string[],
 ): Stage[] {
   const byOption = new Map<string, LabelledRecord[]>();
   for (const lr of usable) byOption.set(lr.record.option, [...(byOption.get(lr.record.option) ?? []), lr]);
@@ -390,7 +423,23 @@ function planStages(
   }
 
   const stages: Stage[] = [];
-  for (const g of groups) {
+  const needed = (q: number) => Math.ceil((termOpts.minTailSamples / (1 - q)) * (1 - 1e-9));
+  const cap = Math.max(o.requests, o.maxRequests ?? o.requests);
+  for (const g0 of groups) {
+    // Simulate as many requests as the group's highest-quantile parameter needs, within the cap.
+    const want = Math.max(
+      o.requests,
+      ...g0.slots.map((s) => (s.spec.needs_quantile ? needed(s.spec.needs_quantile) : 0)),
+    );
+    const requests = Math.min(cap, want);
+    const gOpts = { ...termOpts, requests };
+    const maxQ = Math.max(0, ...g0.records.map((lr) => highestUsedQuantile(lr.record, gOpts)));
+    const held = g0.slots.filter((s) => s.spec.needs_quantile !== undefined && maxQ < s.spec.needs_quantile);
+    for (const s of held)
+      warnings.push(
+        `${s.spec.path}${s.option ? ` (${s.option})` : ''}: not fitted, held at ${initialValue(s.spec)}: it shapes quantiles from ${s.spec.needs_quantile} up, and with ${requests} simulated requests the highest percentile fitted for ${g0.scope} is ${maxQ || 'none'} (needs >= ${needed(s.spec.needs_quantile ?? 0)} requests; raise --max-requests)`,
+      );
+    const g = { ...g0, slots: g0.slots.filter((s) => !held.includes(s)) };
     if (g.slots.length === 0) continue;
     const hasDrop = g.slots.some((s) => s.spec.group === 'drop');
     const baseSlots = g.slots.filter((s) => s.spec.group === 'base');
@@ -413,8 +462,9 @@ function planStages(
         records: lowRecords,
         keys: BASE_KEYS,
         withTail: false,
+        requests: o.requests,
       });
-    const allTerms = g.records.reduce((n, lr) => n + countTerms(lr.record, termOpts, hasDrop), 0);
+    const allTerms = g.records.reduce((n, lr) => n + countTerms(lr.record, gOpts, hasDrop), 0);
     if (allTerms < g.slots.length) {
       const files = g.records.map((r) => r.file);
       throw new CalibrationInputError(
@@ -433,6 +483,7 @@ function planStages(
       slots: g.slots,
       records: g.records,
       withTail: hasDrop,
+      requests,
     });
   }
   return stages;

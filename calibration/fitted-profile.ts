@@ -75,6 +75,8 @@ const StageSummary = z
     evals: z.number().int(),
     points: z.number().int(),
     stop: z.string(),
+    /** Simulated requests per point in this stage. */
+    requests: z.number().int().positive().optional(),
     wall_s: z.number().optional(),
   })
   .strict();

@@ -19,6 +19,12 @@ export const ParamSpec = z
     log: z.boolean().optional(),
     /** The model takes whole numbers here (a queue length): the search is continuous, the value passed is rounded. */
     integer: z.boolean().optional(),
+    /**
+     * Fitted only when the stage's loss holds a percentile at or above this quantile (host stalls
+     * shape p99.99 and beyond): with fewer simulated requests the parameter would only drift on a
+     * flat loss, so it is held at its starting value and reported as not fitted.
+     */
+    needs_quantile: z.number().gt(0).lte(1).optional(),
     group: z.enum(['base', 'tail', 'drop']),
     scope: z.enum(['host', 'option']),
     /** Options an `option`-scope parameter applies to; default all. */

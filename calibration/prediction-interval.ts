@@ -47,7 +47,10 @@ export async function predictWithIntervals(
     ].filter(([, v]) => v.source !== 'fixed' && v.sd !== undefined && v.sd > 0);
     for (const [path, v] of fitted) {
       const clampTo = (x: number) => {
-        const c = Math.min(v.upper ?? Number.POSITIVE_INFINITY, Math.max(v.lower ?? Number.NEGATIVE_INFINITY, x));
+        const c = Math.min(
+          v.upper ?? Number.POSITIVE_INFINITY,
+          Math.max(v.lower ?? Number.NEGATIVE_INFINITY, x),
+        );
         return v.integer ? Math.round(c) : c;
       };
       const plus = await predictor(point, { ...base, [path]: clampTo(v.value + v.sd!) }, run);

@@ -64,7 +64,8 @@ export function simulatePredictor(
       requests: run.requests,
       seed: run.seed,
       replications: opts.replications ?? 1,
-      ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
+      // In this thread by default: one replication gains nothing from a worker and pays its start-up.
+      workers: opts.workers ?? 0,
     });
     return {
       latency_ms: res.latency_ms,

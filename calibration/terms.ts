@@ -126,6 +126,15 @@ export function retransmitFraction(pred: Prediction, target: CensorInterval): nu
   return target.lo > 0 ? 0.5 / n : 0;
 }
 
+/** Highest quantile among the percentiles a record contributes as values (0 when none). */
+export function highestUsedQuantile(r: RunRecord, o: TermOptions): number {
+  const dummy: Prediction = { latency_ms: {}, saturated: false, retransmits: 0, requests: o.requests };
+  let q = 0;
+  for (const u of recordTerms(r, dummy, o, false).usage)
+    if (u.used) q = Math.max(q, PERCENTILE_QUANTILES[u.key]);
+  return q;
+}
+
 /** Number of terms a record would contribute (for the points-versus-parameters check). */
 export function countTerms(r: RunRecord, o: TermOptions, withTail: boolean): number {
   const dummy: Prediction = { latency_ms: {}, saturated: false, retransmits: 0, requests: o.requests };

@@ -38,6 +38,8 @@ export interface ValidationRow {
   pi95_ms: [number, number] | null;
   abs_error_ms: number | null;
   rel_error: number | null;
+  /** Relative distance to the measurement's bucket (0 inside, 0.05 = 5 % above its upper edge). */
+  rel_to_bucket: number | null;
   inside_pi: boolean | null;
   saturated: boolean;
 }
@@ -130,6 +132,14 @@ export async function validate(
         pi95_ms: pi,
         abs_error_ms: p === undefined ? null : p - m.measured_ms,
         rel_error: p === undefined || m.measured_ms === 0 ? null : (p - m.measured_ms) / m.measured_ms,
+        rel_to_bucket:
+          p === undefined
+            ? null
+            : p < m.interval.lo
+              ? p / m.interval.lo - 1
+              : p > m.interval.hi
+                ? p / m.interval.hi - 1
+                : 0,
         inside_pi: pi === null ? null : pi[0] <= m.interval.hi && pi[1] >= m.interval.lo,
         saturated: pred.saturated,
       });

@@ -14,7 +14,12 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-export async function buildProgram(): Promise<Command> {
+/**
+ * Builds the program. With `only`, loads just the command file of that name (a command's file is
+ * named after it), so `cnisim simulate ...` does not pay for the imports of every other command;
+ * without it (top-level help, unknown names) loads them all.
+ */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('cnisim')
     .description(
       'Predicts latency percentiles, throughput, drops and per-core load of Kubernetes network options ' +
@@ -36,9 +41,10 @@ Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input.`,
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir)
+  const all = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .sort();
+  const files = only === '' ? [] : only !== undefined && all.includes(`${only}.ts`) ? [`${only}.ts`] : all;
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as Partial<CommandModule>;
     if (typeof mod.register !== 'function') throw new Error(`cli/commands/${f} exports no register()`);
@@ -58,7 +64,11 @@ function applyRecursively(cmd: Command): void {
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram();
+    const first = argv[2];
+    const versionOnly = first === '--version' || first === '-V';
+    const program = await buildProgram(
+      versionOnly ? '' : first !== undefined && /^[a-z][a-z-]*$/.test(first) ? first : undefined,
+    );
     await program.parseAsync(argv);
     return EXIT_OK;
   } catch (err) {
@@ -79,6 +89,12 @@ export async function main(argv: string[]): Promise<number> {
     return code;
   }
 }
+
+// `cnisim ... | head` closes stdout early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 const isEntry = process.argv[1] !== undefined && /cnisim(\.mjs)?$|cli[/\\]main\.ts$/.test(process.argv[1]);
 if (isEntry) {

@@ -18,6 +18,7 @@ import type { StepMeta } from './plan.ts';
 import { RUN_RECORD_SCHEMA_VERSION, type HostCounters, type RunRecord } from './run-record.ts';
 import { shellLine } from './shell.ts';
 import { parseTcpkaliSummary, type TcpkaliSummary } from './tcpkali/parse.ts';
+import { tcpkaliFields } from './tcpkali/record.ts';
 import { readTuning } from './tuning/readback.ts';
 
 function readText(p: string): string | null {
@@ -69,24 +70,16 @@ export function importStep(dir: string, run_id: string): RunRecord {
     }
   }
   if (!invalid && exit !== undefined && exit !== '0') invalid = `tcpkali exited with status ${exit}`;
-  const message = summary?.latencies.find((l) => l.kind === 'message');
-  if (!invalid && !message) invalid = 'tcpkali printed no message latency line (was --latency-marker given?)';
-
   const request_bytes = Buffer.byteLength(meta.request, 'latin1');
-  const sent = summary ? summary.sent_bytes / request_bytes : 0;
-  let response_bytes = meta.response_bytes ?? 0;
-  if (summary && sent > 0) {
-    const est = summary.received_bytes / sent;
-    if (meta.response_bytes === null) response_bytes = Math.round(est);
-    else if (Math.abs(est - meta.response_bytes) / meta.response_bytes > 0.02)
-      warnings.push(
-        `received ${est.toFixed(1)} bytes per request sent, not the ${meta.response_bytes} expected`,
-      );
-  }
+  const fields = summary
+    ? tcpkaliFields(summary, meta.requested_rps, request_bytes, meta.response_bytes)
+    : null;
+  if (!invalid && fields?.invalid) invalid = fields.invalid;
+  if (fields) warnings.push(...fields.warnings);
+  const response_bytes =
+    meta.response_bytes ?? (fields?.bytes_per_request ? Math.round(fields.bytes_per_request) : 0);
   const duration_s = summary?.duration_s ?? meta.duration_s;
-  const sent_rps = sent / duration_s;
-  if (!invalid && sent_rps < 0.99 * meta.requested_rps)
-    invalid = `tcpkali offered ${sent_rps.toFixed(0)} of ${meta.requested_rps} requests/s (client CPU-bound or pacing backlog dropped)`;
+  const sent_rps = fields?.sent_rps ?? 0;
 
   let counters: RunRecord['counters'];
   try {
@@ -152,13 +145,13 @@ export function importStep(dir: string, run_id: string): RunRecord {
       kept_up: sent_rps >= 0.99 * meta.requested_rps,
     },
     requested_rps: meta.requested_rps,
-    achieved_rps: summary && response_bytes > 0 ? summary.received_bytes / response_bytes / duration_s : 0,
+    achieved_rps: fields?.achieved_rps ?? 0,
     connections: meta.connections,
     duration_s,
     request_bytes,
     response_bytes,
-    requests_sent: Math.round(sent),
-    latency_ms: message?.percentiles_ms ?? {},
+    requests_sent: fields?.requests_sent ?? 0,
+    latency_ms: fields?.latency_ms ?? {},
     latency_kind: 'from_write',
     latency_resolution_ms: 0.1,
     valid: invalid === null,
@@ -166,9 +159,8 @@ export function importStep(dir: string, run_id: string): RunRecord {
     warnings,
   };
   if (summary) record.raw_summary = summary.raw;
-  const connect = summary?.latencies.find((l) => l.kind === 'connect');
-  if (connect) record.connect_latency_ms = connect.percentiles_ms;
-  if (summary?.latency_mean_ms !== undefined) record.latency_mean_ms = summary.latency_mean_ms;
+  if (fields?.connect_latency_ms) record.connect_latency_ms = fields.connect_latency_ms;
+  if (fields?.latency_mean_ms !== undefined) record.latency_mean_ms = fields.latency_mean_ms;
   if (counters) record.counters = counters;
   const st = tuningOf(serverBefore, meta.server_interface);
   const ct = tuningOf(clientBefore, meta.client_interface);

@@ -7,10 +7,10 @@
  */
 import { writeRunRecord } from './run-record-io.ts';
 import type { RunRecord, Tuning } from './run-record.ts';
-import { runLabStep, runLabWrkStep } from './lab-step.ts';
+import { runLabStep, runLabTcpkaliStep, runLabWrkStep } from './lab-step.ts';
 import { type LabState, labDown, labUp, onInterrupt, resolveOption } from './lab/lab.ts';
 import type { LabOption } from './lab/layout.ts';
-import { localFs, netnsFs, readTuning } from './tuning/readback.ts';
+import { fallbackFs, localFs, netnsFs, readTuning } from './tuning/readback.ts';
 
 export interface PlannedStep {
   index: number;
@@ -40,6 +40,8 @@ export function interleaveSteps(
 export interface LabRunInput {
   options: LabOption[];
   rates: number[];
+  /** The open-loop generator: cnisim's own (default) or tcpkali when installed. */
+  tcpkali?: { binary: string; version: string };
   /** Add one wrk maximum-rate step per option and repeat. */
   max_rate?: boolean;
   repeat: number;
@@ -70,7 +72,11 @@ export interface LabRunOutput {
 function labTuning(state: LabState): { server: Tuning; client: Tuning } {
   const { layout } = state;
   const read = (ns: string, iface: string) =>
-    readTuning(netnsFs(ns), { interfaces: [iface], irqView: localFs('/'), irqPattern: /^$/ });
+    readTuning(fallbackFs(netnsFs(ns), localFs('/')), {
+      interfaces: [iface],
+      irqView: localFs('/'),
+      irqPattern: /^$/,
+    });
   return {
     server: read(layout.server.netns, layout.server.interface),
     client: read(layout.client.netns, layout.client.interface),
@@ -123,12 +129,14 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
         const record =
           step.rate_rps === null
             ? runLabWrkStep(common)
-            : await runLabStep({
-                ...common,
-                rate_rps: step.rate_rps,
-                warmup_s: input.warmup_s,
-                rt: input.rt ?? false,
-              });
+            : input.tcpkali
+              ? await runLabTcpkaliStep({ ...common, rate_rps: step.rate_rps, tcpkali: input.tcpkali })
+              : await runLabStep({
+                  ...common,
+                  rate_rps: step.rate_rps,
+                  warmup_s: input.warmup_s,
+                  rt: input.rt ?? false,
+                });
         out.paths.push(writeRunRecord(input.out, record));
         out.records.push(record);
         if (!record.valid)

@@ -26,6 +26,10 @@ import { RUN_RECORD_SCHEMA_VERSION, type RunRecord, type Tuning } from './run-re
 import { shellLine } from './shell.ts';
 import { tryRun } from './exec.ts';
 import { buildWrkCommand, parseWrkOutput, type WrkSummary } from './wrk.ts';
+import { buildTcpkaliCommand } from './tcpkali/command.ts';
+import type { TcpkaliSummary } from './tcpkali/parse.ts';
+import { tcpkaliFields } from './tcpkali/record.ts';
+import { runTcpkali } from './tcpkali/run.ts';
 
 export interface LabStepInput {
   state: LabState;
@@ -45,6 +49,9 @@ export interface LabStepInput {
   /** Generator's lag limit, ms (default 5). */
   lag_limit_ms?: number;
 }
+
+/** hosts.*.machine of every lab record (calibration keys hosts by it). */
+export const LAB_MACHINE = 'cnisim namespace lab (both hosts on one machine)';
 
 export const LAB_COUNTER_NOTE =
   'lab: /proc/stat, /proc/softirqs, /proc/interrupts and /proc/net/softnet_stat are global to the machine, ' +
@@ -68,6 +75,8 @@ export function judgeStep(
   let invalid: string | null = null;
   if (r.generator !== GENERATOR_NAME) invalid = `generator failed: ${r.error ?? 'no result'}`;
   else if (!r.ok) invalid = `generator abandoned the run: ${r.error ?? r.kept_up_reason ?? 'unknown'}`;
+  else if (r.late_sends > 0)
+    invalid = `generator fell behind: ${r.kept_up_reason ?? `${r.late_sends} sends late`}`;
   else if (r.sent_rps < 0.99 * requested_rps)
     invalid = `generator fell behind: offered ${r.sent_rps.toFixed(0)} of ${requested_rps} requests/s in the window${r.kept_up_reason ? ` (${r.kept_up_reason})` : ''}`;
   else if (r.measured_answered < r.measured_requests)
@@ -127,7 +136,7 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
       numa: facts.numa,
       interface: ep.interface,
       netns: ep.netns,
-      machine: 'cnisim namespace lab (both hosts on one machine)',
+      machine: LAB_MACHINE,
     };
   };
 
@@ -280,6 +289,7 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
       numa: facts.numa,
       interface: ep.interface,
       netns: ep.netns,
+      machine: LAB_MACHINE,
     };
   };
   const version = /wrk\s+(\S+)/.exec(tryRun(['wrk', '--version']).stdout)?.[1] ?? 'unknown';
@@ -345,6 +355,119 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
     record.latency_mean_ms = w.latency_mean_ms;
     record.raw_summary = r.stdout;
   }
+  if (input.tuning) record.tuning = input.tuning;
+  return record;
+}
+
+/**
+ * A lab step driven by tcpkali (when installed): the exact command of `harness plan`, run in the
+ * client namespace. Counters span the whole tcpkali process (ramp-up included).
+ */
+export async function runLabTcpkaliStep(
+  input: Omit<LabStepInput, 'warmup_s' | 'rt' | 'lag_limit_ms'> & {
+    tcpkali: { binary: string; version: string };
+  },
+): Promise<RunRecord> {
+  const { state } = input;
+  const { layout } = state;
+  if (!state.nginx) throw new Error(`the ${layout.option} lab has no nginx running`);
+  const file = state.nginx.files[input.response];
+  const request = httpRequest(file.path, layout.server.ip);
+  const cmd = buildTcpkaliCommand({
+    target: `${layout.server.ip}:80`,
+    connections: input.connections,
+    total_rps: input.rate_rps,
+    duration_s: input.duration_s,
+    request,
+    workers: 1,
+    write_combine: false,
+    taskset_cpus: input.generator_cpus,
+    binary: input.tcpkali.binary,
+  });
+  const prefix = ['ip', 'netns', 'exec', layout.client.netns];
+  const snapOpts = { pids: childPids(state.nginx.master_pid) };
+  const started_at = new Date().toISOString();
+  const before = takeSnapshot(snapOpts);
+  let summary: TcpkaliSummary | null = null;
+  let invalid: string | null = null;
+  try {
+    summary = (await runTcpkali(cmd, { timeoutMs: (input.duration_s + 60) * 1000, prefix })).summary;
+  } catch (e) {
+    invalid = e instanceof Error ? e.message : String(e);
+  }
+  const after = takeSnapshot(snapOpts);
+  const ended_at = new Date().toISOString();
+  const request_bytes = Buffer.byteLength(request, 'latin1');
+  const f = summary ? tcpkaliFields(summary, input.rate_rps, request_bytes, file.response_bytes) : null;
+  if (!invalid && f?.invalid) invalid = f.invalid;
+  const facts = readHostFacts();
+  const host = (role: 'server' | 'client') => {
+    const ep = role === 'server' ? layout.server : layout.client;
+    return {
+      name: ep.netns,
+      role,
+      kernel: facts.kernel,
+      cpus: facts.cpus,
+      numa: facts.numa,
+      interface: ep.interface,
+      netns: ep.netns,
+      machine: LAB_MACHINE,
+    };
+  };
+  const argv = [...prefix, ...cmd.argv];
+  const record: RunRecord = {
+    schema_version: RUN_RECORD_SCHEMA_VERSION,
+    run_id: input.run_id,
+    step_index: input.step_index,
+    repeat: input.repeat,
+    source: 'lab',
+    started_at,
+    ended_at,
+    option: layout.option,
+    option_used: layout.option_used,
+    driver: layout.driver,
+    pod_mtu: layout.pod_mtu,
+    wire_mtu: layout.wire_mtu,
+    hosts: { server: host('server'), client: host('client') },
+    server_app: {
+      name: 'nginx',
+      version: state.nginx.version,
+      workers: state.nginx.worker_cpus.length,
+      path: file.path,
+    },
+    generator: {
+      name: 'tcpkali',
+      version: input.tcpkali.version,
+      argv,
+      command_line: shellLine(argv),
+      loop: 'open',
+      workers: 1,
+      cpus: input.generator_cpus,
+      write_combine: false,
+      kept_up: f !== null && f.sent_rps >= 0.99 * input.rate_rps,
+    },
+    requested_rps: input.rate_rps,
+    achieved_rps: f?.achieved_rps ?? 0,
+    connections: input.connections,
+    duration_s: summary?.duration_s ?? input.duration_s,
+    request_bytes,
+    response_bytes: file.response_bytes,
+    response_body_bytes: file.body_bytes,
+    requests_sent: f?.requests_sent ?? 0,
+    latency_ms: f?.latency_ms ?? {},
+    latency_kind: 'from_write',
+    latency_resolution_ms: 0.1,
+    valid: invalid === null,
+    invalid_reason: invalid,
+    warnings: [...(f?.warnings ?? []), ...(state.substitution ? [state.substitution] : [])],
+    counters: {
+      scope: 'machine',
+      note: `${LAB_COUNTER_NOTE}; counters span the whole tcpkali process, connection ramp-up included`,
+      machine: diffSnapshots(before, after, userHz()),
+    },
+  };
+  if (summary) record.raw_summary = summary.raw;
+  if (f?.connect_latency_ms) record.connect_latency_ms = f.connect_latency_ms;
   if (input.tuning) record.tuning = input.tuning;
   return record;
 }

@@ -45,7 +45,11 @@ export function readDataFile(path: string, field: string): unknown {
   try {
     return extname(path) === '.json' ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    throw new InputError(field, path, `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`);
+    throw new InputError(
+      field,
+      path,
+      `not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
 }
 
@@ -79,13 +83,23 @@ function resolveFile(dir: string, ref: string): string | undefined {
 /** A built-in host id (`c4.8xlarge`) or a path to a YAML/JSON host profile. */
 export function loadHost(ref: string, field = 'host'): HostProfile {
   const file = resolveFile(HOSTS_DIR, ref);
-  if (!file) throw new InputError(field, ref, `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`);
+  if (!file)
+    throw new InputError(
+      field,
+      ref,
+      `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`,
+    );
   return validate(HostProfile, readDataFile(file, field), field);
 }
 
 /** A built-in option id (`flannel-vxlan`) or a path to a YAML/JSON option file. */
 export function loadOption(ref: string, field = 'option'): NetworkOption {
   const file = resolveFile(OPTIONS_DIR, ref);
-  if (!file) throw new InputError(field, ref, `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`);
+  if (!file)
+    throw new InputError(
+      field,
+      ref,
+      `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
+    );
   return validate(NetworkOption, readDataFile(file, field), field);
 }

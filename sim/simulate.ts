@@ -17,7 +17,12 @@ import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
 import type { Scenario } from '../model/schema/scenario.ts';
 import { Histogram } from './engine/histogram.ts';
-import { type ReplicatedResult, type ReplicationPool, replicate, replicateUntilPrecision } from './engine/replicate.ts';
+import {
+  type ReplicatedResult,
+  type ReplicationPool,
+  replicate,
+  replicateUntilPrecision,
+} from './engine/replicate.ts';
 import { meanInterval } from './engine/stats/confidence.ts';
 import { REPLICATION_MODULE, type ReplicationParams, stageNames } from './net/replication.ts';
 import {
@@ -72,7 +77,11 @@ interface FittedProfile {
 function readProfile(path: string): FittedProfile {
   const raw = readDataFile(path, '--profile') as Record<string, unknown> | null;
   if (!raw || typeof raw !== 'object' || typeof raw.params !== 'object' || raw.params === null)
-    throw new InputError('--profile', path, 'a fitted profile needs a "params" object of { "<path>": { "value": n } }');
+    throw new InputError(
+      '--profile',
+      path,
+      'a fitted profile needs a "params" object of { "<path>": { "value": n } }',
+    );
   for (const [k, v] of Object.entries(raw.params as Record<string, unknown>)) {
     if (!v || typeof v !== 'object' || typeof (v as { value?: unknown }).value !== 'number')
       throw new InputError(`--profile params.${k}.value`, v, 'must be a number');
@@ -108,9 +117,14 @@ function parsePrecision(text: string): { key: PercentileKey; q: number; rel: num
   const m = /^\s*(p[0-9.]+|max)\s*=\s*([0-9.]+)\s*$/.exec(text);
   const key = m ? (m[1]!.replace(/\./g, '_').replace(/^p(\d+)_?$/, 'p$1') as PercentileKey) : undefined;
   if (!m || !key || !(key in PERCENTILE_QUANTILES) || key === 'max')
-    throw new InputError('--precision', text, `expected <percentile>=<relative half-width>, e.g. p99.99=0.05 (percentiles: ${PERCENTILE_KEYS.filter((k) => k !== 'max').join(', ')})`);
+    throw new InputError(
+      '--precision',
+      text,
+      `expected <percentile>=<relative half-width>, e.g. p99.99=0.05 (percentiles: ${PERCENTILE_KEYS.filter((k) => k !== 'max').join(', ')})`,
+    );
   const rel = Number(m[2]);
-  if (!(rel > 0 && rel < 1)) throw new InputError('--precision', text, 'the relative half-width must be in (0, 1)');
+  if (!(rel > 0 && rel < 1))
+    throw new InputError('--precision', text, 'the relative half-width must be in (0, 1)');
   return { key, q: PERCENTILE_QUANTILES[key], rel };
 }
 
@@ -128,7 +142,8 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
     perRep = Math.max(1, Math.round(req.duration_s * req.rate_rps));
   } else {
     const total = req.requests ?? DEFAULT_REQUESTS;
-    if (!(Number.isInteger(total) && total > 0)) throw new InputError('--requests', total, 'must be a whole number greater than 0');
+    if (!(Number.isInteger(total) && total > 0))
+      throw new InputError('--requests', total, 'must be a whole number greater than 0');
     perRep = Math.max(1, Math.ceil(total / replications));
   }
   const params: ReplicationParams = { scenario, requests: perRep, warmupFraction };
@@ -151,7 +166,8 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
       step: Math.max(2, replications),
       maxReplications: Math.max(32, replications * 8),
     });
-    if (!pr.converged) warnings.push(`precision ${req.precision} not reached after ${pr.replications} replications`);
+    if (!pr.converged)
+      warnings.push(`precision ${req.precision} not reached after ${pr.replications} replications`);
     result = pr;
     replications = pr.replications;
   } else {
@@ -180,7 +196,7 @@ function summarize(
   const window_ns = c.window_ns! / R;
   const sent = c.sent ?? 0;
   const completed = c.completed ?? 0;
-  const achieved_rps = window_ns > 0 ? completed / R / (window_ns / 1e9) : 0;
+  const achieved_rps = window_ns > 0 ? (c.completed_in_window ?? 0) / R / (window_ns / 1e9) : 0;
   // CPU load per CPU index, averaged over replications.
   const nCpu = outs[0]!.counters.cpus!;
   const cpuCount = scenario.host.cpus.count;
@@ -248,15 +264,18 @@ function summarize(
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
     for (const h of parts) h.destroy();
-    if (R < 2) warnings.push('one replication: intervals come from 10 batches of the run (correlated; optimistic)');
+    if (R < 2)
+      warnings.push('one replication: intervals come from 10 batches of the run (correlated; optimistic)');
   }
   const names = stageNames(scenario);
   const stages: StageBreakdown[] = names.map((stage, i) => {
     const packets = c[`stage.${i}.packets`] ?? 0;
     const w = (field: string) =>
       packets > 0
-        ? outs.reduce((s, o) => s + (o.counters[`stage.${i}.${field}`] ?? 0) * (o.counters[`stage.${i}.packets`] ?? 0), 0) /
-          packets
+        ? outs.reduce(
+            (s, o) => s + (o.counters[`stage.${i}.${field}`] ?? 0) * (o.counters[`stage.${i}.packets`] ?? 0),
+            0,
+          ) / packets
         : 0;
     const cls = outs[0]!.counters[`stage.${i}.cls`] ?? 1;
     return {
@@ -288,7 +307,7 @@ function summarize(
     seed,
     requests: completed,
     replications: R,
-    warmup_requests: Math.round(sent * (req.warmup_fraction ?? 0.1) / (1 - (req.warmup_fraction ?? 0.1))),
+    warmup_requests: Math.round((sent * (req.warmup_fraction ?? 0.1)) / (1 - (req.warmup_fraction ?? 0.1))),
     wall_s: (Date.now() - started) / 1000,
     profile: req.profile ?? null,
     warnings,

@@ -128,11 +128,13 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-Flags after the name are passed to the benchmark (bench engine: --events <n>, --rho <load>, --seed <n>).
+Flags after the name are passed to the benchmark (bench engine: --events <n>, --rho <load>, --seed <n>,
+--model mm1|hold, --pending <n> for the hold model).
 
 Examples:
   $ cnisim bench engine                 # M/M/1 at rho 0.9, 10^7 events, one thread
   $ cnisim bench engine --events 2e6 --json
+  $ cnisim bench engine --model hold --pending 1000   # the event list alone, 1000 pending
   $ cnisim bench all --json             # what npm run bench runs`,
     )
     .action(async (name: string, flags: { json?: boolean }, cmd: Command) => {

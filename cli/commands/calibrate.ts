@@ -23,6 +23,7 @@ interface Opts {
   seed: string;
   budgetEvals: string;
   requests: string;
+  maxRequests?: string;
   params?: string;
   allowMixedHosts?: boolean;
   referenceOption?: string;
@@ -67,6 +68,8 @@ bound the fraction of requests that waited for a retransmission instead. See doc
       const seed = parseNonNegative('--seed', o.seed);
       const budget = parsePositiveInt('--budget-evals', o.budgetEvals);
       const requests = parsePositiveInt('--requests', o.requests);
+      const maxRequests =
+        o.maxRequests !== undefined ? parsePositiveInt('--max-requests', o.maxRequests) : requests;
       const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : undefined;
       const params = o.params ? readParams(o.params) : [...DEFAULT_PARAMS];
       const records = loadLabelledRecords(o.runs);
@@ -80,6 +83,7 @@ bound the fraction of requests that waited for a retransmission instead. See doc
         host,
         seed,
         requests,
+        maxRequests,
         budgetEvals: budget,
         allowMixedHosts: o.allowMixedHosts ?? false,
         ...(o.referenceOption ? { referenceOption: o.referenceOption } : {}),
@@ -129,6 +133,11 @@ bound the fraction of requests that waited for a retransmission instead. See doc
         {
           header: 'rel_error_pct',
           value: (r) => (r.rel_error === null ? null : 100 * r.rel_error),
+          digits: 1,
+        },
+        {
+          header: 'off_bucket_pct',
+          value: (r) => (r.log_distance === null ? null : 100 * (Math.exp(r.log_distance) - 1)),
           digits: 1,
         },
         { header: 'fitted', value: (r) => (r.used_in_fit ? 'yes' : 'no'), align: 'left' },

@@ -28,16 +28,31 @@ export function register(program: Command): void {
     .command('capacity')
     .description('highest rate meeting a latency SLO (bisection on rate, with a confidence interval)')
     .requiredOption('--option <id>', 'network option')
-    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) => parsePositiveInt('--response-bytes', v))
+    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
+      parsePositiveInt('--response-bytes', v),
+    )
     .requiredOption('--slo <pXX=Nms>', 'latency objective, e.g. p99=2ms')
     .option('--min-rate <rps>', 'lower end of the search', (v) => parsePositive('--min-rate', v), 10000)
     .option('--max-rate <rps>', 'upper end of the search', (v) => parsePositive('--max-rate', v), 1000000)
     .option('--steps <n>', 'bisection steps', (v) => parsePositiveInt('--steps', v), 8)
     .option('--json', 'print {"option","slo","max_rate_rps","ci95_rps"}');
   addModelOptions(cmd);
-  cmd.addHelpText('after', '\nExample:\n  $ cnisim capacity --option flannel-host-gw --response-bytes 350 --slo p99=2ms --json');
+  cmd.addHelpText(
+    'after',
+    '\nExample:\n  $ cnisim capacity --option flannel-host-gw --response-bytes 350 --slo p99=2ms --json',
+  );
   cmd.action(
-    async (o: ModelFlags & { option: string; responseBytes: number; slo: string; minRate: number; maxRate: number; steps: number; json?: boolean }) => {
+    async (
+      o: ModelFlags & {
+        option: string;
+        responseBytes: number;
+        slo: string;
+        minRate: number;
+        maxRate: number;
+        steps: number;
+        json?: boolean;
+      },
+    ) => {
       const slo = parseSlo(o.slo);
       type Probe = { rate: number; est: number; lo: number; hi: number };
       const probes: Probe[] = [];
@@ -45,10 +60,22 @@ export function register(program: Command): void {
         const r = await simulate(requestFrom(o, o.option, Math.round(rate), o.responseBytes));
         const p: Probe =
           r.saturated || !r.latency_ms || !r.latency_ci95_ms
-            ? { rate, est: Number.POSITIVE_INFINITY, lo: Number.POSITIVE_INFINITY, hi: Number.POSITIVE_INFINITY }
-            : { rate, est: r.latency_ms[slo.key], lo: r.latency_ci95_ms[slo.key][0], hi: r.latency_ci95_ms[slo.key][1] };
+            ? {
+                rate,
+                est: Number.POSITIVE_INFINITY,
+                lo: Number.POSITIVE_INFINITY,
+                hi: Number.POSITIVE_INFINITY,
+              }
+            : {
+                rate,
+                est: r.latency_ms[slo.key],
+                lo: r.latency_ci95_ms[slo.key][0],
+                hi: r.latency_ci95_ms[slo.key][1],
+              };
         probes.push(p);
-        log(`capacity: ${Math.round(rate)} RPS -> ${slo.key} ${Number.isFinite(p.est) ? `${p.est.toFixed(3)} ms` : 'saturated'}`);
+        log(
+          `capacity: ${Math.round(rate)} RPS -> ${slo.key} ${Number.isFinite(p.est) ? `${p.est.toFixed(3)} ms` : 'saturated'}`,
+        );
         return p;
       };
       let lo = o.minRate;
@@ -75,7 +102,10 @@ export function register(program: Command): void {
         ],
       };
       if (o.json) printJson(result);
-      else process.stdout.write(`${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]})\n`);
+      else
+        process.stdout.write(
+          `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]})\n`,
+        );
     },
   );
 }

@@ -15,6 +15,7 @@ import { namespacesUsable } from '../../harness/lab/lab.ts';
 import { isLabOption, LAB_OPTIONS, type LabOption } from '../../harness/lab/layout.ts';
 import { nginxVersion } from '../../harness/nginx/server.ts';
 import { haveCommand } from '../../harness/exec.ts';
+import { detectTcpkali } from '../../harness/tcpkali/run.ts';
 import { runRecordJsonSchema } from '../../harness/run-record.ts';
 import { summarizeRecord } from '../../harness/summary.ts';
 import { parseTcpkaliSummary } from '../../harness/tcpkali/parse.ts';
@@ -64,6 +65,7 @@ interface RunFlags {
   keepLab: boolean;
   rt: boolean;
   maxRate: boolean;
+  generator: string;
   force: boolean;
   json: boolean;
 }
@@ -98,6 +100,11 @@ Examples:
     .option('--substitute', 'build macvlan where ipvlan is missing (records say option_used: macvlan)', false)
     .option('--generator-cpus <list>', 'CPUs for the generator (taskset)', '0')
     .option('--nginx-cpus <list>', 'CPUs for nginx workers, one worker each', '1')
+    .option(
+      '--generator <name>',
+      'open-loop generator: cnisim-openloop or tcpkali (when installed)',
+      'cnisim-openloop',
+    )
     .option('--max-rate', 'add a maximum-rate step with wrk (closed loop) per option and repeat', false)
     .option('--keep-lab', 'leave the labs up afterwards', false)
     .option(
@@ -148,6 +155,13 @@ Examples:
       const run_id = f.runId ?? `lab-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       if (f.maxRate && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
+      let tcpkali: { binary: string; version: string } | undefined;
+      if (f.generator === 'tcpkali') {
+        const d = detectTcpkali();
+        if (!d.found) throw new InputError('--generator', 'tcpkali', d.reason);
+        tcpkali = { binary: d.binary, version: d.version };
+      } else if (f.generator !== 'cnisim-openloop')
+        throw new InputError('--generator', f.generator, 'must be cnisim-openloop or tcpkali');
       const total = options.length * (rates.length + (f.maxRate ? 1 : 0)) * repeat;
       log(
         `harness: ${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}; records in ${f.out}`,
@@ -170,6 +184,7 @@ Examples:
         keep_lab: f.keepLab,
         rt: f.rt,
         max_rate: f.maxRate,
+        ...(tcpkali ? { tcpkali } : {}),
         log,
         progress: (done, _t, note) => progress.update(done, note),
       });

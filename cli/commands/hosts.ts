@@ -12,7 +12,13 @@ export function register(program: Command): void {
     .action((o: { json?: boolean }) => {
       const rows = builtinHostIds().map((id) => {
         const h = loadHost(id);
-        return { id, cpus: h.cpus.count, queues: h.nic.queues, line_rate_gbps: h.wire.line_rate_gbps, description: h.description };
+        return {
+          id,
+          cpus: h.cpus.count,
+          queues: h.nic.queues,
+          line_rate_gbps: h.wire.line_rate_gbps,
+          description: h.description,
+        };
       });
       if (o.json) printJson(rows);
       else

@@ -9,14 +9,25 @@ import { Workload } from '../../model/schema/workload.ts';
 import { UsageError } from '../errors.ts';
 import { printJson } from '../output.ts';
 
-export const SCHEMAS = { host: HostProfile, option: NetworkOption, workload: Workload, wire: Wire, scenario: ScenarioInput } as const;
+export const SCHEMAS = {
+  host: HostProfile,
+  option: NetworkOption,
+  workload: Workload,
+  wire: Wire,
+  scenario: ScenarioInput,
+} as const;
 
 export function jsonSchemas(which?: string): unknown {
   if (which === undefined) {
-    return Object.fromEntries(Object.entries(SCHEMAS).map(([k, s]) => [k, z.toJSONSchema(s, { io: 'input' })]));
+    return Object.fromEntries(
+      Object.entries(SCHEMAS).map(([k, s]) => [k, z.toJSONSchema(s, { io: 'input' })]),
+    );
   }
   const s = SCHEMAS[which as keyof typeof SCHEMAS];
-  if (!s) throw new UsageError(`schema: unknown schema ${JSON.stringify(which)} (one of ${Object.keys(SCHEMAS).join(', ')})`);
+  if (!s)
+    throw new UsageError(
+      `schema: unknown schema ${JSON.stringify(which)} (one of ${Object.keys(SCHEMAS).join(', ')})`,
+    );
   return z.toJSONSchema(s, { io: 'input' });
 }
 

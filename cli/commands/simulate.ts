@@ -16,16 +16,32 @@ export function collect(value: string, previous: string[] = []): string[] {
 /** Options shared by simulate, sweep and capacity. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option('--host <profile|file>', 'host profile: built-in id (cnisim hosts) or a YAML/JSON file', 'c4.8xlarge')
+    .option(
+      '--host <profile|file>',
+      'host profile: built-in id (cnisim hosts) or a YAML/JSON file',
+      'c4.8xlarge',
+    )
     .option('--profile <fitted.json>', 'fitted profile from calibration (its params are applied as --set)')
     .option('--scenario <file>', 'scenario file (YAML/JSON); flags override it')
-    .option('--set <path=value>', 'override one parameter, repeatable (e.g. host.nic.rx_usecs=0)', collect, [])
-    .option('--requests <n>', 'requests to simulate over all replications', (v) => parsePositiveInt('--requests', v))
+    .option(
+      '--set <path=value>',
+      'override one parameter, repeatable (e.g. host.nic.rx_usecs=0)',
+      collect,
+      [],
+    )
+    .option('--requests <n>', 'requests to simulate over all replications', (v) =>
+      parsePositiveInt('--requests', v),
+    )
     .option('--duration-s <s>', 'simulated seconds of load per replication (instead of --requests)', (v) =>
       parsePositive('--duration-s', v),
     )
     .option('--seed <n>', 'random seed', (v) => parseNonNegative('--seed', v), 1)
-    .option('--replications <n>', 'independent replications (CIs across them)', (v) => parsePositiveInt('--replications', v), 2)
+    .option(
+      '--replications <n>',
+      'independent replications (CIs across them)',
+      (v) => parsePositiveInt('--replications', v),
+      2,
+    )
     .option('--workers <n>', 'worker threads (default: cores, at most replications)', (v) =>
       parseNonNegative('--workers', v),
     );
@@ -67,7 +83,13 @@ export function formatResult(r: SimResult): string {
   }
   const lat = r.latency_ms;
   const ci = r.latency_ci95_ms;
-  const rows = PERCENTILE_KEYS.map((k) => ({ k, v: lat[k], lo: ci[k][0], hi: ci[k][1], t: r.latency_tcpkali_ms?.[k] }));
+  const rows = PERCENTILE_KEYS.map((k) => ({
+    k,
+    v: lat[k],
+    lo: ci[k][0],
+    hi: ci[k][1],
+    t: r.latency_tcpkali_ms?.[k],
+  }));
   let s = head;
   s += formatTable(rows, [
     { header: 'percentile', value: (x) => x.k.replace('_', '.'), align: 'left' },
@@ -106,11 +128,18 @@ export function formatResult(r: SimResult): string {
 export function register(program: Command): void {
   const cmd = program
     .command('simulate')
-    .description('simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown')
+    .description(
+      'simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown',
+    )
     .requiredOption('--option <id>', 'network option: built-in id (cnisim options) or a YAML/JSON file')
     .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
-    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) => parsePositiveInt('--response-bytes', v))
-    .option('--precision <pXX=rel>', 'add replications until this percentile CI is within rel (e.g. p99.99=0.05)')
+    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
+      parsePositiveInt('--response-bytes', v),
+    )
+    .option(
+      '--precision <pXX=rel>',
+      'add replications until this percentile CI is within rel (e.g. p99.99=0.05)',
+    )
     .option('--json', 'print the SimResult as JSON');
   addModelOptions(cmd);
   cmd.addHelpText(
@@ -120,15 +149,27 @@ Examples:
   $ cnisim simulate --option flannel-vxlan --rate 150000 --response-bytes 350
   $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.rps_cpus=0-17 --json`,
   );
-  cmd.action(async (o: ModelFlags & { option: string; rate: number; responseBytes: number; precision?: string; json?: boolean }) => {
-    const progress = createProgress('replications', o.replications, { enabled: !o.json || process.stderr.isTTY });
-    const req = requestFrom(o, o.option, o.rate, o.responseBytes);
-    if (o.precision) req.precision = o.precision;
-    req.onProgress = (done) => progress.update(done);
-    const r = await simulate(req);
-    progress.finish();
-    if (o.json) printJson(r);
-    else process.stdout.write(formatResult(r));
-    if (r.saturated) log(`cnisim: saturated at ${r.rate_rps} RPS (${r.bottleneck})`);
-  });
+  cmd.action(
+    async (
+      o: ModelFlags & {
+        option: string;
+        rate: number;
+        responseBytes: number;
+        precision?: string;
+        json?: boolean;
+      },
+    ) => {
+      const progress = createProgress('replications', o.replications, {
+        enabled: !o.json || process.stderr.isTTY,
+      });
+      const req = requestFrom(o, o.option, o.rate, o.responseBytes);
+      if (o.precision) req.precision = o.precision;
+      req.onProgress = (done) => progress.update(done);
+      const r = await simulate(req);
+      progress.finish();
+      if (o.json) printJson(r);
+      else process.stdout.write(formatResult(r));
+      if (r.saturated) log(`cnisim: saturated at ${r.rate_rps} RPS (${r.bottleneck})`);
+    },
+  );
 }

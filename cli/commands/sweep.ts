@@ -17,7 +17,10 @@ import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
 
 export function optionList(text: string): string[] {
   if (text.trim() === 'all') return builtinOptionIds();
-  const ids = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const ids = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (ids.length === 0) throw new InputError('--options', text, 'empty list');
   return ids;
 }
@@ -37,43 +40,51 @@ export function register(program: Command): void {
 Example:
   $ cnisim sweep --options all --rates 50000:450000:100000 --response-bytes 350,4096 --json > sweep.json`,
   );
-  cmd.action(async (o: ModelFlags & { options: string; rates: string; responseBytes: string; json?: boolean }) => {
-    const options = optionList(o.options);
-    const rates = parseNumberList('--rates', o.rates);
-    for (const r of rates) if (!(r > 0)) throw new InputError('--rates', r, 'every rate must be greater than 0');
-    const sizes = parseNumberList('--response-bytes', o.responseBytes);
-    for (const b of sizes)
-      if (!(Number.isInteger(b) && b > 0)) throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');
-    const points = options.flatMap((opt) => sizes.flatMap((b) => rates.map((r) => ({ opt, r, b }))));
-    const progress = createProgress('sweep', points.length);
-    const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications));
-    const pool = new ReplicationPool(size);
-    const results: SimResult[] = [];
-    try {
-      for (const [i, p] of points.entries()) {
-        const req = requestFrom(o, p.opt, p.r, p.b);
-        req.pool = pool;
-        results.push(await simulate(req));
-        progress.update(i + 1, `${p.opt} ${p.r} RPS ${p.b} B`);
+  cmd.action(
+    async (o: ModelFlags & { options: string; rates: string; responseBytes: string; json?: boolean }) => {
+      const options = optionList(o.options);
+      const rates = parseNumberList('--rates', o.rates);
+      for (const r of rates)
+        if (!(r > 0)) throw new InputError('--rates', r, 'every rate must be greater than 0');
+      const sizes = parseNumberList('--response-bytes', o.responseBytes);
+      for (const b of sizes)
+        if (!(Number.isInteger(b) && b > 0))
+          throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');
+      const points = options.flatMap((opt) => sizes.flatMap((b) => rates.map((r) => ({ opt, r, b }))));
+      const progress = createProgress('sweep', points.length);
+      const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications));
+      const pool = new ReplicationPool(size);
+      const results: SimResult[] = [];
+      try {
+        for (const [i, p] of points.entries()) {
+          const req = requestFrom(o, p.opt, p.r, p.b);
+          req.pool = pool;
+          results.push(await simulate(req));
+          progress.update(i + 1, `${p.opt} ${p.r} RPS ${p.b} B`);
+        }
+      } finally {
+        await pool.close();
       }
-    } finally {
-      await pool.close();
-    }
-    progress.finish();
-    if (o.json) printJson(results);
-    else
-      process.stdout.write(
-        formatTable(results, [
-          { header: 'option', value: (r) => r.option, align: 'left' },
-          { header: 'response_bytes', value: (r) => r.response_bytes },
-          { header: 'rate_rps', value: (r) => r.rate_rps },
-          { header: 'achieved_rps', value: (r) => r.achieved_rps },
-          { header: 'p50_ms', value: (r) => r.latency_ms?.p50, digits: 3 },
-          { header: 'p99_ms', value: (r) => r.latency_ms?.p99, digits: 3 },
-          { header: 'p99_99_ms', value: (r) => r.latency_ms?.p99_99, digits: 3 },
-          { header: 'drops', value: (r) => Object.values(r.drops).reduce((a, b) => a + b, 0) },
-          { header: 'bottleneck', value: (r) => (r.saturated ? `SATURATED: ${r.bottleneck}` : ''), align: 'left' },
-        ]),
-      );
-  });
+      progress.finish();
+      if (o.json) printJson(results);
+      else
+        process.stdout.write(
+          formatTable(results, [
+            { header: 'option', value: (r) => r.option, align: 'left' },
+            { header: 'response_bytes', value: (r) => r.response_bytes },
+            { header: 'rate_rps', value: (r) => r.rate_rps },
+            { header: 'achieved_rps', value: (r) => r.achieved_rps },
+            { header: 'p50_ms', value: (r) => r.latency_ms?.p50, digits: 3 },
+            { header: 'p99_ms', value: (r) => r.latency_ms?.p99, digits: 3 },
+            { header: 'p99_99_ms', value: (r) => r.latency_ms?.p99_99, digits: 3 },
+            { header: 'drops', value: (r) => Object.values(r.drops).reduce((a, b) => a + b, 0) },
+            {
+              header: 'bottleneck',
+              value: (r) => (r.saturated ? `SATURATED: ${r.bottleneck}` : ''),
+              align: 'left',
+            },
+          ]),
+        );
+    },
+  );
 }

@@ -126,6 +126,11 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
           digits: 1,
         },
         {
+          header: 'off_bucket_pct',
+          value: (r) => (r.rel_to_bucket === null ? null : 100 * r.rel_to_bucket),
+          digits: 1,
+        },
+        {
           header: 'inside_pi',
           value: (r) => (r.inside_pi === null ? null : r.inside_pi ? 'yes' : 'no'),
           align: 'left',

@@ -55,8 +55,10 @@ export interface OpenLoopResult {
   requested_rps: number;
   /** Responses received inside the measured window per second. */
   achieved_rps: number;
-  /** Requests written inside the measured window per second. */
+  /** Requests due inside the measured window that were written, per second of window. */
   sent_rps: number;
+  /** Sends of the window written long after it closed (a backlog, not a stall): > 0 means fell behind. */
+  late_sends: number;
   connections: number;
   duration_s: number;
   warmup_s: number;
@@ -160,8 +162,12 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
   const now = () => Number(process.hrtime.bigint() - t0);
 
   let abortReason: string | null = null;
-  let requestsSent = 0; // written inside the window
-  let scheduledInWindowLate = 0; // scheduled in the window but written after it closed + lag limit
+  let requestsSent = 0; // sends due inside the window, written (at any time before the run ended)
+  // A backlog that outlives a transient stall: sends of the window written more than this after
+  // it closed mean the generator could not sustain the rate (stalls of 100-300 ms were seen on
+  // this shared machine: lab-notes and docs/harness.md).
+  const allowance_ns = Math.max(250e6, 0.05 * (S.end_ns - S.warmup_end_ns));
+  let lateBeyond = 0;
   let responsesInWindow = 0;
   let measuredAnswered = 0;
   let non200 = 0;
@@ -242,8 +248,8 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     c.socket.write(req);
     if (due >= S.warmup_end_ns) {
       lag.record((t - due) / 1000);
-      if (t < S.end_ns) requestsSent++;
-      if (t > S.end_ns + lagLimit_ms * 1e6) scheduledInWindowLate++;
+      if (due < S.end_ns) requestsSent++;
+      if (t > S.end_ns + allowance_ns) lateBeyond++;
     }
   };
 
@@ -254,6 +260,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
       if (cpuAtStart === null && t >= S.warmup_end_ns) {
         hooks.onWindow?.('start');
         cpuAtStart = process.cpuUsage();
+        t = now(); // the hook (a counter snapshot) took time
       }
       while (next < S.total && dueNs(S, next) <= t) {
         send(next, t);
@@ -304,9 +311,9 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
   if (abortReason) {
     kept_up = false;
     reason = `run abandoned: ${abortReason}`;
-  } else if (scheduledInWindowLate > 0) {
+  } else if (lateBeyond > 0) {
     kept_up = false;
-    reason = `${scheduledInWindowLate} of ${measured} sends of the window were written after it closed (offered ${(requestsSent / duration_s).toFixed(0)} of ${cfg.rate_rps} requests/s)`;
+    reason = `${lateBeyond} of ${measured} sends of the window were written more than ${(allowance_ns / 1e6).toFixed(0)} ms after it closed: the generator could not sustain ${cfg.rate_rps} requests/s`;
   } else if (lagP99 !== null && lagP99 > lagLimit_ms) {
     kept_up = false;
     reason = `p99 send lag ${lagP99.toFixed(2)} ms behind schedule exceeds ${lagLimit_ms} ms`;
@@ -325,6 +332,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     warmup_s: cfg.warmup_s,
     request_bytes: req.length,
     requests_sent: requestsSent,
+    late_sends: lateBeyond,
     responses_received: responsesInWindow,
     measured_requests: measured,
     measured_answered: measuredAnswered,

@@ -81,6 +81,25 @@ export function netnsFs(ns: string): FsView {
   };
 }
 
+/**
+ * Reads from `primary`, and from `fallback` what `primary` cannot read: in the lab, sysctls that
+ * exist only in the initial namespace (net.core.netdev_max_backlog, rps_sock_flow_entries, ...)
+ * are global and are read from the root.
+ */
+export function fallbackFs(primary: FsView, fallback: FsView): FsView {
+  const view: FsView = {
+    readMany(paths) {
+      const first = primary.readMany(paths);
+      const missing = paths.filter((p) => !first.get(p)?.ok);
+      if (missing.length > 0) for (const [p, v] of fallback.readMany(missing)) if (v.ok) first.set(p, v);
+      return first;
+    },
+    list: (dir) => primary.list(dir),
+  };
+  if (primary.exec) view.exec = primary.exec;
+  return view;
+}
+
 /** Sysctls recorded with every step (the study's list plus what shapes the receive path). */
 export const TUNING_SYSCTLS = [
   'net.core.netdev_max_backlog',

@@ -16,7 +16,13 @@ export const HANDOFF_NIC = 1;
 export const HANDOFF_RPS = 2;
 export const HANDOFF_BACKLOG = 3;
 export const HANDOFF_GRO_CELLS = 4;
-const HANDOFF_CODE = { none: HANDOFF_NONE, nic: HANDOFF_NIC, rps: HANDOFF_RPS, backlog: HANDOFF_BACKLOG, gro_cells: HANDOFF_GRO_CELLS } as const;
+const HANDOFF_CODE = {
+  none: HANDOFF_NONE,
+  nic: HANDOFF_NIC,
+  rps: HANDOFF_RPS,
+  backlog: HANDOFF_BACKLOG,
+  gro_cells: HANDOFF_GRO_CELLS,
+} as const;
 
 export const CLS_HARDIRQ = 0;
 export const CLS_SOFTIRQ = 1;
@@ -105,7 +111,9 @@ function path(stages: Scenario['option']['stages']['tx']): PathTable {
     handoff: Int8Array.from(stages.map((s) => HANDOFF_CODE[s.handoff])),
     costPerPacket_ns: Float64Array.from(stages.map((s) => s.cost_ns_per_packet)),
     costPerByte_ns: Float64Array.from(stages.map((s) => s.cost_ns_per_byte)),
-    cls: Int8Array.from(stages.map((s) => (s.cls === 'hardirq' ? CLS_HARDIRQ : s.cls === 'softirq' ? CLS_SOFTIRQ : CLS_TASK))),
+    cls: Int8Array.from(
+      stages.map((s) => (s.cls === 'hardirq' ? CLS_HARDIRQ : s.cls === 'softirq' ? CLS_SOFTIRQ : CLS_TASK)),
+    ),
   };
 }
 

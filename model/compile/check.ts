@@ -15,48 +15,74 @@ export function maskCpus(text: string, field: string, cpuCount: number): number[
     throw new InputError(field, text, (err as Error).message);
   }
   const bad = cpus.filter((c) => c >= cpuCount);
-  if (bad.length > 0) throw new InputError(field, text, `names CPU ${bad[0]} but the host has CPUs 0-${cpuCount - 1}`);
+  if (bad.length > 0)
+    throw new InputError(field, text, `names CPU ${bad[0]} but the host has CPUs 0-${cpuCount - 1}`);
   return cpus;
 }
 
 export function checkScenario(s: Scenario): void {
   const n = s.host.cpus.count;
   const h = s.host;
-  s.host.cpus.numa_nodes.forEach((m, i) => maskCpus(m, `host.cpus.numa_nodes.${i}`, n));
+  s.host.cpus.numa_nodes.forEach((m, i) => {
+    maskCpus(m, `host.cpus.numa_nodes.${i}`, n);
+  });
   const irq = maskCpus(h.nic.irq_cpus, 'host.nic.irq_cpus', n);
   if (parseListKeepingOrder(h.nic.irq_cpus).length !== h.nic.queues)
-    throw new InputError('host.nic.irq_cpus', h.nic.irq_cpus, `needs one CPU per queue (${h.nic.queues} queues)`);
+    throw new InputError(
+      'host.nic.irq_cpus',
+      h.nic.irq_cpus,
+      `needs one CPU per queue (${h.nic.queues} queues)`,
+    );
   if (irq.length === 0) throw new InputError('host.nic.irq_cpus', h.nic.irq_cpus, 'needs at least one CPU');
   maskCpus(h.rps_cpus, 'host.rps_cpus', n);
   if (h.xps_cpus.length !== h.nic.queues)
     throw new InputError('host.xps_cpus', h.xps_cpus, `needs one mask per TX queue (${h.nic.queues} queues)`);
-  h.xps_cpus.forEach((m, i) => maskCpus(m, `host.xps_cpus.${i}`, n));
+  h.xps_cpus.forEach((m, i) => {
+    maskCpus(m, `host.xps_cpus.${i}`, n);
+  });
   const ng = maskCpus(h.apps.nginx.cpus, 'host.apps.nginx.cpus', n);
   const tk = maskCpus(h.apps.tcpkali.cpus, 'host.apps.tcpkali.cpus', n);
-  if (ng.length === 0) throw new InputError('host.apps.nginx.cpus', h.apps.nginx.cpus, 'needs at least one CPU');
-  if (tk.length === 0) throw new InputError('host.apps.tcpkali.cpus', h.apps.tcpkali.cpus, 'needs at least one CPU');
+  if (ng.length === 0)
+    throw new InputError('host.apps.nginx.cpus', h.apps.nginx.cpus, 'needs at least one CPU');
+  if (tk.length === 0)
+    throw new InputError('host.apps.tcpkali.cpus', h.apps.tcpkali.cpus, 'needs at least one CPU');
   if (h.cpus.smt_sibling_offset > 0 && h.cpus.smt_sibling_offset * 2 > n)
-    throw new InputError('host.cpus.smt_sibling_offset', h.cpus.smt_sibling_offset, `siblings i and i+offset must fit in ${n} CPUs`);
+    throw new InputError(
+      'host.cpus.smt_sibling_offset',
+      h.cpus.smt_sibling_offset,
+      `siblings i and i+offset must fit in ${n} CPUs`,
+    );
   for (const k of ['sock_flow_entries', 'flow_cnt'] as const) {
     const v = h.rfs[k];
-    if ((v & (v - 1)) !== 0) throw new InputError(`host.rfs.${k}`, v, 'must be a power of 2 (the kernel rounds it up)');
+    if ((v & (v - 1)) !== 0)
+      throw new InputError(`host.rfs.${k}`, v, 'must be a power of 2 (the kernel rounds it up)');
   }
   const o = s.option;
   const names = new Set<string>();
   for (const dir of ['tx', 'rx'] as const) {
     o.stages[dir].forEach((st, i) => {
       const f = `option.stages.${dir}.${i}`;
-      if (names.has(st.name)) throw new InputError(`${f}.name`, st.name, 'stage names must be unique in an option');
+      if (names.has(st.name))
+        throw new InputError(`${f}.name`, st.name, 'stage names must be unique in an option');
       names.add(st.name);
       if (dir === 'rx' && (i === 0) !== (st.handoff === 'nic'))
-        throw new InputError(`${f}.handoff`, st.handoff, i === 0 ? 'the first rx stage must be the nic poll' : 'only the first rx stage has handoff nic');
+        throw new InputError(
+          `${f}.handoff`,
+          st.handoff,
+          i === 0 ? 'the first rx stage must be the nic poll' : 'only the first rx stage has handoff nic',
+        );
       if (dir === 'tx' && i === 0 && (st.handoff !== 'none' || st.runs_on !== 'app'))
-        throw new InputError(`${f}.handoff`, st.handoff, 'the first tx stage runs in the application (handoff none, runs_on app)');
+        throw new InputError(
+          `${f}.handoff`,
+          st.handoff,
+          'the first tx stage runs in the application (handoff none, runs_on app)',
+        );
       if (dir === 'tx' && (st.handoff === 'nic' || st.handoff === 'rps' || st.handoff === 'gro_cells'))
         throw new InputError(`${f}.handoff`, st.handoff, 'tx stages hand off with none or backlog only');
       if (st.handoff !== 'none' && st.handoff !== 'nic' && st.handoff !== 'rps' && st.cls !== 'softirq')
         throw new InputError(`${f}.cls`, st.cls, `a stage after a ${st.handoff} hand-off runs in softirq`);
-      if (dir === 'rx' && st.cls === 'task') throw new InputError(`${f}.cls`, st.cls, 'receive stages run in softirq');
+      if (dir === 'rx' && st.cls === 'task')
+        throw new InputError(`${f}.cls`, st.cls, 'receive stages run in softirq');
     });
   }
 }

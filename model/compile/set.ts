@@ -14,7 +14,14 @@ import { Scenario } from '../schema/scenario.ts';
 export function parseSetValue(raw: string): unknown {
   const t = raw.trim();
   if (/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return Number(t);
-  if (t === 'true' || t === 'false' || t === 'null' || t.startsWith('[') || t.startsWith('{') || t.startsWith('"')) {
+  if (
+    t === 'true' ||
+    t === 'false' ||
+    t === 'null' ||
+    t.startsWith('[') ||
+    t.startsWith('{') ||
+    t.startsWith('"')
+  ) {
     try {
       return JSON.parse(t);
     } catch {
@@ -40,12 +47,26 @@ export function setPath(scenario: Scenario, path: string, value: unknown): Scena
   const keys = path.split('.');
   const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
   // option.stages.<name>.<field> -> option.stages.{tx|rx}[i].<field>
-  if (keys[0] === 'option' && keys[1] === 'stages' && keys.length === 4 && keys[2] !== 'tx' && keys[2] !== 'rx') {
+  if (
+    keys[0] === 'option' &&
+    keys[1] === 'stages' &&
+    keys.length === 4 &&
+    keys[2] !== 'tx' &&
+    keys[2] !== 'rx'
+  ) {
     const name = keys[2]!;
     const stages = (copy.option as Scenario['option']).stages;
-    const dir = stages.tx.some((s) => s.name === name) ? 'tx' : stages.rx.some((s) => s.name === name) ? 'rx' : null;
+    const dir = stages.tx.some((s) => s.name === name)
+      ? 'tx'
+      : stages.rx.some((s) => s.name === name)
+        ? 'rx'
+        : null;
     if (dir === null)
-      throw new InputError(path, value, `no stage named ${JSON.stringify(name)} in option ${scenario.option.id} (stages: ${[...stages.tx, ...stages.rx].map((s) => s.name).join(', ')})`);
+      throw new InputError(
+        path,
+        value,
+        `no stage named ${JSON.stringify(name)} in option ${scenario.option.id} (stages: ${[...stages.tx, ...stages.rx].map((s) => s.name).join(', ')})`,
+      );
     const idx = stages[dir].findIndex((s) => s.name === name);
     keys.splice(2, 1, dir, String(idx));
   }
@@ -53,7 +74,11 @@ export function setPath(scenario: Scenario, path: string, value: unknown): Scena
   for (let i = 0; i < keys.length - 1; i++) {
     const k = keys[i]!;
     if (obj === null || typeof obj !== 'object' || !(k in (obj as object)))
-      throw new InputError(path, value, `unknown parameter path (no ${JSON.stringify(keys.slice(0, i + 1).join('.'))})`);
+      throw new InputError(
+        path,
+        value,
+        `unknown parameter path (no ${JSON.stringify(keys.slice(0, i + 1).join('.'))})`,
+      );
     obj = (obj as Record<string, unknown>)[k];
   }
   const last = keys[keys.length - 1]!;

@@ -4,6 +4,7 @@
  * so each decade is one more nine. Points carry their 95 % CI as a vertical rule.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { clampToFloor, logFloor } from './log-floor.ts';
 import { CHART_CONFIG, optionScale, percentileLabel } from './theme.ts';
 
 export interface PercentilePoint {
@@ -28,6 +29,8 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
       ci_lo_ms: p.ci_lo_ms ?? p.latency_ms,
       ci_hi_ms: p.ci_hi_ms ?? p.latency_ms,
     }));
+  const floor = logFloor(values.map((v) => v.latency_ms));
+  for (const v of values) Object.assign(v, { ci_lo_plot_ms: clampToFloor(v.ci_lo_ms, floor) });
   const ticks = TICK_QUANTILES.map((q) => 1 / (1 - q));
   const x = {
     field: 'one_in',
@@ -54,12 +57,12 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
     data: { values },
     layer: [
       {
-        mark: { type: 'rule', opacity: 0.5 },
+        mark: { type: 'rule', strokeWidth: 1 },
         encoding: {
           x,
-          y: { field: 'ci_lo_ms', type: 'quantitative' },
+          y: { field: 'ci_lo_plot_ms', type: 'quantitative' },
           y2: { field: 'ci_hi_ms' },
-          color: { ...color, legend: null },
+          color,
         },
       },
       {
@@ -70,7 +73,7 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
             field: 'latency_ms',
             type: 'quantitative',
             title: 'latency (ms)',
-            scale: { type: 'log' },
+            scale: { type: 'log', domainMin: floor },
           },
           color,
           tooltip: [

@@ -4,6 +4,7 @@
  * slow, below too fast. The vertical rule is the prediction's 95 % CI.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { clampToFloor, logFloor } from './log-floor.ts';
 import { CHART_CONFIG, optionScale } from './theme.ts';
 
 export interface ValidationPoint {
@@ -17,12 +18,11 @@ export interface ValidationPoint {
 }
 
 export function predictedVsMeasuredSpec(points: readonly ValidationPoint[], title: string): TopLevelSpec {
-  const all = points
-    .flatMap((p) => [p.measured_ms, p.predicted_ms, p.ci_lo_ms, p.ci_hi_ms])
-    .filter((v) => v > 0);
-  const lo = Math.min(...all) / 1.5;
-  const hi = Math.max(...all) * 1.5;
-  const values = points.filter((p) => p.measured_ms > 0 && p.predicted_ms > 0);
+  const lo = logFloor(points.flatMap((p) => [p.measured_ms, p.predicted_ms]));
+  const hi = Math.max(lo * 10, ...points.flatMap((p) => [p.measured_ms, p.predicted_ms, p.ci_hi_ms])) * 1.5;
+  const values = points
+    .filter((p) => p.measured_ms > 0 && p.predicted_ms > 0)
+    .map((p) => ({ ...p, ci_lo_plot_ms: clampToFloor(p.ci_lo_ms, lo) }));
   const scale = { type: 'log' as const, domain: [lo, hi] };
   const color = {
     field: 'option',
@@ -54,7 +54,7 @@ export function predictedVsMeasuredSpec(points: readonly ValidationPoint[], titl
         mark: { type: 'rule', opacity: 0.6 },
         encoding: {
           x: { field: 'measured_ms', type: 'quantitative', scale },
-          y: { field: 'ci_lo_ms', type: 'quantitative', scale },
+          y: { field: 'ci_lo_plot_ms', type: 'quantitative', scale },
           y2: { field: 'ci_hi_ms' },
           color,
         },

@@ -4,6 +4,7 @@
  * that saturated are listed in the table instead (they have no percentile).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { clampToFloor, logFloor } from './log-floor.ts';
 import { CHART_CONFIG } from './theme.ts';
 
 export interface WhatIfPoint {
@@ -16,8 +17,10 @@ export interface WhatIfPoint {
 }
 
 export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, title: string): TopLevelSpec {
+  const floor = logFloor(points.map((p) => p.latency_ms));
   const values = points.map((p) => ({
     ...p,
+    ci_lo_plot_ms: clampToFloor(p.ci_lo_ms, floor),
     kind: p.baseline ? 'baseline' : 'variant',
     row: `${p.question}: ${p.variant}`,
   }));
@@ -32,7 +35,7 @@ export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, t
     field: 'latency_ms',
     type: 'quantitative' as const,
     title: `${percentile} latency (ms)`,
-    scale: { type: 'log' as const },
+    scale: { type: 'log' as const, domainMin: floor },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -44,7 +47,7 @@ export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, t
     layer: [
       {
         mark: { type: 'rule' },
-        encoding: { y, x: { field: 'ci_lo_ms', type: 'quantitative' }, x2: { field: 'ci_hi_ms' } },
+        encoding: { y, x: { field: 'ci_lo_plot_ms', type: 'quantitative' }, x2: { field: 'ci_hi_ms' } },
       },
       {
         mark: { type: 'point', size: 70, strokeWidth: 2 },

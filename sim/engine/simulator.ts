@@ -13,10 +13,11 @@
  * Cost: the event list is a 4-ary min-heap of (time, slot) in two typed arrays (Float64Array time,
  * Int32Array slot); each slot holds the event's sequence number, kind and payload in further typed
  * arrays, so sifting moves one double and one int per level, and the sequence number is read only
- * to break ties. A 4-ary heap is half as deep as a binary one; on a 1000-event list it measured
- * ~1.5-2x faster. Schedule and pop are O(log n) with no allocation except when the arrays double. Cancellation is lazy: the id is remembered in a set and
- * the event is skipped when it reaches the top; while nothing is cancelled the hot loop never
- * touches the set.
+ * to break ties. A 4-ary heap is half as deep as a binary one; against the earlier binary heap that
+ * moved all five fields it measured ~1.2x faster with 1000 events pending and ~1.4x with 2.
+ * Schedule and pop are O(log n) with no allocation except when the arrays double. Cancellation is
+ * lazy: the id is remembered in a set and the event is skipped when it reaches the top; while
+ * nothing is cancelled the hot loop never touches the set.
  */
 
 export interface EventHandler {

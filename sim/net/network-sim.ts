@@ -107,6 +107,8 @@ export interface RunOutput {
   batches: Histogram[];
   sentMeasured: number;
   completedMeasured: number;
+  /** Responses read within the measurement window, whenever sent (throughput). */
+  completedInWindow: number;
   window_ns: number;
   drops: Record<string, number>;
   retransmits: number;
@@ -162,7 +164,10 @@ class PacketPool {
   private grow(): void {
     const old = this.cap;
     const cap = Math.max(1024, old * 2);
-    const g = <T extends Int32Array | Uint8Array | Int16Array | Uint16Array | Float64Array>(a: T, C: new (n: number) => T): T => {
+    const g = <T extends Int32Array | Uint8Array | Int16Array | Uint16Array | Float64Array>(
+      a: T,
+      C: new (n: number) => T,
+    ): T => {
       const b = new C(cap);
       b.set(a);
       return b;
@@ -375,12 +380,20 @@ export class NetworkSim {
 
     this.jitter =
       c.jitterMean_ns > 0
-        ? lognormalFromMeanCv(createStream(spec.seed, spec.replication, 'wire.jitter'), c.jitterMean_ns, c.jitterCv)
+        ? lognormalFromMeanCv(
+            createStream(spec.seed, spec.replication, 'wire.jitter'),
+            c.jitterMean_ns,
+            c.jitterCv,
+          )
         : null;
     this.stallSrc = createStream(spec.seed, spec.replication, 'stalls');
     this.stallDur =
       c.stallRatePerCpu_per_ns > 0 && c.stallMean_ns > 0
-        ? lognormalFromMeanCv(createStream(spec.seed, spec.replication, 'stalls.duration'), c.stallMean_ns, c.stallCv)
+        ? lognormalFromMeanCv(
+            createStream(spec.seed, spec.replication, 'stalls.duration'),
+            c.stallMean_ns,
+            c.stallCv,
+          )
         : null;
 
     const sim = this.sim;
@@ -424,6 +437,7 @@ export class NetworkSim {
       batches: Array.from({ length: 10 }, () => new Histogram()),
       sentMeasured: 0,
       completedMeasured: 0,
+      completedInWindow: 0,
       window_ns: 0,
       drops: {},
       retransmits: 0,
@@ -547,14 +561,24 @@ export class NetworkSim {
       this.dispatch(cpu);
       return;
     }
-    if (urgent && r === R_TASK && this.runTask[cpu]! >= 0 && this.taskType[this.runTask[cpu]!] !== T_KSOFTIRQD) {
+    if (
+      urgent &&
+      r === R_TASK &&
+      this.runTask[cpu]! >= 0 &&
+      this.taskType[this.runTask[cpu]!] !== T_KSOFTIRQD
+    ) {
       // Preemptive-resume: remember the rest of the task chunk and its effects.
       const now = this.sim.now_ns;
       this.preTask[cpu] = this.runTask[cpu]!;
       this.preRemaining[cpu] = Math.max(0, this.chunkEnd[cpu]! - now);
       this.preCls[cpu] = this.runCls[cpu]!;
       if (this.measuring)
-        this.accountBusy(cpu, this.runCls[cpu]!, Math.max(0, now - Math.max(this.chunkStart[cpu]!, this.warmupEnd_ns)), false);
+        this.accountBusy(
+          cpu,
+          this.runCls[cpu]!,
+          Math.max(0, now - Math.max(this.chunkStart[cpu]!, this.warmupEnd_ns)),
+          false,
+        );
       const tmp = this.savedEffects[cpu]!;
       this.savedEffects[cpu] = this.effects[cpu]!;
       this.effects[cpu] = tmp;
@@ -577,7 +601,11 @@ export class NetworkSim {
       this.startChunk(cpu, R_STALL, 0, -1, this.stalledUntil[cpu]! - now, 0);
       return;
     }
-    if (this.running[cpu] === R_IDLE && this.c.wakeup_ns > 0 && now - this.idleSince[cpu]! >= this.c.idleThreshold_ns) {
+    if (
+      this.running[cpu] === R_IDLE &&
+      this.c.wakeup_ns > 0 &&
+      now - this.idleSince[cpu]! >= this.c.idleThreshold_ns
+    ) {
       this.startChunk(cpu, R_WAKE, 0, -1, this.c.wakeup_ns, 0);
       return;
     }
@@ -864,7 +892,8 @@ export class NetworkSim {
       const h = path.handoff[s]!;
       if (h === HANDOFF_NONE) continue;
       if (h === HANDOFF_RPS) {
-        const steer = host === SERVER ? c.steering.server.steerCpu[P.conn[p]!]! : c.steering.client.steerCpu[P.conn[p]!]!;
+        const steer =
+          host === SERVER ? c.steering.server.steerCpu[P.conn[p]!]! : c.steering.client.steerCpu[P.conn[p]!]!;
         if (steer < 0) continue;
         P.act[p] = A_BACKLOG;
         P.actArg[p] = this.cpuIndex(host, steer);
@@ -986,8 +1015,10 @@ export class NetworkSim {
       }
       const a = P.act[p]!;
       P.act[p] = A_NONE;
-      if (a === A_BACKLOG) this.enqueueSoftirq(p, P.actArg[p]!, IT_BACKLOG, this.backlog[P.actArg[p]!]!, 'backlog');
-      else if (a === A_GRO) this.enqueueSoftirq(p, P.actArg[p]!, IT_GRO, this.gro[P.actArg[p]!]!, 'gro_cells');
+      if (a === A_BACKLOG)
+        this.enqueueSoftirq(p, P.actArg[p]!, IT_BACKLOG, this.backlog[P.actArg[p]!]!, 'backlog');
+      else if (a === A_GRO)
+        this.enqueueSoftirq(p, P.actArg[p]!, IT_GRO, this.gro[P.actArg[p]!]!, 'gro_cells');
       else if (a === A_SOCKET) this.deliverSocket(p);
       else if (a === A_NICTX) this.nicTransmit(p);
       else if (a === A_READ) this.completeRead(p);
@@ -1074,11 +1105,15 @@ export class NetworkSim {
     if (t0 >= this.warmupEnd_ns && t0 < this.sendEnd_ns) {
       const lat = now - t0;
       this.out.latency.record(lat);
-      const b = Math.min(9, Math.floor(((t0 - this.warmupEnd_ns) / (this.sendEnd_ns - this.warmupEnd_ns)) * 10));
+      const b = Math.min(
+        9,
+        Math.floor(((t0 - this.warmupEnd_ns) / (this.sendEnd_ns - this.warmupEnd_ns)) * 10),
+      );
       this.out.batches[b]!.record(lat);
       this.out.completedMeasured++;
       this.outstandingMeasured--;
     }
+    if (this.measuring) this.out.completedInWindow++;
     this.outstanding--;
     P.release(p);
   }
@@ -1227,7 +1262,7 @@ export class NetworkSim {
 
   private onStall(): void {
     const cpu = Math.min(this.nCpu - 1, Math.floor(this.stallSrc() * this.nCpu));
-    const d = this.stallDur!();
+    const d = Math.ceil(this.stallDur!()); // whole ns: the stalled-until test compares with the clock
     const now = this.sim.now_ns;
     const r = this.running[cpu]!;
     if (r === R_IDLE) {

@@ -22,7 +22,11 @@ export interface ReplicationParams {
 /** Absolute path of this module, for `replicate({ module, exportName: 'runReplication' })`. */
 export const REPLICATION_MODULE = fileURLToPath(import.meta.url);
 
-export function runReplication(params: ReplicationParams, seed: number, replication: number): ReplicationOutput {
+export function runReplication(
+  params: ReplicationParams,
+  seed: number,
+  replication: number,
+): ReplicationOutput {
   const compiled = assemble(params.scenario, resolveSteering(params.scenario));
   const sim = new NetworkSim(compiled, {
     requests: params.requests,
@@ -34,6 +38,7 @@ export function runReplication(params: ReplicationParams, seed: number, replicat
   const counters: Record<string, number> = {
     sent: out.sentMeasured,
     completed: out.completedMeasured,
+    completed_in_window: out.completedInWindow,
     window_ns: out.window_ns,
     retransmits: out.retransmits,
     lost: out.lost,

@@ -159,4 +159,46 @@ describe('calibrate on an analytic model with known parameters', () => {
       true,
     );
   });
+
+  it('holds a tail parameter whose quantiles the simulated run cannot resolve, and says so', async () => {
+    const stall: ParamSpec = {
+      path: 'host.stalls.rate_per_cpu_per_s',
+      lower: 1e-4,
+      upper: 1,
+      init: 0.02,
+      log: true,
+      group: 'tail',
+      scope: 'host',
+      needs_quantile: 0.9999,
+    };
+    const p = await calibrate(measuredRecords(), {
+      predictor: analyticPredictor(TRUTH),
+      params: [...SPECS.slice(0, 2), stall],
+      host: 'test-host',
+      seed: 1,
+      requests: 20_000,
+      budgetEvals: 30,
+      uncertainty: false,
+    });
+    expect(p.params[stall.path]).toMatchObject({ value: 0.02, source: 'fixed' });
+    expect(p.stages.find((s) => s.name === 'net-host/all')!.params).not.toContain(stall.path);
+    expect(p.warnings.join('\n')).toMatch(
+      /host\.stalls\.rate_per_cpu_per_s: not fitted, held at 0\.02.*highest percentile fitted for net-host is 0\.995 \(needs >= 100000 requests; raise --max-requests\)/,
+    );
+    // With a higher cap, that stage simulates the 100000 requests p99.99 needs and fits it.
+    const q = await calibrate(measuredRecords(), {
+      predictor: analyticPredictor(TRUTH),
+      params: [...SPECS.slice(0, 2), stall],
+      host: 'test-host',
+      seed: 1,
+      requests: 20_000,
+      maxRequests: 500_000,
+      budgetEvals: 10,
+      uncertainty: false,
+    });
+    const st = q.stages.find((s) => s.name === 'net-host/all')!;
+    expect(st.params).toContain(stall.path);
+    expect(st.requests).toBe(100_000);
+    expect(q.stages.find((s) => s.name === 'net-host/base')!.requests).toBe(20_000);
+  });
 });

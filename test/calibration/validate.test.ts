@@ -102,6 +102,7 @@ describe('rankings', () => {
     pi95_ms: null,
     abs_error_ms: 0,
     rel_error: 0,
+    rel_to_bucket: 0,
     inside_pi: null,
     saturated: false,
   });

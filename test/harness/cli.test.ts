@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { detectTcpkali } from '../../harness/tcpkali/run.ts';
 
 const FX = join(import.meta.dirname, 'fixtures');
 let main: (argv: string[]) => Promise<number>;
@@ -66,6 +67,26 @@ describe('cnisim harness / lab CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lab.*harness plan/);
   });
+  it.skipIf(detectTcpkali().found || process.getuid?.() !== 0)(
+    'asking for tcpkali where it is not installed says so',
+    async () => {
+      const r = await cli(
+        'harness',
+        'run',
+        '--lab',
+        '--option',
+        'net-host',
+        '--rates',
+        '1000',
+        '--generator',
+        'tcpkali',
+        '--out',
+        '/tmp/cns-never',
+      );
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/--generator: tcpkali is not installed \(it is not packaged in Debian/);
+    },
+  );
   it('a cut-off tcpkali log: exit 3, one line with file and line', async () => {
     const r = await cli('harness', 'parse-tcpkali', join(FX, 'tcpkali', 'cut-off-d3.txt'));
     expect(r.code).toBe(3);

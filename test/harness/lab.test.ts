@@ -4,20 +4,23 @@
  * missing. Budget: about 45 s on the 2-core machines.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haveCommand, tryRun } from '../../harness/exec.ts';
 import { type LabRunOutput, runLab } from '../../harness/lab-run.ts';
+import { generatorArgv, runJsonChild } from '../../harness/generator/spawn.ts';
+import { type GeneratorAnswer, judgeStep } from '../../harness/lab-step.ts';
 import {
   driverAvailable,
   labDown,
+  labUp,
   listLabNamespaces,
   namespacesUsable,
   resolveOption,
 } from '../../harness/lab/lab.ts';
-import { nginxVersion } from '../../harness/nginx/server.ts';
+import { nginxVersion, startNginx } from '../../harness/nginx/server.ts';
 import { loadRunRecords } from '../../harness/run-record-io.ts';
 import { summarizeRecord } from '../../harness/summary.ts';
 
@@ -208,6 +211,84 @@ describe.skipIf(skip !== null || !haveCommand('wrk'))('macvlan lab with a maximu
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+describe.skipIf(skip !== null)('unreachable target', () => {
+  it('the generator reports it and the step is invalid with the reason', async () => {
+    const state = await labUp('net-host', { tag, nginx: false });
+    try {
+      // Cut the wire on the server side: the client's packets go nowhere.
+      expect(tryRun(['ip', '-n', state.layout.hosts.b, 'link', 'set', 'cns-wire', 'down']).status).toBe(0);
+      const cfg = {
+        host: state.layout.server.ip,
+        port: 80,
+        connections: 2,
+        rate_rps: 100,
+        duration_s: 1,
+        warmup_s: 0,
+        request: 'GET /r350 HTTP/1.1\r\nHost: x\r\n\r\n',
+        connect_timeout_ms: 1000,
+      };
+      const r = await runJsonChild<GeneratorAnswer>(
+        generatorArgv('run', cfg, { netns: state.layout.client.netns }),
+        30_000,
+      );
+      expect(r.value.ok).toBe(false);
+      expect(judgeStep(r.value, 100, 350).invalid).toMatch(
+        /^generator failed: cannot connect to 192\.168\.100\.2:80: (no answer within 1000 ms|EHOSTUNREACH|ETIMEDOUT)/,
+      );
+    } finally {
+      labDown(state.layout.prefix);
+    }
+  }, 60_000);
+});
+
+describe.skipIf(skip !== null)('nginx that will not start', () => {
+  it('is a clear error naming the cause, and leaves no nginx running', async () => {
+    const name = `${prefix}ng-hostA`;
+    const dir = mkdtempSync(join(tmpdir(), 'cns-nginx-'));
+    expect(tryRun(['ip', 'netns', 'add', name]).status).toBe(0);
+    tryRun(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
+    // Something else holds port 80 (a listener this test starts inside its own namespace).
+    const holder = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        name,
+        process.execPath,
+        '-e',
+        "require('net').createServer().listen(80, '127.0.0.1'); setTimeout(() => {}, 60000)",
+      ],
+      { stdio: 'ignore' },
+    );
+    try {
+      for (
+        let i = 0;
+        i < 200 && !/:80\b/.test(tryRun(['ip', 'netns', 'exec', name, 'ss', '-ltn']).stdout);
+        i++
+      )
+        tryRun(['sleep', '0.02']);
+      await expect(
+        startNginx({
+          dir,
+          netns: name,
+          ip: '127.0.0.1',
+          worker_cpus: [0],
+          probe: () => Promise.reject(new Error('unused')),
+        }),
+      ).rejects.toThrow(
+        /nginx will not start: .*bind\(\) to 127\.0\.0\.1:80 failed .*Address already in use/,
+      );
+      // only the holder is left in the namespace: no nginx
+      const pids = tryRun(['ip', 'netns', 'pids', name]).stdout.trim().split('\n').filter(Boolean);
+      for (const pid of pids) expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).not.toBe('nginx');
+    } finally {
+      labDown(prefix);
+      holder.kill();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe.skipIf(skip !== null)('pod drivers', () => {

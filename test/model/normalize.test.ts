@@ -18,13 +18,21 @@ function inputError(f: () => unknown): InputError {
 
 describe('built-in data', () => {
   it('has the six options and two hosts, all valid', () => {
-    expect(builtinOptionIds()).toEqual(['net-host', 'ipvlan', 'flannel-host-gw', 'flannel-aws-vpc', 'flannel-vxlan', 'macvlan']);
+    expect(builtinOptionIds()).toEqual([
+      'net-host',
+      'ipvlan',
+      'flannel-host-gw',
+      'flannel-aws-vpc',
+      'flannel-vxlan',
+      'macvlan',
+    ]);
     expect(builtinHostIds()).toEqual(['c4.8xlarge', 'netns-lab']);
     for (const id of builtinOptionIds()) expect(loadOption(id).id).toBe(id);
     for (const id of builtinHostIds()) expect(loadHost(id).id).toBe(id);
   });
   it('gives the receive passes the kernel has: ipvlan 1, bridges 2, vxlan 3', () => {
-    const passes = (id: string) => loadOption(id).stages.rx.filter((s) => s.handoff !== 'none' && s.handoff !== 'nic').length;
+    const passes = (id: string) =>
+      loadOption(id).stages.rx.filter((s) => s.handoff !== 'none' && s.handoff !== 'nic').length;
     expect(passes('net-host')).toBe(1);
     expect(passes('ipvlan')).toBe(1);
     expect(passes('flannel-host-gw')).toBe(2);
@@ -36,7 +44,8 @@ describe('built-in data', () => {
   });
   it('carries a source for every stage', () => {
     for (const id of builtinOptionIds())
-      for (const s of [...loadOption(id).stages.tx, ...loadOption(id).stages.rx]) expect(s.source.length).toBeGreaterThan(10);
+      for (const s of [...loadOption(id).stages.tx, ...loadOption(id).stages.rx])
+        expect(s.source.length).toBeGreaterThan(10);
   });
 });
 
@@ -75,7 +84,9 @@ describe('--set', () => {
   });
   it('rejects unknown paths, negative costs and masks naming missing CPUs', () => {
     expect(inputError(() => applySet(normalize(base), 'host.nic.nope=1')).field).toBe('host.nic.nope');
-    const neg = inputError(() => normalize({ ...base, set: ['option.stages.nic_poll.cost_ns_per_packet=-5'] }));
+    const neg = inputError(() =>
+      normalize({ ...base, set: ['option.stages.nic_poll.cost_ns_per_packet=-5'] }),
+    );
     expect(neg.field).toBe('option.stages.nic_poll.cost_ns_per_packet');
     expect(neg.value).toBe(-5);
     const mask = inputError(() => normalize({ ...base, set: ['host.rps_cpus=0-40'] }));

@@ -3,7 +3,11 @@ import { normalize } from '../../model/compile/normalize.ts';
 import { resolveSteering } from '../../model/compile/resolve-steering.ts';
 
 const scenario = (set: string[] = []) =>
-  normalize({ option: 'net-host', workload: { rate_rps: 150000, response_bytes: 350, connections: 4000 }, set });
+  normalize({
+    option: 'net-host',
+    workload: { rate_rps: 150000, response_bytes: 350, connections: 4000 },
+    set,
+  });
 
 describe('resolveSteering', () => {
   it('spreads flows over both RX queues, whose IRQs go to CPU 0 and 9', () => {

@@ -4,9 +4,12 @@
  * `expectAgrees` (see helpers.ts for the statistical derivation). Times in ns; rates per ns.
  * Warm-up: 2000 departures, far beyond the relaxation time of every system here (for M/M/1 at
  * rho = 0.7 the relaxation time is 1/(mu (1 - sqrt rho)^2) = 37 mean service times; 80 at rho 0.8).
- * Sample sizes give 99.9 % half-widths of 1-5 % of the theoretical values for means and central
- * quantities, up to ~10-15 % for p99.9 and for tail probabilities of 1 %, where
- * autocorrelated samples of 10^6 customers hold only ~10^3 tail events; `maxRel` bounds these widths.
+ * Sample sizes give 99.9 % half-widths of 0.5-4 % of the theoretical values for means, central
+ * quantiles and probabilities, ~4-10 % for p99.9 and for tail probabilities of 1-3 % (their events
+ * cluster in busy periods). Each `maxRel` bounds the half-width at roughly twice its typical value
+ * (measured over 8 seeds: R = 30 gives the sample SD itself a ~13 % spread), so the power check
+ * fails only when a run is too short to test anything. Over those 8 seeds no agreement check used
+ * more than 80 % of its allowance.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -54,8 +57,8 @@ describe('M/M/1', () => {
     expectAgrees('mean response', replicationMeans(res, 'response'), th.mean, { maxRel: 0.04 });
     for (const [q, maxRel] of [
       [0.5, 0.04],
-      [0.99, 0.05],
-      [0.999, 0.1],
+      [0.99, 0.08],
+      [0.999, 0.15],
     ] as const)
       expectAgrees(`p${q * 100} response`, replicationQuantiles(res, 'response', q), th.quantile(q), {
         bias: QUANTILE_BIAS,
@@ -94,7 +97,7 @@ describe('M/M/c', () => {
         interarrival: { type: 'exponential', mean: 1 / lambda },
         service: { type: 'exponential', mean: 1 / mu },
         servers: c,
-        customers: 50_000,
+        customers: 100_000,
         warmup: 2000,
         waitThresholds_ns: ts,
       },
@@ -116,7 +119,9 @@ describe('M/M/c', () => {
         `P(Wq > ${t.toFixed(0)} ns)`,
         res.outputs.map((o) => o.counters[`wait_gt_${i}`]! / o.counters.customers!),
         th.tail(t),
-        { maxRel: i < 2 ? 0.05 : 0.12 },
+        // The 3 % tail at 3/r: its events cluster in long busy periods, so a replication's estimate
+        // varies far more than a binomial count would; its half-width was 7-11 % over 8 seeds.
+        { maxRel: i < 2 ? 0.05 : 0.2 },
       );
     });
     expectAgrees('mean wait', replicationMeans(res, 'wait'), th.mean, { maxRel: 0.06 });
@@ -159,12 +164,13 @@ describe('M/D/1 and M/G/1 (Pollaczek-Khinchine)', () => {
         replications: 30,
         workers: 0,
       });
+      // Lognormal service (cv 1.5) has a heavy tail: its half-width varied 3-7 % over seeds.
       expectAgrees(
         `${c.label} mean wait`,
         replicationMeans(res, 'wait'),
         pkMeanWait(lambda, c.mean, c.second),
         {
-          maxRel: 0.07,
+          maxRel: 0.12,
         },
       );
     });

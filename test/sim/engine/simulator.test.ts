@@ -80,6 +80,20 @@ describe('Simulator', () => {
     expect(sim.events).toBe(2);
   });
 
+  it('keeps cancellation exact when many stale ids are cancelled (purge path)', () => {
+    const sim = new Simulator();
+    const r = new Recorder(sim);
+    const k = sim.register(r);
+    const fired: number[] = [];
+    for (let i = 0; i < 500; i++) fired.push(sim.schedule(i, k, i, 0));
+    sim.run();
+    const live = [sim.schedule(10, k, 1000, 0), sim.schedule(20, k, 1001, 0), sim.schedule(30, k, 1002, 0)];
+    sim.cancel(live[1]!);
+    for (const id of fired) sim.cancel(id); // all stale: triggers purges, must keep live[1] cancelled
+    sim.run();
+    expect(r.seen.slice(500).map((e) => e[1])).toEqual([1000, 1002]);
+  });
+
   it('stops at until_ns (advancing the clock), at max_events and on stop()', () => {
     const sim = new Simulator();
     const stopper: EventHandler = { handle: () => sim.stop() };

@@ -65,7 +65,8 @@ describe('mser5', () => {
     expect(r.truncate).toBeLessThan(2000);
     expect(r.truncate % 5).toBe(0);
     const flat = Float64Array.from({ length: 10_000 }, () => g());
-    expect(mser5(flat).truncate).toBeLessThan(2500);
+    // Over 200 seeds the transient case truncated 440-750 observations and the flat one at most 80.
+    expect(mser5(flat).truncate).toBeLessThan(1000);
   });
 
   it('flags a series that never settles', () => {

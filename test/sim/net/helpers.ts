@@ -12,7 +12,14 @@ export interface Small {
 
 export function runSmall(
   option: string,
-  opts: { rate?: number; bytes?: number; requests?: number; connections?: number; set?: string[]; seed?: number } = {},
+  opts: {
+    rate?: number;
+    bytes?: number;
+    requests?: number;
+    connections?: number;
+    set?: string[];
+    seed?: number;
+  } = {},
 ): Small {
   const c = compile({
     option,
@@ -23,7 +30,12 @@ export function runSmall(
     },
     set: opts.set ?? [],
   });
-  const out = new NetworkSim(c, { requests: opts.requests ?? 20000, warmupFraction: 0.1, seed: opts.seed ?? 1, replication: 0 }).run();
+  const out = new NetworkSim(c, {
+    requests: opts.requests ?? 20000,
+    warmupFraction: 0.1,
+    seed: opts.seed ?? 1,
+    replication: 0,
+  }).run();
   const n = c.cpuCount;
   const serverSoftirq = Array.from({ length: n }, (_, i) => out.busy_ns[(n + i) * 3 + 1]!);
   const total = serverSoftirq.reduce((a, b) => a + b, 0);

@@ -1,0 +1,13 @@
+import { runSmall } from './test/sim/net/helpers.ts';
+const ks = (r: any) => { let s = 0; for (const x of r.out.ksoftirqd_ns) s += x; return s; };
+let r = runSmall('net-host', { set: ['host.napi.netdev_budget=2', 'host.softirq.max_restart=1', 'host.mechanisms.coalescing=false'], rate: 300000, requests: 30000 });
+console.log('ksoftirqd', ks(r), r.out.timeSqueeze, r.q(0.99));
+r = runSmall('net-host', { rate: 300000, requests: 30000 });
+console.log('ksoftirqd default', ks(r), r.out.timeSqueeze, r.q(0.99));
+r = runSmall('net-host', { set: ['host.nic.ring_size=4'], rate: 150000 });
+console.log('ring', JSON.stringify(r.out.drops), r.out.retransmits, r.q(1));
+const task = (r: any) => { let s = 0; for (let i = 36; i < 72; i++) s += r.out.busy_ns[i*3+2]; return s / r.out.completedMeasured; };
+const smtSets = ['host.mechanisms.rfs=false', 'host.apps.nginx.cpus=19-26,28-35,18,27'];
+const a = runSmall('net-host', { set: smtSets, rate: 200000 });
+const b = runSmall('net-host', { set: [...smtSets, 'host.mechanisms.smt=false'], rate: 200000 });
+console.log('smt task/req', task(a), task(b), task(a)/task(b));

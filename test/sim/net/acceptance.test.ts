@@ -1,0 +1,76 @@
+/**
+ * Acceptance of issue 3 with the default (uncalibrated) costs on the c4.8xlarge profile.
+ * Orderings use common random numbers (the same seed for every option), so the comparison is
+ * between the options' paths, not between random streams.
+ */
+import { describe, expect, it } from 'vitest';
+import { simulate } from '../../../sim/simulate.ts';
+import { runSmall } from './helpers.ts';
+
+describe('150k RPS, 350 B', () => {
+  it('orders p99: net-host < ipvlan < flannel-host-gw ~ flannel-aws-vpc < flannel-vxlan', () => {
+    const p99 = Object.fromEntries(
+      ['net-host', 'ipvlan', 'flannel-host-gw', 'flannel-aws-vpc', 'flannel-vxlan'].map((o) => [
+        o,
+        runSmall(o, { connections: 60000, requests: 40000 }).q(0.99),
+      ]),
+    ) as Record<string, number>;
+    expect(p99['net-host']!).toBeLessThan(p99.ipvlan!);
+    expect(p99.ipvlan!).toBeLessThan(p99['flannel-host-gw']!);
+    expect(Math.abs(p99['flannel-host-gw']! - p99['flannel-aws-vpc']!)).toBeLessThanOrEqual(
+      0.05 * p99['flannel-host-gw']!,
+    );
+    expect(p99['flannel-aws-vpc']!).toBeLessThan(p99['flannel-vxlan']!);
+  });
+});
+
+describe('rising rate', () => {
+  it('saturates flannel-vxlan first; net-host and ipvlan still carry 450k RPS', async () => {
+    const at = (option: string) =>
+      simulate({
+        option,
+        rate_rps: 450000,
+        response_bytes: 350,
+        requests: 60000,
+        replications: 1,
+        workers: 0,
+      });
+    const vxlan = await at('flannel-vxlan');
+    expect(vxlan.saturated).toBe(true);
+    expect(vxlan.latency_ms).toBeNull();
+    expect(vxlan.bottleneck).toMatch(/^server cpu \d+ softirq$/);
+    for (const option of ['net-host', 'ipvlan']) {
+      const r = await at(option);
+      expect(r.saturated).toBe(false);
+      expect(r.latency_ms!.p99).toBeLessThan(2);
+    }
+  });
+});
+
+describe('4 KB responses', () => {
+  // Line limit: (4096 B + 3 frames x (52 B TCP/IP + 38 B Ethernet framing)) x 8 bit / 10 Gbit/s
+  // = 3492.8 ns per response -> 286.3k RPS, the study's "about 270k RPS fully load the NIC".
+  it('reach the 10 Gbit/s line near 286k RPS', async () => {
+    const over = await simulate({
+      option: 'net-host',
+      rate_rps: 300000,
+      response_bytes: 4096,
+      requests: 40000,
+      replications: 1,
+      workers: 0,
+    });
+    expect(over.saturated).toBe(true);
+    expect(over.bottleneck).toBe('wire 10 Gbit/s server->client');
+    expect(over.achieved_rps).toBeGreaterThan(286300 * 0.95);
+    expect(over.achieved_rps).toBeLessThan(286300 * 1.02);
+    const under = await simulate({
+      option: 'net-host',
+      rate_rps: 250000,
+      response_bytes: 4096,
+      requests: 40000,
+      replications: 1,
+      workers: 0,
+    });
+    expect(under.saturated).toBe(false);
+  });
+});

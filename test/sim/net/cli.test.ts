@@ -1,0 +1,128 @@
+/** The commands of this area, run as a user would (node bin/cnisim.mjs ...). */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../../bin/cnisim.mjs', import.meta.url));
+
+function cnisim(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 110_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('cnisim options / hosts / schema', () => {
+  it('lists the built-ins one per line', () => {
+    const o = cnisim('options');
+    expect(o.code).toBe(0);
+    expect(o.out.trim().split('\n')).toHaveLength(7); // header + 6 options
+    expect(o.out).toMatch(/^flannel-vxlan\s+1450\s+3\s/m);
+    const h = cnisim('hosts');
+    expect(h.code).toBe(0);
+    expect(h.out).toMatch(/^c4\.8xlarge\s+36\s+2\s+10\s/m);
+  });
+  it('prints JSON Schemas generated from the zod schemas', () => {
+    const s = cnisim('schema', 'option');
+    expect(s.code).toBe(0);
+    const schema = JSON.parse(s.out) as { properties: Record<string, unknown>; required: string[] };
+    expect(Object.keys(schema.properties)).toContain('stages');
+    expect(schema.required).toContain('mtu');
+  });
+});
+
+describe('cnisim simulate', () => {
+  it('prints a SimResult with --json', () => {
+    const r = cnisim(
+      'simulate',
+      '--option',
+      'net-host',
+      '--rate',
+      '50k',
+      '--response-bytes',
+      '350',
+      '--requests',
+      '4000',
+      '--replications',
+      '1',
+      '--workers',
+      '0',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    for (const k of [
+      'option',
+      'host',
+      'rate_rps',
+      'achieved_rps',
+      'response_bytes',
+      'saturated',
+      'bottleneck',
+      'latency_ms',
+      'latency_ci95_ms',
+      'drops',
+      'retransmits',
+      'cpu',
+      'stages',
+      'seed',
+      'requests',
+    ])
+      expect(j).toHaveProperty(k);
+    expect(j.rate_rps).toBe(50000);
+  });
+  it('rejects bad input in one line naming field and value, exit 3', () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ['--option', 'nope', '--rate', '1000', '--response-bytes', '350'],
+        /option: unknown network option .*"nope"/,
+      ],
+      [['--option', 'net-host', '--rate', '0', '--response-bytes', '350'], /--rate: must be greater than 0/],
+      [
+        ['--option', 'net-host', '--rate', '1000', '--response-bytes', '350', '--set', 'host.rps_cpus=0-40'],
+        /host\.rps_cpus: names CPU 36.*"0-40"/,
+      ],
+    ];
+    for (const [args, re] of cases) {
+      const r = cnisim('simulate', ...args);
+      expect(r.code, args.join(' ')).toBe(3);
+      expect(r.err.trim().split('\n')).toHaveLength(1);
+      expect(r.err).toMatch(re);
+      expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+});
+
+describe('cnisim capacity', () => {
+  it('bisects the rate and prints {option, slo, max_rate_rps, ci95_rps}', () => {
+    const r = cnisim(
+      'capacity',
+      '--option',
+      'flannel-vxlan',
+      '--response-bytes',
+      '350',
+      '--slo',
+      'p99=2ms',
+      '--min-rate',
+      '100000',
+      '--max-rate',
+      '600000',
+      '--steps',
+      '3',
+      '--requests',
+      '30000',
+      '--replications',
+      '1',
+      '--workers',
+      '0',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.option).toBe('flannel-vxlan');
+    expect(j.slo).toBe('p99=2ms');
+    // vxlan saturates on the server softirq between 350k and 450k RPS with the default costs.
+    expect(j.max_rate_rps).toBeGreaterThan(250000);
+    expect(j.max_rate_rps).toBeLessThan(480000);
+    expect(j.ci95_rps[0]).toBeLessThanOrEqual(j.max_rate_rps);
+    expect(j.ci95_rps[1]).toBeGreaterThanOrEqual(j.max_rate_rps);
+  });
+});
