@@ -28,19 +28,25 @@ export const options: BenchOption[] = [
   {
     flag: 'budget-evals',
     value: '<n>',
-    description: 'evaluations per stage (default 40)',
+    description: 'evaluations per stage (default 25)',
     parse: parsePositiveInt,
   },
   {
     flag: 'requests',
     value: '<n>',
-    description: 'simulated requests per point per evaluation (default 200000)',
+    description: 'simulated requests per point per evaluation (default 20000)',
+    parse: parsePositiveInt,
+  },
+  {
+    flag: 'max-requests',
+    value: '<n>',
+    description: 'cap for stall and drop stages (default 100000)',
     parse: parsePositiveInt,
   },
   {
     flag: 'check-requests',
     value: '<n>',
-    description: 'requests per point for the final check (default 1000000)',
+    description: 'requests per point for the final check (default 200000)',
     parse: parsePositiveInt,
   },
   { flag: 'seed', value: '<n>', description: 'seed (default 1)', parse: parseNonNegative },
@@ -64,10 +70,10 @@ const REF = join(
 
 export async function run(opts: { json: boolean; [k: string]: unknown }): Promise<object> {
   if (!existsSync(REF)) return { skipped: `${REF} is missing` };
-  const budget = (opts['budget-evals'] as number | undefined) ?? 40;
-  const requests = (opts.requests as number | undefined) ?? 200_000;
-  const maxRequests = (opts['max-requests'] as number | undefined) ?? requests;
-  const checkRequests = (opts['check-requests'] as number | undefined) ?? 1_000_000;
+  const budget = (opts.budgetEvals as number | undefined) ?? 25;
+  const requests = (opts.requests as number | undefined) ?? 20_000;
+  const maxRequests = (opts.maxRequests as number | undefined) ?? 100_000;
+  const checkRequests = (opts.checkRequests as number | undefined) ?? 200_000;
   const seed = (opts.seed as number | undefined) ?? 1;
   const only = opts.options as string[] | undefined;
   const records = seedTablesToRecords(JSON.parse(readFileSync(REF, 'utf8')))

@@ -3,7 +3,8 @@
  * `cnisim bench model --option net-host --requests 1e6 --rate 250000 --response-bytes 350 --json`
  * prints {"option","requests","requests_per_s","events_per_s","rss_mb"}: simulated requests per
  * wall-clock second (compile time excluded), events per second, and the resident set size after
- * the run (memory is bounded by packets in flight, so it should not grow with --requests).
+ * the run (memory is bounded by packets in flight, so it should not grow with --requests); also
+ * `requests_per_cpu_s` from the process CPU time, the fairer figure on a shared machine.
  */
 import type { BenchOption } from '../cli/commands/bench.ts';
 import { parsePositive, parsePositiveInt } from '../cli/parse.ts';
@@ -53,8 +54,12 @@ export async function run(opts: { json: boolean; [key: string]: unknown }): Prom
   const compiled = compile({ option, workload: { rate_rps: rate, response_bytes: bytes } });
   const sim = new NetworkSim(compiled, { requests, warmupFraction: 0.1, seed: 1, replication: 0 });
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   const out = sim.run();
   const wall_s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time of this thread's process: on a shared machine wall time overstates the cost.
+  const cpu_s = (cpu.user + cpu.system) / 1e6;
   const result = {
     option,
     requests,
@@ -63,6 +68,8 @@ export async function run(opts: { json: boolean; [key: string]: unknown }): Prom
     rss_mb: Math.round(process.memoryUsage().rss / 1e5) / 10,
     events_per_request: Math.round((out.events / requests) * 10) / 10,
     wall_s: Math.round(wall_s * 100) / 100,
+    cpu_s: Math.round(cpu_s * 100) / 100,
+    requests_per_cpu_s: Math.round(requests / cpu_s),
   };
   out.latency.destroy();
   for (const b of out.batches) b.destroy();

@@ -41,7 +41,7 @@ import {
   type TermOptions,
   tailTarget,
 } from './terms.ts';
-import { axisIntervals } from './uncertainty.ts';
+import { type AxisInterval, axisIntervals } from './uncertainty.ts';
 import { fromUnit1, toUnit1 } from './unit-box.ts';
 
 export interface CalibrateOptions {
@@ -146,7 +146,7 @@ export async function calibrate(
     for (const spec of o.params)
       if (appliesTo(spec, opt))
         values.set(slotKey({ spec, option: spec.scope === 'host' ? null : opt }), initialValue(spec));
-  const intervals = new Map<string, { lower: number; upper: number; sd: number; hitBound: boolean }>();
+  const intervals = new Map<string, AxisInterval>();
 
   const overridesFor = (option: string): Record<string, number> => {
     const set: Record<string, number> = {};
@@ -215,6 +215,12 @@ export async function calibrate(
       bounds,
       {
         maxEvals: o.budgetEvals,
+        // A simulated loss needs no more than ~1 % precision in a parameter (2e-3 of a log range of
+        // 1.5-4 decades) and loss changes below 1e-3 (of 0.5 z^2) are noise; 0 is the floor.
+        xTol: 2e-3,
+        fTol: 1e-3,
+        maxRestarts: 2,
+        fTarget: 0,
         onEval: (evals, best) => o.onProgress?.({ stage: st.name, evals, budget: o.budgetEvals, best }),
       },
     );
@@ -233,6 +239,9 @@ export async function calibrate(
           return l;
         },
         (i, u) => fromUnit1(bounds[i]!, u),
+        // 2 decades of bracketing (0.02 .. 0.54 of the range) and 2 bisections per side; the
+        // whole walk costs at most one stage budget.
+        { firstStep: 0.02, expandSteps: 4, bisections: 2, maxEvals: o.budgetEvals },
       );
       for (const [i, s] of st.slots.entries()) intervals.set(slotKey(s), iv[i]!);
     }
@@ -342,7 +351,11 @@ export async function calibrate(
     }
   }
   for (const [k, iv] of intervals)
-    if (iv.hitBound)
+    if (!iv.complete)
+      warnings.push(
+        `${k.replace(/^\*\|/, '')}: uncertainty walk cut short by the evaluation budget; its interval is approximate`,
+      );
+    else if (iv.hitBound)
       warnings.push(
         `${k.replace(/^\*\|/, '')}: the loss stays within 0.5 of its optimum up to a search bound; the records hardly constrain it`,
       );
@@ -426,15 +439,22 @@ function planStages(
   const needed = (q: number) => Math.ceil((termOpts.minTailSamples / (1 - q)) * (1 - 1e-9));
   const cap = Math.max(o.requests, o.maxRequests ?? o.requests);
   for (const g0 of groups) {
-    // Simulate as many requests as the group's highest-quantile parameter needs, within the cap.
+    // A parameter whose quantiles even the cap cannot resolve is held; the others get as many
+    // simulated requests as the highest of their quantiles needs, within the cap.
+    const capOpts = { ...termOpts, requests: cap };
+    const maxQcap = Math.max(0, ...g0.records.map((lr) => highestUsedQuantile(lr.record, capOpts)));
+    const held = g0.slots.filter(
+      (s) => s.spec.needs_quantile !== undefined && maxQcap < s.spec.needs_quantile,
+    );
     const want = Math.max(
       o.requests,
-      ...g0.slots.map((s) => (s.spec.needs_quantile ? needed(s.spec.needs_quantile) : 0)),
+      ...g0.slots
+        .filter((s) => !held.includes(s))
+        .map((s) => (s.spec.needs_quantile ? needed(s.spec.needs_quantile) : 0)),
     );
     const requests = Math.min(cap, want);
     const gOpts = { ...termOpts, requests };
     const maxQ = Math.max(0, ...g0.records.map((lr) => highestUsedQuantile(lr.record, gOpts)));
-    const held = g0.slots.filter((s) => s.spec.needs_quantile !== undefined && maxQ < s.spec.needs_quantile);
     for (const s of held)
       warnings.push(
         `${s.spec.path}${s.option ? ` (${s.option})` : ''}: not fitted, held at ${initialValue(s.spec)}: it shapes quantiles from ${s.spec.needs_quantile} up, and with ${requests} simulated requests the highest percentile fitted for ${g0.scope} is ${maxQ || 'none'} (needs >= ${needed(s.spec.needs_quantile ?? 0)} requests; raise --max-requests)`,

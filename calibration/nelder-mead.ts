@@ -31,6 +31,8 @@ export interface NelderMeadOptions {
   fTol?: number;
   /** Most restarts after the first run; default 4. */
   maxRestarts?: number;
+  /** Stop as soon as a value at or below this is found (a loss that cannot go below 0); default none. */
+  fTarget?: number;
   /** Called after every new evaluation (progress reporting). */
   onEval?: (evals: number, best: number) => void;
 }
@@ -42,7 +44,7 @@ export interface NelderMeadResult {
   restarts: number;
   iterations: number;
   /** Why the search stopped. */
-  stop: 'converged' | 'budget';
+  stop: 'converged' | 'budget' | 'target';
 }
 
 type Objective = (x: number[]) => number | Promise<number>;
@@ -73,12 +75,15 @@ export async function nelderMead(
   let bestValue = Number.POSITIVE_INFINITY;
   let bestU: number[] = toUnit(x0);
   let budgetHit = false;
+  const fTarget = opts.fTarget ?? Number.NEGATIVE_INFINITY;
+  let targetHit = false;
 
   const evalU = async (u: number[]): Promise<number> => {
     const c = u.map(clamp01);
     const key = c.map((v) => v.toPrecision(15)).join(',');
     const hit = cache.get(key);
     if (hit !== undefined) return hit;
+    if (targetHit) return Number.POSITIVE_INFINITY;
     if (evals >= opts.maxEvals) {
       budgetHit = true;
       return Number.POSITIVE_INFINITY;
@@ -91,6 +96,7 @@ export async function nelderMead(
       bestValue = v;
       bestU = c;
     }
+    if (v <= fTarget) targetHit = true;
     opts.onEval?.(evals, bestValue);
     return v;
   };
@@ -101,7 +107,7 @@ export async function nelderMead(
   for (let run = 0; run <= maxRestarts; run++) {
     if (run > 0) restarts++;
     await runOnce(bestU.slice());
-    if (budgetHit) break;
+    if (budgetHit || targetHit) break;
     if (run > 0 && previousBest - bestValue <= fTol * Math.max(1, Math.abs(bestValue))) break;
     previousBest = bestValue;
   }
@@ -112,7 +118,7 @@ export async function nelderMead(
     evals,
     restarts,
     iterations,
-    stop: budgetHit ? 'budget' : 'converged',
+    stop: targetHit ? 'target' : budgetHit ? 'budget' : 'converged',
   };
 
   async function runOnce(start: number[]): Promise<void> {
@@ -125,9 +131,10 @@ export async function nelderMead(
     }
     const vals: number[] = [];
     for (const p of pts) vals.push(await evalU(p));
-    if (budgetHit) return;
+    if (budgetHit || targetHit) return;
 
     for (;;) {
+      if (budgetHit || targetHit) return;
       iterations++;
       const order = pts.map((_, i) => i).sort((a, b) => vals[a]! - vals[b]!);
       const sp = order.map((i) => pts[i]!);
@@ -150,11 +157,11 @@ export async function nelderMead(
 
       const xr = along(1);
       const fr = await evalU(xr);
-      if (budgetHit) return;
+      if (budgetHit || targetHit) return;
       if (fr < vals[0]!) {
         const xe = along(2);
         const fe = await evalU(xe);
-        if (budgetHit) return;
+        if (budgetHit || targetHit) return;
         if (fe < fr) replaceWorst(xe, fe);
         else replaceWorst(xr, fr);
         continue;
@@ -167,7 +174,7 @@ export async function nelderMead(
       const outside = fr < vals[n]!;
       const xc = along(outside ? 0.5 : -0.5);
       const fc = await evalU(xc);
-      if (budgetHit) return;
+      if (budgetHit || targetHit) return;
       if (fc < (outside ? fr : vals[n]!)) {
         replaceWorst(xc, fc);
         continue;
@@ -176,7 +183,7 @@ export async function nelderMead(
       for (let k = 1; k <= n; k++) {
         pts[k] = pts[k]!.map((v, j) => best[j]! + 0.5 * (v - best[j]!));
         vals[k] = await evalU(pts[k]!);
-        if (budgetHit) return;
+        if (budgetHit || targetHit) return;
       }
     }
 

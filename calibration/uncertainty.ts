@@ -22,6 +22,8 @@ export interface AxisInterval {
   sd: number;
   /** True when the loss did not rise by delta before a bound on at least one side. */
   hitBound: boolean;
+  /** False when the evaluation budget ran out before this parameter's walk finished. */
+  complete: boolean;
 }
 
 export interface AxisOptions {
@@ -30,6 +32,8 @@ export interface AxisOptions {
   firstStep?: number;
   expandSteps?: number;
   bisections?: number;
+  /** Most loss evaluations for all parameters together; default unlimited. */
+  maxEvals?: number;
 }
 
 /**
@@ -47,8 +51,20 @@ export async function axisIntervals(
   const first = opts.firstStep ?? 0.01;
   const expand = opts.expandSteps ?? 6;
   const bis = opts.bisections ?? 4;
+  const maxEvals = opts.maxEvals ?? Number.POSITIVE_INFINITY;
+  let evals = 0;
+  let exhausted = false;
+  const lossAt = async (i: number, u: number): Promise<number> => {
+    if (evals >= maxEvals) {
+      exhausted = true;
+      return Number.NEGATIVE_INFINITY; // treated as "still inside": the walk ends at the last point reached
+    }
+    evals++;
+    return lossAtUnit(i, u);
+  };
   const out: AxisInterval[] = [];
   for (let i = 0; i < uOpt.length; i++) {
+    const before = exhausted;
     const u0 = uOpt[i]!;
     const target = lossOpt + delta;
     let hitBound = false;
@@ -56,8 +72,9 @@ export async function axisIntervals(
       let inside = u0;
       let step = first;
       for (let k = 0; k < expand; k++) {
+        if (exhausted) return inside;
         const u = Math.min(1, Math.max(0, u0 + dir * step));
-        const l = await lossAtUnit(i, u);
+        const l = await lossAt(i, u);
         if (l >= target) return bisect(inside, u);
         inside = u;
         if (u === 0 || u === 1) {
@@ -72,7 +89,7 @@ export async function axisIntervals(
     const bisect = async (inside: number, outside: number): Promise<number> => {
       for (let k = 0; k < bis; k++) {
         const mid = (inside + outside) / 2;
-        if ((await lossAtUnit(i, mid)) >= target) outside = mid;
+        if ((await lossAt(i, mid)) >= target) outside = mid;
         else inside = mid;
       }
       return (inside + outside) / 2;
@@ -81,7 +98,7 @@ export async function axisIntervals(
     const uHi = await edge(1);
     const lower = fromUnit(i, uLo);
     const upper = fromUnit(i, uHi);
-    out.push({ lower, upper, sd: Math.abs(upper - lower) / 2, hitBound });
+    out.push({ lower, upper, sd: Math.abs(upper - lower) / 2, hitBound, complete: !before && !exhausted });
   }
   return out;
 }

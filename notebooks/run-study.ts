@@ -34,7 +34,11 @@ export async function runStudyCli(
   const started = Date.now();
   const outcome = await runStudy(name, opts);
   if (opts.json) {
-    printJson({ study: name, report: outcome.htmlPath, table: outcome.table.rows });
+    // Keyed by the column headers, which carry the units (`p99_ms`), like the printed table.
+    const rows = outcome.table.rows.map((r) =>
+      Object.fromEntries(outcome.table.columns.map((c) => [c.header, r[c.key] ?? null])),
+    );
+    printJson({ study: name, report: outcome.htmlPath, caption: outcome.table.caption, rows });
   } else {
     process.stdout.write(`${outcome.table.caption}\n`);
     process.stdout.write(tableToText(outcome.table));

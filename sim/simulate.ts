@@ -67,7 +67,7 @@ export interface SimulateRequest {
 }
 
 export const DEFAULT_REQUESTS = 200_000;
-export const DEFAULT_REPLICATIONS = 2;
+export const DEFAULT_REPLICATIONS = 4;
 
 interface FittedProfile {
   host?: string;
@@ -257,10 +257,12 @@ function summarize(
       // tcpkali records (int)(latency in 0.1 ms units) and prints value/10 with one decimal.
       latency_tcpkali_ms[key] = Math.floor(v * 10) / 10;
       const ests = parts.filter((h) => h.count > 0).map((h) => h.quantile(q) / 1e6);
-      if (ests.length >= 2) {
-        const ci = meanInterval(ests);
-        // The merged estimate is the point value; the interval is centred on the mean of the parts.
-        latency_ci95_ms[key] = [round4(Math.max(0, Math.min(ci.lo, v))), round4(Math.max(ci.hi, v))];
+      if (ests.length >= 2 && ests.every((x) => x > 0)) {
+        // Student-t interval of the per-replication percentiles on the log scale: tail percentiles
+        // are skewed (one replication meeting a stall), and the log keeps the bounds positive.
+        const ci = meanInterval(ests.map(Math.log));
+        // The merged estimate is the point value; the interval is widened to include it.
+        latency_ci95_ms[key] = [round4(Math.min(Math.exp(ci.lo), v)), round4(Math.max(Math.exp(ci.hi), v))];
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
     for (const h of parts) h.destroy();
@@ -289,6 +291,15 @@ function summarize(
     };
   });
   if (aborted) warnings.push('stopped early: too many packets in flight (overload)');
+  // MSER-5 check of the fixed warm-up, per replication (engine stats/mser5.ts).
+  const mserCut = outs.map(
+    (o) => (o.counters.mser_truncate_requests ?? 0) / Math.max(1, o.counters.completed ?? 1),
+  );
+  const unreliable = outs.filter((o) => (o.counters.mser_reliable ?? 1) === 0).length;
+  if (!saturated && (Math.max(...mserCut) > 0.05 || unreliable > 0))
+    warnings.push(
+      `warm-up check (MSER-5): the first ${(100 * Math.max(...mserCut)).toFixed(0)} % of the measured requests look transient${unreliable ? ' and no steady state was found in a replication' : ''}; run longer (--requests)`,
+    );
   return {
     option: scenario.option.id,
     host: scenario.host.id,

@@ -44,8 +44,12 @@ export function register(program: Command): void {
     .option('--budget-evals <n>', 'objective evaluations per fitting stage', '60')
     .option('--requests <n>', 'simulated requests per point and evaluation', '200000')
     .option(
+      '--max-requests <n>',
+      'cap for stages whose parameters shape high quantiles (stalls: p99.99 needs 100000, drops 1000000); default --requests',
+    )
+    .option(
       '--params <file>',
-      'JSON list of free parameters (path, lower, upper, init, log, group, scope, options)',
+      'JSON list of free parameters (path, lower, upper, init, log, integer, needs_quantile, group, scope, options)',
     )
     .option('--allow-mixed-hosts', 'fit records of several hosts together')
     .option('--reference-option <id>', 'option whose records fit the host parameters (default net-host)')
@@ -102,6 +106,7 @@ bound the fraction of requests that waited for a retransmission instead. See doc
           p.update(e.evals, `best loss ${e.best.toPrecision(4)}`);
         },
       });
+      for (const w of profile.warnings) log(`calibrate: warning: ${w}`);
       writeFileSync(o.out, `${JSON.stringify(profile, null, 2)}\n`);
       log(`calibrate: wrote ${o.out}`);
       if (o.json) {

@@ -3,7 +3,7 @@
  * SimResult JSON with --json (field names: sim/result.ts).
  */
 import type { Command } from 'commander';
-import { simulate, type SimulateRequest } from '../../sim/simulate.ts';
+import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/simulate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { formatTable, log, printJson } from '../output.ts';
 import { parseNonNegative, parsePositive, parsePositiveInt } from '../parse.ts';
@@ -18,8 +18,7 @@ export function addModelOptions(cmd: Command): Command {
   return cmd
     .option(
       '--host <profile|file>',
-      'host profile: built-in id (cnisim hosts) or a YAML/JSON file',
-      'c4.8xlarge',
+      'host profile: built-in id (cnisim hosts) or a YAML/JSON file (default: the scenario or profile host, else c4.8xlarge)',
     )
     .option('--profile <fitted.json>', 'fitted profile from calibration (its params are applied as --set)')
     .option('--scenario <file>', 'scenario file (YAML/JSON); flags override it')
@@ -40,7 +39,7 @@ export function addModelOptions(cmd: Command): Command {
       '--replications <n>',
       'independent replications (CIs across them)',
       (v) => parsePositiveInt('--replications', v),
-      2,
+      DEFAULT_REPLICATIONS,
     )
     .option('--workers <n>', 'worker threads (default: cores, at most replications)', (v) =>
       parseNonNegative('--workers', v),
@@ -48,7 +47,7 @@ export function addModelOptions(cmd: Command): Command {
 }
 
 export interface ModelFlags {
-  host: string;
+  host?: string;
   profile?: string;
   scenario?: string;
   set: string[];
@@ -62,12 +61,12 @@ export interface ModelFlags {
 export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {
   return {
     option,
-    host: flags.host,
     rate_rps: rate,
     response_bytes: bytes,
     set: flags.set,
     seed: flags.seed,
     replications: flags.replications,
+    ...(flags.host ? { host: flags.host } : {}),
     ...(flags.profile ? { profile: flags.profile } : {}),
     ...(flags.scenario ? { scenario: flags.scenario } : {}),
     ...(flags.requests !== undefined ? { requests: flags.requests } : {}),

@@ -78,6 +78,7 @@ export interface Compiled {
   encapBytes: number;
   frameOverheadBytes: number;
   delack_ns: number;
+  timerTick_ns: number;
   rtoMin_ns: number;
   maxRetries: number;
   quickackSegments: number;
@@ -153,6 +154,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
     encapBytes: s.option.encap_bytes,
     frameOverheadBytes: s.wire.frame_overhead_bytes,
     delack_ns: m.delayed_ack ? h.tcp.delack_ns : 0,
+    timerTick_ns: h.tcp.timer_tick_ns,
     rtoMin_ns: h.tcp.rto_min_ns,
     maxRetries: h.tcp.max_retries,
     quickackSegments: h.tcp.quickack_segments,

@@ -83,6 +83,8 @@ export const HostProfile = z.strictObject({
     /** IP + TCP header bytes including timestamps (20 + 20 + 12). */
     header_bytes: PositiveInt,
     delack_ns: NonNegative,
+    /** Timers (delayed ACK) expire on jiffies: 1e6 ns at HZ=1000, 4e6 at HZ=250. */
+    timer_tick_ns: NonNegative,
     rto_min_ns: NonNegative,
     /** Retransmissions of one segment before the connection would give up (bounds the simulation). */
     max_retries: PositiveInt,

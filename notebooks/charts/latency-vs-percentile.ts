@@ -30,6 +30,7 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
       ci_hi_ms: p.ci_hi_ms ?? p.latency_ms,
     }));
   const floor = logFloor(values.map((v) => v.latency_ms));
+  const top = Math.max(floor * 2, ...values.flatMap((v) => [v.latency_ms, v.ci_hi_ms])) * 1.1;
   for (const v of values) Object.assign(v, { ci_lo_plot_ms: clampToFloor(v.ci_lo_ms, floor) });
   const ticks = TICK_QUANTILES.map((q) => 1 / (1 - q));
   const x = {
@@ -73,7 +74,7 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
             field: 'latency_ms',
             type: 'quantitative',
             title: 'latency (ms)',
-            scale: { type: 'log', domainMin: floor },
+            scale: { type: 'log', domainMin: floor, domainMax: top, nice: false },
           },
           color,
           tooltip: [

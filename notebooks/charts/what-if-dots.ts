@@ -18,6 +18,7 @@ export interface WhatIfPoint {
 
 export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, title: string): TopLevelSpec {
   const floor = logFloor(points.map((p) => p.latency_ms));
+  const top = Math.max(floor * 2, ...points.flatMap((p) => [p.latency_ms, p.ci_hi_ms])) * 1.1;
   const values = points.map((p) => ({
     ...p,
     ci_lo_plot_ms: clampToFloor(p.ci_lo_ms, floor),
@@ -35,7 +36,7 @@ export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, t
     field: 'latency_ms',
     type: 'quantitative' as const,
     title: `${percentile} latency (ms)`,
-    scale: { type: 'log' as const, domainMin: floor },
+    scale: { type: 'log' as const, domainMin: floor, domainMax: top, nice: false },
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

@@ -51,7 +51,7 @@ export function capacityPlan(quick: boolean): CapacityPlan {
         response_bytes: 350,
         target_rps: 1_000_000,
         ...BUDGET.quick,
-        search: { lo_rps: 25_000, hi_rps: 600_000, step_rps: 25_000, rel_tol: 0.1, maxIterations: 4 },
+        search: { lo_rps: 50_000, hi_rps: 550_000, step_rps: 50_000, rel_tol: 0.1, maxIterations: 3 },
       }
     : {
         options: SEED_OPTIONS,

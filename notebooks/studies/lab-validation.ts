@@ -60,7 +60,7 @@ async function labStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome>
   const distinct = [...new Map(used.map((r) => [key(r), r])).values()];
   const predictions = new Map<string, SimResult>();
   const progress = createProgress('study lab-validation', distinct.length, {
-    enabled: opts.progress ?? true,
+    enabled: (opts.progress ?? true) && distinct.length > 0,
   });
   for (const r of distinct) {
     predictions.set(

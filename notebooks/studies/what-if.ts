@@ -42,7 +42,7 @@ export interface Question {
 export const QUESTIONS: Question[] = [
   {
     id: 'rps',
-    question: 'RPS: spread receive processing to other CPUs, or keep it on the IRQ CPUs?',
+    question: 'RPS/RFS: spread receive processing to other CPUs, or keep it on the IRQ CPUs?',
     option: 'flannel-host-gw',
     rate_rps: 250_000,
     response_bytes: 350,
@@ -50,6 +50,7 @@ export const QUESTIONS: Question[] = [
       { label: 'RPS on 1-8,10-17 (study)', set: [] },
       { label: 'RPS off', set: ['host.mechanisms.rps=false'] },
       { label: 'RPS on 0-17 (incl. IRQ CPUs)', set: ['host.rps_cpus=0-17'] },
+      { label: 'RFS off (RPS by flow hash only)', set: ['host.mechanisms.rfs=false'] },
     ],
   },
   {
@@ -60,7 +61,7 @@ export const QUESTIONS: Question[] = [
     response_bytes: 350,
     variants: [
       { label: 'IRQs on CPU 0 and 9 (study)', set: [] },
-      { label: 'both IRQs on CPU 0', set: ['host.nic.irq_cpus=0'] },
+      { label: 'both IRQs on CPU 0', set: ['host.nic.irq_cpus=0,0'] },
     ],
   },
   {
@@ -141,8 +142,11 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
           }),
         );
       } catch (err) {
-        if (!(err instanceof InputError)) throw err;
-        unanswerable = `the model rejected ${v.set.join(' ')}: ${err.message}`;
+        // A baseline that fails is a real error (the model or its data are broken): let it out.
+        // A variant the model rejects (an override it does not know, or a value it cannot accept)
+        // is a question the model cannot answer yet; the report says so instead of failing.
+        if (!(err instanceof InputError) || i === 0) throw err;
+        unanswerable = `the model rejected \`${v.set.join(' ')}\`: ${err.message}`;
       }
       answers.push({ question: q.id, variant: v.label, set: v.set, baseline: i === 0, result, unanswerable });
       progress.update(answers.length, `${q.id}: ${v.label}`);
@@ -230,12 +234,15 @@ ${questions
           markdown: `Not answerable yet: **${a.question} / ${a.variant}**: ${a.unanswerable}`,
         }),
       ),
-    {
-      kind: 'vega-lite',
-      id: 'what-if',
-      caption: 'p99 of each variant with its 95 % CI; hollow: the baseline (the study’s tuning)',
-      spec: whatIfSpec(points, 'p99', 'What-if answers: p99 latency per variant'),
-    },
+    points.length === 0
+      ? { kind: 'text', markdown: 'No variant has a latency to chart (all saturated or not answerable).' }
+      : {
+          kind: 'vega-lite',
+          id: 'what-if',
+          caption:
+            'p99 of each variant with its 95 % CI; circle: the baseline (the study’s tuning), square: a variant',
+          spec: whatIfSpec(points, 'p99', 'What-if answers: p99 latency per variant'),
+        },
   ];
   const meta = ctx.meta(
     'what-if',

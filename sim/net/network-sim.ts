@@ -29,19 +29,30 @@
  */
 import type { Compiled } from '../../model/compile/assemble.ts';
 import {
-  CLS_HARDIRQ,
-  CLS_SOFTIRQ,
-  CLS_TASK,
-  HANDOFF_BACKLOG,
-  HANDOFF_GRO_CELLS,
-  HANDOFF_NONE,
-  HANDOFF_RPS,
+  CLS_HARDIRQ as CLS_HARDIRQ_,
+  CLS_SOFTIRQ as CLS_SOFTIRQ_,
+  CLS_TASK as CLS_TASK_,
+  HANDOFF_BACKLOG as HANDOFF_BACKLOG_,
+  HANDOFF_GRO_CELLS as HANDOFF_GRO_CELLS_,
+  HANDOFF_NONE as HANDOFF_NONE_,
+  HANDOFF_RPS as HANDOFF_RPS_,
 } from '../../model/compile/assemble.ts';
 import { lognormalFromMeanCv } from '../engine/distributions/lognormal.ts';
 import { Histogram } from '../engine/histogram.ts';
 import { createStream, type Source } from '../engine/rng.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { LogHistogram } from './log-histogram.ts';
+import { Fifo, PacketPool } from './packet-pool.ts';
+
+// Imported constants copied once: the TypeScript loader turns imported bindings into getters,
+// which cost a call on every access in the hot loop.
+const CLS_HARDIRQ = CLS_HARDIRQ_;
+const CLS_SOFTIRQ = CLS_SOFTIRQ_;
+const CLS_TASK = CLS_TASK_;
+const HANDOFF_BACKLOG = HANDOFF_BACKLOG_;
+const HANDOFF_GRO_CELLS = HANDOFF_GRO_CELLS_;
+const HANDOFF_NONE = HANDOFF_NONE_;
+const HANDOFF_RPS = HANDOFF_RPS_;
 
 export const CLIENT = 0;
 export const SERVER = 1;
@@ -59,6 +70,9 @@ const A_SOCKET = 3;
 const A_NICTX = 4;
 const A_READ = 5;
 const A_FREE = 6;
+
+/** Entries of the MSER batch-mean series before it is coarsened (1 MiB of Float32). */
+const SERIES_CAP = 1 << 18;
 
 // Poll-list item types (item = type * ITEM + index).
 const ITEM = 1 << 20;
@@ -109,6 +123,10 @@ export interface RunOutput {
   completedMeasured: number;
   /** Responses read within the measurement window, whenever sent (throughput). */
   completedInWindow: number;
+  /** Batch means of measured latencies in completion order, ns (series[0..seriesLength)), batches of seriesBatch. */
+  series: Float32Array;
+  seriesLength: number;
+  seriesBatch: number;
   window_ns: number;
   drops: Record<string, number>;
   retransmits: number;
@@ -123,79 +141,6 @@ export interface RunOutput {
   outstandingAtWarmup: number;
   outstandingAtEnd: number;
   timeSqueeze: number;
-}
-
-class PacketPool {
-  cap = 0;
-  conn = new Int32Array(0);
-  kind = new Uint8Array(0);
-  dir = new Uint8Array(0);
-  host = new Uint8Array(0);
-  stage = new Int16Array(0);
-  frames = new Uint16Array(0);
-  bytes = new Int32Array(0);
-  retries = new Uint8Array(0);
-  act = new Uint8Array(0);
-  actArg = new Int32Array(0);
-  next = new Int32Array(0);
-  cpu = new Int32Array(0);
-  t0 = new Float64Array(0);
-  ready = new Float64Array(0);
-  private free: number[] = [];
-  live = 0;
-  created = 0;
-
-  alloc(): number {
-    if (this.free.length === 0) this.grow();
-    this.live++;
-    this.created++;
-    const p = this.free.pop()!;
-    this.next[p] = -1;
-    this.retries[p] = 0;
-    this.act[p] = A_NONE;
-    return p;
-  }
-
-  release(p: number): void {
-    this.live--;
-    this.free.push(p);
-  }
-
-  private grow(): void {
-    const old = this.cap;
-    const cap = Math.max(1024, old * 2);
-    const g = <T extends Int32Array | Uint8Array | Int16Array | Uint16Array | Float64Array>(
-      a: T,
-      C: new (n: number) => T,
-    ): T => {
-      const b = new C(cap);
-      b.set(a);
-      return b;
-    };
-    this.conn = g(this.conn, Int32Array);
-    this.kind = g(this.kind, Uint8Array);
-    this.dir = g(this.dir, Uint8Array);
-    this.host = g(this.host, Uint8Array);
-    this.stage = g(this.stage, Int16Array);
-    this.frames = g(this.frames, Uint16Array);
-    this.bytes = g(this.bytes, Int32Array);
-    this.retries = g(this.retries, Uint8Array);
-    this.act = g(this.act, Uint8Array);
-    this.actArg = g(this.actArg, Int32Array);
-    this.next = g(this.next, Int32Array);
-    this.cpu = g(this.cpu, Int32Array);
-    this.t0 = g(this.t0, Float64Array);
-    this.ready = g(this.ready, Float64Array);
-    for (let i = cap - 1; i >= old; i--) this.free.push(i);
-    this.cap = cap;
-  }
-}
-
-/** An intrusive FIFO of packet slots, linked through pool.next. */
-class Fifo {
-  head = -1;
-  tail = -1;
-  length = 0;
 }
 
 export class NetworkSim {
@@ -438,6 +383,9 @@ export class NetworkSim {
       sentMeasured: 0,
       completedMeasured: 0,
       completedInWindow: 0,
+      series: new Float32Array(0),
+      seriesLength: 0,
+      seriesBatch: 5,
       window_ns: 0,
       drops: {},
       retransmits: 0,
@@ -1068,7 +1016,10 @@ export class NetworkSim {
     if (c.delack_ns > 0 && P.frames[p]! < c.quickackSegments) {
       const f = this.ackTimers[CLIENT]!;
       this.ensureCap(this.ackDue, CLIENT, a);
-      this.ackDue[CLIENT]![a] = Math.ceil(now + c.delack_ns);
+      // The delayed-ACK timer expires on the next jiffy boundary after delack: ACKs go out in batches per tick.
+      const tick = c.timerTick_ns;
+      this.ackDue[CLIENT]![a] =
+        tick > 0 ? Math.ceil((now + c.delack_ns) / tick) * tick : Math.ceil(now + c.delack_ns);
       if (f.length === 0) this.sim.scheduleAt(this.ackDue[CLIENT]![a]!, this.evAck, CLIENT, 0);
       this.push(f, a);
     } else {
@@ -1104,6 +1055,7 @@ export class NetworkSim {
     const t0 = P.t0[p]!;
     if (t0 >= this.warmupEnd_ns && t0 < this.sendEnd_ns) {
       const lat = now - t0;
+      this.addToSeries(lat);
       this.out.latency.record(lat);
       const b = Math.min(
         9,
@@ -1117,6 +1069,34 @@ export class NetworkSim {
     this.outstanding--;
     P.release(p);
   }
+
+  /**
+   * Batch means of consecutive measured latencies in completion order (for the MSER warm-up check),
+   * ns. Batches start at 5 requests; when the series reaches SERIES_CAP entries, adjacent pairs are
+   * averaged and the batch size doubles, so memory stays bounded whatever the run length.
+   */
+  private addToSeries(lat: number): void {
+    this.seriesAcc += lat;
+    if (++this.seriesN < this.out.seriesBatch) return;
+    const out = this.out;
+    if (out.seriesLength === SERIES_CAP) {
+      for (let i = 0; i < SERIES_CAP / 2; i++)
+        out.series[i] = (out.series[2 * i]! + out.series[2 * i + 1]!) / 2;
+      out.seriesLength = SERIES_CAP / 2;
+      out.seriesBatch *= 2;
+    }
+    if (out.seriesLength === out.series.length) {
+      const b = new Float32Array(Math.min(SERIES_CAP, Math.max(1024, out.series.length * 2)));
+      b.set(out.series);
+      out.series = b;
+    }
+    out.series[out.seriesLength++] = this.seriesAcc / this.seriesN;
+    this.seriesAcc = 0;
+    this.seriesN = 0;
+  }
+
+  private seriesAcc = 0;
+  private seriesN = 0;
 
   // ---------------------------------------------------------------- NIC TX, wire, NIC RX
   private nicTransmit(p: number): void {

@@ -11,6 +11,7 @@ import { assemble } from '../../model/compile/assemble.ts';
 import { resolveSteering } from '../../model/compile/resolve-steering.ts';
 import type { Scenario } from '../../model/schema/scenario.ts';
 import type { ReplicationOutput } from '../engine/replication.ts';
+import { mser5 } from '../engine/stats/mser5.ts';
 import { NetworkSim } from './network-sim.ts';
 
 export interface ReplicationParams {
@@ -51,6 +52,11 @@ export function runReplication(
     wire1_ns: out.wireBusy_ns[1]!,
     cpus: out.busy_ns.length / 3,
   };
+  // MSER-5 on the batch means of latency (batches of 5 or more requests) checks the fixed warm-up:
+  // a truncation well above 0 means the start of the window was still transient.
+  const m = mser5(out.series.subarray(0, out.seriesLength));
+  counters.mser_truncate_requests = m.truncate * out.seriesBatch;
+  counters.mser_reliable = m.reliable ? 1 : 0;
   for (const [k, v] of Object.entries(out.drops)) counters[`drop.${k}`] = v;
   for (let i = 0; i < out.busy_ns.length / 3; i++) {
     for (let k = 0; k < 3; k++) counters[`busy.${i}.${k}`] = out.busy_ns[i * 3 + k]!;

@@ -100,6 +100,15 @@ describe('nelderMead', () => {
     expect(r.restarts).toBeGreaterThanOrEqual(1);
   });
 
+  it('stops at the first point reaching fTarget (a loss that cannot go below it)', async () => {
+    // Zero on the whole interval [0.4, 0.6], positive outside: any point inside is optimal.
+    const f = (x: number[]) => Math.max(0, Math.abs(x[0]! - 0.5) - 0.1) ** 2;
+    const r = await nelderMead(f, [0.9], [{ lower: 0, upper: 1 }], { maxEvals: 200, fTarget: 0 });
+    expect(r.value).toBe(0);
+    expect(r.stop).toBe('target');
+    expect(r.evals).toBeLessThan(20);
+  });
+
   it('rejects malformed bounds with a message naming the bound', async () => {
     await expect(nelderMead(() => 0, [1], [{ lower: 1, upper: 1 }], { maxEvals: 10 })).rejects.toThrow(
       /bound 0/,

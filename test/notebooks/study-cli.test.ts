@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../cli/main.ts';
 import { chromiumMissingReason, openReport } from './helpers/browser.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -27,35 +28,71 @@ function cnisim(args: string[], cwd = ROOT) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** Runs the CLI in this process (no tsx start-up per case) and captures stdout and stderr. */
+async function cnisimInProcess(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  const se = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
+  try {
+    const code = await main(['node', 'cnisim', ...args]);
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
 describe('cnisim study: bad input', () => {
-  it('an unknown study is a usage error naming it (exit 2)', () => {
-    const r = cnisim(['study', 'nope']);
+  it('an unknown study is a usage error naming it (exit 2)', async () => {
+    const r = await cnisimInProcess(['study', 'nope']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/study: unknown study "nope"; known: seed, capacity, what-if, lab-validation/);
     expect(r.stdout).toBe('');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('a seed that is not a whole number is a usage error (exit 2)', () => {
-    const r = cnisim(['study', 'seed', '--seed', 'abc']);
+  it('a seed that is not a whole number is a usage error (exit 2)', async () => {
+    const r = await cnisimInProcess(['study', 'seed', '--seed', 'abc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--seed/);
   });
 
-  it('a profile file that does not exist is invalid input naming --profile (exit 3)', () => {
-    const r = cnisim(['study', 'seed', '--quick', '--profile', '/nonexistent/fitted.json', '--out', tmp()]);
+  it('a profile file that does not exist is invalid input naming --profile (exit 3)', async () => {
+    const r = await cnisimInProcess([
+      'study',
+      'seed',
+      '--quick',
+      '--profile',
+      '/nonexistent/fitted.json',
+      '--out',
+      tmp(),
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe('cnisim: --profile: no such file (got "/nonexistent/fitted.json")');
   });
 
-  it('a --runs path that does not exist is invalid input naming it (exit 3)', () => {
-    const r = cnisim(['study', 'lab-validation', '--runs', '/nonexistent/runs', '--out', tmp()]);
+  it('a --runs path that does not exist is invalid input naming it (exit 3)', async () => {
+    const r = await cnisimInProcess([
+      'study',
+      'lab-validation',
+      '--runs',
+      '/nonexistent/runs',
+      '--out',
+      tmp(),
+    ]);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/\/nonexistent\/runs: no such file or directory/);
   });
 
-  it('--help shows an example', () => {
-    const r = cnisim(['study', '--help']);
+  it('--help shows an example', async () => {
+    const r = await cnisimInProcess(['study', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\$ cnisim study seed --quick/);
   });

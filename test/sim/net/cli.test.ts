@@ -91,6 +91,37 @@ describe('cnisim simulate', () => {
   });
 });
 
+describe('cnisim sweep', () => {
+  it('prints a JSON array of simulate results, one per option x rate x size', () => {
+    const r = cnisim(
+      'sweep',
+      '--options',
+      'net-host,flannel-vxlan',
+      '--rates',
+      '20000:40000:20000',
+      '--response-bytes',
+      '350',
+      '--requests',
+      '3000',
+      '--replications',
+      '1',
+      '--workers',
+      '1',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { option: string; rate_rps: number; latency_ms: { p99: number } }[];
+    expect(j.map((x) => `${x.option}@${x.rate_rps}`)).toEqual([
+      'net-host@20000',
+      'net-host@40000',
+      'flannel-vxlan@20000',
+      'flannel-vxlan@40000',
+    ]);
+    for (const x of j) expect(x.latency_ms.p99).toBeGreaterThan(0);
+    expect(r.err).toMatch(/sweep: 4\/4/);
+  });
+});
+
 describe('cnisim capacity', () => {
   it('bisects the rate and prints {option, slo, max_rate_rps, ci95_rps}', () => {
     const r = cnisim(
