@@ -40,7 +40,7 @@ export const options: BenchOption[] = [
   {
     flag: 'max-requests',
     value: '<n>',
-    description: 'cap for stall and drop stages (default 100000)',
+    description: 'cap for stall and drop stages (default = requests: stalls and drops held)',
     parse: parsePositiveInt,
   },
   {
@@ -72,7 +72,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
   if (!existsSync(REF)) return { skipped: `${REF} is missing` };
   const budget = (opts.budgetEvals as number | undefined) ?? 25;
   const requests = (opts.requests as number | undefined) ?? 20_000;
-  const maxRequests = (opts.maxRequests as number | undefined) ?? 100_000;
+  const maxRequests = (opts.maxRequests as number | undefined) ?? requests;
   const checkRequests = (opts.checkRequests as number | undefined) ?? 200_000;
   const seed = (opts.seed as number | undefined) ?? 1;
   const only = opts.options as string[] | undefined;

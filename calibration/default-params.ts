@@ -61,7 +61,7 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
   {
     path: 'option.stages.ipvlan_handler.cost_ns_per_packet',
     lower: 50,
-    upper: 20_000,
+    upper: 60_000,
     init: 500,
     log: true,
     group: 'base',
@@ -94,9 +94,9 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
   ...(['ipvlan_handler', 'ip_forward_bridge', 'vxlan_gro_cells_forward'] as const).map(
     (stage): ParamSpec => ({
       path: `option.stages.${stage}.cost_ns_per_byte`,
-      lower: 0.005,
+      lower: 0.01,
       upper: 20,
-      init: 0.005,
+      init: 0.2,
       log: true,
       group: 'base',
       scope: 'option',

@@ -454,10 +454,9 @@ function planStages(
     );
     const requests = Math.min(cap, want);
     const gOpts = { ...termOpts, requests };
-    const maxQ = Math.max(0, ...g0.records.map((lr) => highestUsedQuantile(lr.record, gOpts)));
     for (const s of held)
       warnings.push(
-        `${s.spec.path}${s.option ? ` (${s.option})` : ''}: not fitted, held at ${initialValue(s.spec)}: it shapes quantiles from ${s.spec.needs_quantile} up, and with ${requests} simulated requests the highest percentile fitted for ${g0.scope} is ${maxQ || 'none'} (needs >= ${needed(s.spec.needs_quantile ?? 0)} requests; raise --max-requests)`,
+        `${s.spec.path}${s.option ? ` (${s.option})` : ''}: not fitted, held at ${initialValue(s.spec)}: it shapes quantiles from ${s.spec.needs_quantile} up, and with at most ${cap} simulated requests the highest percentile fitted for ${g0.scope} is ${maxQcap || 'none'} (needs >= ${needed(s.spec.needs_quantile ?? 0)} requests; raise --max-requests)`,
       );
     const g = { ...g0, slots: g0.slots.filter((s) => !held.includes(s)) };
     if (g.slots.length === 0) continue;

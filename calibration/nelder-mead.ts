@@ -10,6 +10,8 @@
  *   `fTol`) a fresh simplex of the initial size is built around the best point; the search stops when
  *   a restart finds no improvement larger than `fTol`, or when the evaluation budget is spent.
  *   Restarting is the standard cure for Nelder-Mead's collapse onto a non-stationary point.
+ * - Flat steps: when all simplex values agree and the best has not improved for 2n + 2 iterations,
+ *   the run counts as converged (quantiles of a fixed simulated sample are piecewise constant).
  * - Deterministic: no randomness at all; the same objective gives the same sequence of evaluations.
  * - Evaluations are memoised on the exact point, so a clamped point met twice costs one evaluation.
  *
@@ -133,6 +135,8 @@ export async function nelderMead(
     for (const p of pts) vals.push(await evalU(p));
     if (budgetHit || targetHit) return;
 
+    let lastBest = Number.POSITIVE_INFINITY;
+    let sinceImprove = 0;
     for (;;) {
       if (budgetHit || targetHit) return;
       iterations++;
@@ -149,6 +153,14 @@ export async function nelderMead(
       const fSpread = vals[n]! - vals[0]!;
       if (xSpread < xTol && fSpread <= fTol * Math.max(1, Math.abs(vals[0]!))) return;
       if (xSpread < xTol * 1e-3) return; // collapsed simplex, values differ only by noise
+      // A piecewise-flat objective (quantiles of a fixed sample move in steps) can leave every
+      // vertex on one step: equal values, no direction. Stop after 2n + 2 iterations without a
+      // better best value while all values agree; a restart then probes at the full step again.
+      if (vals[0]! < lastBest) {
+        lastBest = vals[0]!;
+        sinceImprove = 0;
+      } else sinceImprove++;
+      if (fSpread <= fTol * Math.max(1, Math.abs(vals[0]!)) && sinceImprove >= 2 * n + 2) return;
 
       const centroid = new Array<number>(n).fill(0);
       for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) centroid[j]! += pts[k]![j]! / n;

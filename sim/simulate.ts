@@ -318,7 +318,7 @@ function summarize(
     seed,
     requests: completed,
     replications: R,
-    warmup_requests: Math.round((sent * (req.warmup_fraction ?? 0.1)) / (1 - (req.warmup_fraction ?? 0.1))),
+    warmup_requests: c.sent_warmup ?? 0,
     wall_s: (Date.now() - started) / 1000,
     profile: req.profile ?? null,
     warnings,

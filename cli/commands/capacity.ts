@@ -1,9 +1,10 @@
 /**
  * `cnisim capacity`: the highest offered rate whose latency percentile meets an SLO, by bisection
- * on the rate. At each probed rate the percentile's 95 % CI across replications is computed:
- * max_rate_rps is where the point estimate crosses the SLO; ci95_rps spans from the highest probed
- * rate whose whole CI is within the SLO to the lowest probed rate whose whole CI is above it (or
- * saturated). Common random numbers (same seed at every rate) keep the bisection monotone.
+ * on the rate (geometric midpoints). At each probed rate the percentile's 95 % CI across
+ * replications is computed: max_rate_rps is where the point estimate crosses the SLO; ci95_rps runs
+ * from the highest rate whose whole CI is within the SLO to the highest rate whose CI still reaches
+ * below it (above that the whole CI is above the SLO, or the run saturates), each found by a short
+ * extra bisection. Common random numbers (same seed at every rate) keep the bisection monotone.
  */
 import type { Command } from 'commander';
 import { PERCENTILE_QUANTILES, type PercentileKey } from '../../sim/result.ts';
@@ -90,16 +91,44 @@ export function register(program: Command): void {
           if ((await probe(mid)).est <= slo.limit_ms) lo = mid;
           else hi = mid;
         }
-      const ok = probes.filter((p) => p.hi <= slo.limit_ms).map((p) => p.rate);
-      const bad = probes.filter((p) => p.lo > slo.limit_ms).map((p) => p.rate);
+      // The interval: where the SLO is met for sure (the whole CI within it) and where it is missed
+      // for sure (the whole CI above it, or saturated), each refined by a short bisection between the
+      // nearest probes on either side of the estimate.
+      const surelyOk = (p: Probe) => p.hi <= slo.limit_ms;
+      const surelyBad = (p: Probe) => p.lo > slo.limit_ms;
+      const refine = async (a: number, b: number, aSide: (p: Probe) => boolean): Promise<number> => {
+        // Invariant: aSide holds at a, not (known) at b; returns the last rate where it held.
+        for (let i = 0; i < Math.min(3, o.steps); i++) {
+          if (b / a < 1.01) break;
+          const mid = Math.sqrt(a * b);
+          if (aSide(await probe(mid))) a = mid;
+          else b = mid;
+        }
+        return a;
+      };
+      // Highest rate where `holds` is true (it holds at low rates and fails at high ones), refined
+      // between the highest probe where it held and the lowest probe above it where it failed.
+      const boundary = async (holds: (p: Probe) => boolean): Promise<number> => {
+        const yes = probes.filter(holds).map((p) => p.rate);
+        if (yes.length === 0) return o.minRate;
+        const a = Math.max(...yes);
+        const no = probes.filter((p) => p.rate > a && !holds(p)).map((p) => p.rate);
+        return no.length ? refine(a, Math.min(...no), holds) : a;
+      };
+      const ciLo = await boundary(surelyOk);
+      const ciHi = await boundary((p) => !surelyBad(p));
+      // The estimate: the highest probed rate meeting the SLO below the lowest one missing it
+      // (the refinement probes may have landed above the bisection's last lower end).
+      const firstMiss = Math.min(...probes.filter((p) => p.est > slo.limit_ms).map((p) => p.rate));
+      lo = Math.max(
+        lo,
+        ...probes.filter((p) => p.est <= slo.limit_ms && p.rate < firstMiss).map((p) => p.rate),
+      );
       const result = {
         option: o.option,
         slo: o.slo,
         max_rate_rps: Math.round(lo),
-        ci95_rps: [
-          Math.round(Math.max(o.minRate, ...ok.filter((r) => r <= lo))),
-          Math.round(Math.min(o.maxRate, ...bad.filter((r) => r >= lo))),
-        ],
+        ci95_rps: [Math.round(Math.min(ciLo, lo)), Math.round(Math.max(ciHi, lo))],
       };
       if (o.json) printJson(result);
       else

@@ -1,10 +1,29 @@
 /**
- * A cheap log-bucketed histogram for per-stage waiting and service times (ns): buckets 2 % wide
- * from 1 ns to ~2e10 ns, so quantiles are within 2 % of the true value. Recording is one log and
- * one array increment; merging adds counts. Latencies use the engine's HDR histogram instead.
+ * A cheap log-bucketed histogram for per-stage waiting and service times (ns): values below 32 ns
+ * are exact; above, each power of two is split into 32 buckets (the 5 bits after the leading one),
+ * so a bucket is at most 1/32 = 3.1 % wide and quantiles are within 3.1 % of the true value.
+ * Values are truncated to whole ns and clamped at 2^31 ns (2.1 s). Recording is a clz32, a shift
+ * and an array increment (no logarithm); merging adds counts. Latencies use the engine's HDR
+ * histogram instead.
  */
-const K = 1 / Math.log(1.02);
-const N = 1200;
+const SUB = 32;
+const N = 32 * SUB;
+const MAX = 2 ** 31 - 1;
+
+function bucketOf(v: number): number {
+  if (v < SUB) return v < 0 ? 0 : v | 0;
+  const x = v >= MAX ? MAX : v | 0;
+  const e = 31 - Math.clz32(x); // >= 5
+  return (e - 4) * SUB + ((x >>> (e - 5)) & (SUB - 1));
+}
+
+/** Upper edge of a bucket, ns. */
+function upperEdge(i: number): number {
+  if (i < SUB) return i;
+  const e = Math.floor(i / SUB) + 4;
+  const m = i % SUB;
+  return (SUB + m + 1) * 2 ** (e - 5);
+}
 
 export class LogHistogram {
   readonly counts = new Float64Array(N);
@@ -12,8 +31,7 @@ export class LogHistogram {
   sum = 0;
 
   record(v_ns: number): void {
-    const i = v_ns < 1 ? 0 : Math.min(N - 1, Math.floor(Math.log(v_ns) * K) + 1);
-    this.counts[i]!++;
+    this.counts[bucketOf(v_ns)]!++;
     this.total++;
     this.sum += v_ns;
   }
@@ -25,9 +43,9 @@ export class LogHistogram {
     let acc = 0;
     for (let i = 0; i < N; i++) {
       acc += this.counts[i]!;
-      if (acc >= target && acc > 0) return i === 0 ? 0 : Math.exp(i / K);
+      if (acc >= target && acc > 0) return upperEdge(i);
     }
-    return Math.exp(N / K);
+    return MAX;
   }
 
   get mean(): number {

@@ -120,6 +120,8 @@ export interface RunOutput {
   /** Latency of requests in each tenth of the measurement window (for within-run intervals). */
   batches: Histogram[];
   sentMeasured: number;
+  /** Requests written during the warm-up (discarded). */
+  sentWarmup: number;
   completedMeasured: number;
   /** Responses read within the measurement window, whenever sent (throughput). */
   completedInWindow: number;
@@ -381,6 +383,7 @@ export class NetworkSim {
       latency: new Histogram(),
       batches: Array.from({ length: 10 }, () => new Histogram()),
       sentMeasured: 0,
+      sentWarmup: 0,
       completedMeasured: 0,
       completedInWindow: 0,
       series: new Float32Array(0),
@@ -959,7 +962,7 @@ export class NetworkSim {
         if (now >= this.warmupEnd_ns && now < this.sendEnd_ns) {
           this.out.sentMeasured++;
           this.outstandingMeasured++;
-        }
+        } else if (now < this.warmupEnd_ns) this.out.sentWarmup++;
       }
       const a = P.act[p]!;
       P.act[p] = A_NONE;

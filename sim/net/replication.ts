@@ -38,6 +38,7 @@ export function runReplication(
   const out = sim.run();
   const counters: Record<string, number> = {
     sent: out.sentMeasured,
+    sent_warmup: out.sentWarmup,
     completed: out.completedMeasured,
     completed_in_window: out.completedInWindow,
     window_ns: out.window_ns,
