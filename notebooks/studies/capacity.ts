@@ -2,7 +2,7 @@
  * Capacity planning: the highest offered rate each option sustains under each latency SLO (p99 at
  * or below 1, 2 and 5 ms; p99.9 at or below 10 ms), with a 95 % confidence interval, and the number
  * of c4.8xlarge server hosts needed for a target load. Capacity comes from a bisection over
- * simulate() (notebooks/lib/capacity-search.ts); the SLOs of one option share their simulations.
+ * simulate() (sim/capacity-search.ts); the SLOs of one option share their simulations.
  */
 import type { PercentileKey, SimResult } from '../../sim/result.ts';
 import { capacityBarsSpec, type CapacityRow } from '../charts/capacity-bars.ts';
@@ -11,8 +11,9 @@ import {
   cachedEvaluator,
   type CapacityEstimate,
   hostsNeeded,
+  evaluationOf,
   searchCapacity,
-} from '../lib/capacity-search.ts';
+} from '../../sim/capacity-search.ts';
 import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
 import { writeReport } from '../lib/write-report.ts';
@@ -101,15 +102,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
       const estimate = await searchCapacity(
         async (rate) => {
           const e = await sim(rate);
-          if (e.saturated || !e.latency_ms)
-            return { saturated: true, value_ms: null, ci_lo_ms: null, ci_hi_ms: null };
-          const ci = e.ci?.[slo.percentile];
-          return {
-            saturated: false,
-            value_ms: e.latency_ms[slo.percentile],
-            ci_lo_ms: ci?.[0] ?? null,
-            ci_hi_ms: ci?.[1] ?? null,
-          };
+          return evaluationOf({ ...e, latency_ci95_ms: e.ci }, slo.percentile);
         },
         { percentile: slo.percentile, limit_ms: slo.limit_ms },
         plan.search,

@@ -79,9 +79,11 @@ describe('calibrate on an analytic model with known parameters', () => {
     ]);
     const used = p.fit_error.filter((r) => r.used_in_fit);
     expect(used.length).toBeGreaterThan(20);
-    // Zero loss is reachable (the truth has it), so every used prediction must be inside its bucket
-    // up to the optimiser's convergence (log-distance 1e-3 = 0.1 %).
-    for (const r of used) expect(Math.abs(r.log_distance!)).toBeLessThan(1e-3);
+    // Zero loss is reachable (the truth has it), so every used prediction must end inside its bucket
+    // up to the optimiser's convergence: calibrate stops on loss changes below 1e-3, i.e. a total
+    // 0.5 * sum (d/0.05)^2 <= ~1e-3 over ~5 terms moved together, |d| <= 0.05 * sqrt(2e-3) = 0.0022 each;
+    // allow 0.01 (1 %, a fifth of the percentile's sigma).
+    for (const r of used) expect(Math.abs(r.log_distance!)).toBeLessThan(0.01);
     // The 0.1 ms buckets at 0.3-2 ms allow a few percent of play in each parameter; the fitted value
     // must be within its reported interval widened by the interval itself (the interval is
     // conditional on the other parameters, see uncertainty.ts), and within 15 % in any case.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Evaluation, hostsNeeded, searchCapacity } from '../../../notebooks/lib/capacity-search.ts';
+import { type Evaluation, hostsNeeded, searchCapacity } from '../../sim/capacity-search.ts';
 
 /**
  * A monotone toy whose answer is known in closed form: latency = 1 / (1 - rate/C) ms (an M/M/1

@@ -1,7 +1,7 @@
 /**
  * The highest offered rate that meets a latency SLO (`p99 <= 2 ms`), with a 95 % confidence
- * interval, by bisection over an evaluator (in the studies: `simulate()` at that rate). Written
- * here because no capacity search existed in sim/ or model/ when the studies were written.
+ * interval, by bisection over an evaluator (`simulate()` at that rate, in `cnisim capacity` and in
+ * the capacity study). It knows nothing of networks: tests drive it with analytic evaluators.
  *
  * Method: latency rises with rate, so "meets the SLO" is monotone in rate. Three bisections share
  * one cache of evaluations:
@@ -13,6 +13,8 @@
  * reuse each other's evaluations. Cost: at most `2 + maxIterations` evaluations per bisection,
  * usually fewer thanks to the cache.
  */
+import type { PercentileKey, SimResult } from './result.ts';
+
 export interface Evaluation {
   saturated: boolean;
   /** The SLO's percentile in ms, or null when saturated. */
@@ -132,4 +134,20 @@ export function hostsNeeded(
 ): { hosts: number | null; ci95: [number | null, number | null] } {
   const n = (cap: number) => (cap > 0 ? Math.ceil(target_rps / cap) : null);
   return { hosts: n(c.max_rate_rps), ci95: [n(c.ci95_rps[1]), n(c.ci95_rps[0])] };
+}
+
+/** The evaluation of one SLO percentile from a simulated point (saturated points fail every SLO). */
+export function evaluationOf(
+  r: Pick<SimResult, 'saturated' | 'latency_ms' | 'latency_ci95_ms'>,
+  percentile: PercentileKey,
+): Evaluation {
+  if (r.saturated || !r.latency_ms)
+    return { saturated: true, value_ms: null, ci_lo_ms: null, ci_hi_ms: null };
+  const ci = r.latency_ci95_ms?.[percentile];
+  return {
+    saturated: false,
+    value_ms: r.latency_ms[percentile],
+    ci_lo_ms: ci?.[0] ?? null,
+    ci_hi_ms: ci?.[1] ?? null,
+  };
 }
