@@ -96,7 +96,7 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
       path: `option.stages.${stage}.cost_ns_per_byte`,
       lower: 0.01,
       upper: 20,
-      init: 0.2,
+      init: 2,
       log: true,
       group: 'base',
       scope: 'option',

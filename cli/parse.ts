@@ -50,3 +50,11 @@ export function parseNumberList(flag: string, raw: string): number[] {
   if (parts.length === 0) throw new UsageError(`${flag}: empty list`);
   return parts.map((s) => parseNumber(flag, s));
 }
+
+/** A random seed: a whole number, 0 or more. */
+export function parseSeed(raw: string, flag = '--seed'): number {
+  const x = parseNumber(flag, raw);
+  if (!Number.isInteger(x) || x < 0)
+    throw new UsageError(`${flag}: must be a whole number 0 or more (got ${JSON.stringify(raw)})`);
+  return x;
+}

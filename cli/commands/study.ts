@@ -5,15 +5,8 @@
  */
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import { parseNumber } from '../parse.ts';
+import { parseSeed } from '../parse.ts';
 import { runStudyCli, studyNames } from '../../notebooks/run-study.ts';
-
-function parseSeed(raw: string): number {
-  const x = parseNumber('--seed', raw);
-  if (!Number.isInteger(x) || x < 0)
-    throw new UsageError(`--seed: must be a whole number 0 or more (got ${JSON.stringify(raw)})`);
-  return x;
-}
 
 export function register(program: Command): void {
   program
@@ -23,7 +16,7 @@ export function register(program: Command): void {
     )
     .argument('<name>', `study to run: ${studyNames().join(', ')}`)
     .option('--quick', 'reduced grid and sample sizes (about a minute)', false)
-    .option('--seed <n>', 'random seed; the same seed writes the same data.json', parseSeed, 1)
+    .option('--seed <n>', 'random seed; the same seed writes the same data.json', (v) => parseSeed(v), 1)
     .option(
       '--profile <file>',
       'profile to predict with (default: out/profiles/fitted.json when it exists, else built-in costs)',
