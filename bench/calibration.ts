@@ -28,7 +28,7 @@ export const options: BenchOption[] = [
   {
     flag: 'budget-evals',
     value: '<n>',
-    description: 'evaluations per stage (default 25)',
+    description: 'evaluations per stage (default 40)',
     parse: parsePositiveInt,
   },
   {
@@ -70,7 +70,7 @@ const REF = join(
 
 export async function run(opts: { json: boolean; [k: string]: unknown }): Promise<object> {
   if (!existsSync(REF)) return { skipped: `${REF} is missing` };
-  const budget = (opts.budgetEvals as number | undefined) ?? 25;
+  const budget = (opts.budgetEvals as number | undefined) ?? 40;
   const requests = (opts.requests as number | undefined) ?? 20_000;
   const maxRequests = (opts.maxRequests as number | undefined) ?? requests;
   const checkRequests = (opts.checkRequests as number | undefined) ?? 200_000;

@@ -41,8 +41,8 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'where to write the fitted profile (JSON)')
     .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
     .option('--seed <n>', 'seed of the common random numbers every evaluation uses', '1')
-    .option('--budget-evals <n>', 'objective evaluations per fitting stage', '60')
-    .option('--requests <n>', 'simulated requests per point and evaluation', '200000')
+    .option('--budget-evals <n>', 'objective evaluations per fitting stage', '40')
+    .option('--requests <n>', 'simulated requests per point and evaluation (p99.5 needs 2000)', '20000')
     .option(
       '--max-requests <n>',
       'cap for stages whose parameters shape high quantiles (stalls: p99.99 needs 100000, drops 1000000); default --requests',
@@ -62,7 +62,7 @@ export function register(program: Command): void {
       `
 Example:
   $ cnisim import seed-tables ../shared/reference/seed-study-calibration.json --out runs/seed/
-  $ cnisim calibrate --runs runs/seed/ --seed 1 --budget-evals 60 --out fitted.json
+  $ cnisim calibrate --runs runs/seed/ --seed 1 --out fitted.json
   $ cnisim validate --profile fitted.json --runs runs/held-out/
 
 Percentiles are fitted as censored values (tcpkali's 0.1 ms buckets); percentiles at or above 180 ms

@@ -26,7 +26,7 @@ export function parseSlo(text: string): { key: PercentileKey; limit_ms: number }
 export function register(program: Command): void {
   const cmd = program
     .command('capacity')
-    .description('highest rate meeting a latency SLO (bisection on rate, with a confidence interval)')
+    .description('Highest rate meeting a latency SLO (bisection on rate, with a confidence interval)')
     .requiredOption('--option <id>', 'network option')
     .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
       parsePositiveInt('--response-bytes', v),

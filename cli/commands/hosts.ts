@@ -6,7 +6,7 @@ import { formatTable, printJson } from '../output.ts';
 export function register(program: Command): void {
   program
     .command('hosts')
-    .description('list the built-in host profiles (one line each)')
+    .description('List the built-in host profiles (one line each)')
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExample:\n  $ cnisim hosts')
     .action((o: { json?: boolean }) => {

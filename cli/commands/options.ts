@@ -6,7 +6,7 @@ import { formatTable, printJson } from '../output.ts';
 export function register(program: Command): void {
   program
     .command('options')
-    .description('list the built-in network options (one line each)')
+    .description('List the built-in network options (one line each)')
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExample:\n  $ cnisim options')
     .action((o: { json?: boolean }) => {

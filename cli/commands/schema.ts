@@ -34,7 +34,7 @@ export function jsonSchemas(which?: string): unknown {
 export function register(program: Command): void {
   program
     .command('schema [name]')
-    .description('print the JSON Schema of model files (host, option, workload, wire, scenario; default all)')
+    .description('Print the JSON Schema of model files (host, option, workload, wire, scenario; default all)')
     .addHelpText('after', '\nExamples:\n  $ cnisim schema\n  $ cnisim schema option > option.schema.json')
     .action((name?: string) => {
       printJson(jsonSchemas(name));

@@ -128,7 +128,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('simulate')
     .description(
-      'simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown',
+      'Simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown',
     )
     .requiredOption('--option <id>', 'network option: built-in id (cnisim options) or a YAML/JSON file')
     .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))

@@ -28,7 +28,7 @@ export function optionList(text: string): string[] {
 export function register(program: Command): void {
   const cmd = program
     .command('sweep')
-    .description('simulate options x rates x response sizes; a JSON array of simulate results with --json')
+    .description('Simulate options x rates x response sizes; a JSON array of simulate results with --json')
     .option('--options <all|a,b>', 'options to compare', 'all')
     .requiredOption('--rates <list>', 'rates: a,b,c or start:stop:step (e.g. 50000:500000:50000)')
     .option('--response-bytes <list>', 'response sizes, comma-separated', '350')

@@ -42,6 +42,9 @@ import { Histogram } from '../engine/histogram.ts';
 import { createStream, type Source } from '../engine/rng.ts';
 import { Simulator } from '../engine/simulator.ts';
 import { LogHistogram } from './log-histogram.ts';
+import { EffectList } from './effect-list.ts';
+import { buildFlowTable } from './flow-table.ts';
+import { IntQueue } from './int-queue.ts';
 import { Fifo, PacketPool } from './packet-pool.ts';
 
 // Imported constants copied once: the TypeScript loader turns imported bindings into getters,
@@ -150,6 +153,8 @@ export class NetworkSim {
   private readonly c: Compiled;
   private readonly pool = new PacketPool();
   private readonly nCpu: number;
+  /** Per-connection steering of both hosts, interleaved (flow-table.ts). */
+  private readonly flow: Int32Array;
   // CPU state, by cpu index.
   private readonly running: Uint8Array;
   private readonly runCls: Uint8Array;
@@ -160,13 +165,13 @@ export class NetworkSim {
   private readonly chunkEnd: Float64Array;
   private readonly idleSince: Float64Array;
   private readonly stalledUntil: Float64Array;
-  private readonly effects: number[][];
-  private readonly savedEffects: number[][];
+  private readonly effects: EffectList[];
+  private readonly savedEffects: EffectList[];
   private readonly preTask: Int32Array;
   private readonly preRemaining: Float64Array;
   private readonly preCls: Uint8Array;
-  private readonly hardirqs: number[][];
-  private readonly pollList: number[][];
+  private readonly hardirqs: IntQueue[];
+  private readonly pollList: IntQueue[];
   private readonly itemScheduled: Uint8Array;
   private readonly inSoftirq: Uint8Array;
   private readonly budgetLeft: Float64Array;
@@ -174,10 +179,10 @@ export class NetworkSim {
   private readonly doSoftirqStart: Float64Array;
   private readonly restarts: Int32Array;
   private readonly deferred: Uint8Array;
-  private readonly runq: number[][];
+  private readonly runq: IntQueue[];
   private readonly backlog: Fifo[];
   private readonly gro: Fifo[];
-  private readonly ackList: number[][];
+  private readonly ackList: IntQueue[];
   // Tasks.
   private readonly taskType: Uint8Array;
   private readonly taskIdx: Int32Array;
@@ -190,7 +195,7 @@ export class NetworkSim {
   private readonly kaliPhase: Float64Array[];
   private readonly kaliDue: Float64Array; // sends that became due
   private readonly kaliSent: Float64Array; // sends written
-  private readonly kaliDueTime: number[][];
+  private readonly kaliDueTime: IntQueue[];
   private readonly period_ns: number;
   private readonly ksoftirqdTask: Int32Array;
   // NIC, per host * queues + queue.
@@ -251,13 +256,13 @@ export class NetworkSim {
     this.chunkEnd = new Float64Array(nCpu);
     this.idleSince = new Float64Array(nCpu).fill(-1e18);
     this.stalledUntil = new Float64Array(nCpu);
-    this.effects = Array.from({ length: nCpu }, () => []);
-    this.savedEffects = Array.from({ length: nCpu }, () => []);
+    this.effects = Array.from({ length: nCpu }, () => new EffectList());
+    this.savedEffects = Array.from({ length: nCpu }, () => new EffectList());
     this.preTask = new Int32Array(nCpu).fill(-1);
     this.preRemaining = new Float64Array(nCpu);
     this.preCls = new Uint8Array(nCpu);
-    this.hardirqs = Array.from({ length: nCpu }, () => []);
-    this.pollList = Array.from({ length: nCpu }, () => []);
+    this.hardirqs = Array.from({ length: nCpu }, () => new IntQueue());
+    this.pollList = Array.from({ length: nCpu }, () => new IntQueue());
     this.stride = Math.max(nCpu, 2 * c.queues);
     this.itemScheduled = new Uint8Array(4 * this.stride);
     this.inSoftirq = new Uint8Array(nCpu);
@@ -266,10 +271,10 @@ export class NetworkSim {
     this.doSoftirqStart = new Float64Array(nCpu);
     this.restarts = new Int32Array(nCpu);
     this.deferred = new Uint8Array(nCpu);
-    this.runq = Array.from({ length: nCpu }, () => []);
+    this.runq = Array.from({ length: nCpu }, () => new IntQueue());
     this.backlog = Array.from({ length: nCpu }, () => new Fifo());
     this.gro = Array.from({ length: nCpu }, () => new Fifo());
-    this.ackList = Array.from({ length: nCpu }, () => []);
+    this.ackList = Array.from({ length: nCpu }, () => new IntQueue());
 
     // Tasks: nginx workers (server), tcpkali workers (client), ksoftirqd per CPU.
     const ng = c.nginx.workers;
@@ -310,11 +315,21 @@ export class NetworkSim {
       phases[conn] = phaseSrc() * this.period_ns;
       perWorker[c.steering.client.appWorker[conn]!]!.push(conn);
     }
-    this.kaliOrder = perWorker.map((list) => Int32Array.from(list.sort((a, b) => phases[a]! - phases[b]!)));
-    this.kaliPhase = this.kaliOrder.map((order) => Float64Array.from(order, (conn) => phases[conn]!));
+    const byPhase = perWorker.map((list) => Int32Array.from(list.sort((a, b) => phases[a]! - phases[b]!)));
+    this.kaliPhase = byPhase.map((order) => Float64Array.from(order, (conn) => phases[conn]!));
+    // Flows are numbered in send order (P.conn holds this number, not the connection id).
+    const connOfRow = new Int32Array(c.connections);
+    let row = 0;
+    this.kaliOrder = byPhase.map((order) =>
+      order.map((conn) => {
+        connOfRow[row] = conn;
+        return row++;
+      }),
+    );
+    this.flow = buildFlowTable(c, connOfRow);
     this.kaliDue = new Float64Array(tk);
     this.kaliSent = new Float64Array(tk);
-    this.kaliDueTime = Array.from({ length: tk }, () => []);
+    this.kaliDueTime = Array.from({ length: tk }, () => new IntQueue());
 
     const nq = 2 * c.queues;
     this.ring = Array.from({ length: nq }, () => new Fifo());
@@ -409,7 +424,7 @@ export class NetworkSim {
   private readonly stride: number;
   /** The CPU whose chunk is ending or being dispatched: kicks to it wait for that to finish. */
   private guard = -1;
-  private readonly spareEffects: number[][] = [];
+  private readonly spareEffects: EffectList[] = [];
 
   cpuIndex(host: number, cpu: number): number {
     return this.c.sharedCpus ? cpu : host * this.c.cpuCount + cpu;
@@ -562,7 +577,7 @@ export class NetworkSim {
     }
     const hq = this.hardirqs[cpu]!;
     if (hq.length > 0) {
-      const q = hq.shift()!;
+      const q = hq.shift();
       this.startChunk(cpu, R_HARDIRQ, CLS_HARDIRQ, -1, this.c.hardirq_ns, q);
       return;
     }
@@ -581,7 +596,7 @@ export class NetworkSim {
     }
     const rq = this.runq[cpu]!;
     while (rq.length > 0) {
-      const t = rq[0]!;
+      const t = rq.front();
       if (!this.taskHasWork(t)) {
         rq.shift();
         this.taskState[t] = 0;
@@ -719,7 +734,7 @@ export class NetworkSim {
         return false;
       }
     }
-    const item = list.shift()!;
+    const item = list.shift();
     this.runTask[cpu] = task;
     const factor = this.smtFactor(cpu);
     const dur = this.pollItem(cpu, item, factor);
@@ -763,7 +778,7 @@ export class NetworkSim {
     if (type === IT_TIMER) {
       const acks = this.ackList[idx]!;
       while (acks.length > 0) {
-        const p = acks.shift()!;
+        const p = acks.shift();
         P.ready[p] = start + t;
         t += this.runStages(p, cpu, start + t, factor, true);
         eff.push(p);
@@ -843,11 +858,10 @@ export class NetworkSim {
       const h = path.handoff[s]!;
       if (h === HANDOFF_NONE) continue;
       if (h === HANDOFF_RPS) {
-        const steer =
-          host === SERVER ? c.steering.server.steerCpu[P.conn[p]!]! : c.steering.client.steerCpu[P.conn[p]!]!;
+        const steer = this.flow[P.conn[p]! * 8 + host * 4 + 1]!; // F_STEER
         if (steer < 0) continue;
         P.act[p] = A_BACKLOG;
-        P.actArg[p] = this.cpuIndex(host, steer);
+        P.actArg[p] = steer;
         break;
       }
       if (h === HANDOFF_BACKLOG) {
@@ -899,7 +913,7 @@ export class NetworkSim {
       const reads = this.kaliReads[w]!;
       const dueTimes = this.kaliDueTime[w]!;
       const hasSend = this.kaliSent[w]! < this.kaliDue[w]!;
-      const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes[0]!);
+      const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes.front());
       if (readFirst) {
         const p = this.pop(reads);
         if (this.measuring) this.recordWait(this.appWaitStat[CLIENT]!, now - P.ready[p]!);
@@ -937,7 +951,7 @@ export class NetworkSim {
     if (t < 0) return;
     const rq = this.runq[cpu]!;
     // The task is at rq[0] (it was never removed while it had work).
-    if (rq[0] === t) rq.shift();
+    if (rq.length > 0 && rq.front() === t) rq.shift();
     if (this.taskHasWork(t)) {
       this.taskState[t] = 1;
       if (rq.length > 0) rq.push(t);
@@ -951,12 +965,14 @@ export class NetworkSim {
   // ---------------------------------------------------------------- effects
   private applyEffects(cpu: number): void {
     const eff = this.effects[cpu]!;
-    if (eff.length === 0) return;
-    this.effects[cpu] = this.spareEffects.pop() ?? [];
+    if (eff.n === 0) return;
+    this.effects[cpu] = this.spareEffects.pop() ?? new EffectList();
     const P = this.pool;
     const now = this.sim.now_ns;
-    for (let i = 0; i < eff.length; i++) {
-      const p = eff[i]!;
+    const items = eff.items;
+    const n = eff.n;
+    for (let i = 0; i < n; i++) {
+      const p = items[i]!;
       if (P.kind[p] === K_REQ && P.t0[p]! < 0) {
         P.t0[p] = now;
         if (now >= this.warmupEnd_ns && now < this.sendEnd_ns) {
@@ -975,7 +991,7 @@ export class NetworkSim {
       else if (a === A_READ) this.completeRead(p);
       else if (a === A_FREE) P.release(p);
     }
-    eff.length = 0;
+    eff.n = 0;
     this.spareEffects.push(eff);
   }
 
@@ -1000,7 +1016,7 @@ export class NetworkSim {
     }
     P.ready[p] = now;
     if (kind === K_REQ) {
-      const w = c.steering.server.appWorker[P.conn[p]!]!;
+      const w = this.flow[P.conn[p]! * 8 + 6]!; // server F_APP
       this.push(this.nginxReady[w]!, p);
       this.wakeTask(w);
       return;
@@ -1029,7 +1045,7 @@ export class NetworkSim {
       this.ackList[rxCpu]!.push(a);
       this.raise(rxCpu, IT_TIMER * ITEM + rxCpu);
     }
-    const w = c.steering.client.appWorker[P.conn[p]!]!;
+    const w = this.flow[P.conn[p]! * 8 + 2]!; // client F_APP
     this.push(this.kaliReads[w]!, p);
     this.wakeTask(c.nginx.workers + w);
   }
@@ -1119,8 +1135,7 @@ export class NetworkSim {
     // different flows may overtake each other (separate paths through the fabric); each frame in
     // flight is one pending event, so the event list holds the frames on the wire, not more.
     const arr = Math.ceil(end + c.propagation_ns + (this.jitter ? this.jitter() : 0));
-    const steer = host === CLIENT ? c.steering.client : c.steering.server;
-    const tq = host * c.queues + steer.txQueue[P.conn[p]!]!;
+    const tq = this.flow[P.conn[p]! * 8 + host * 4 + 3]!; // F_TXQ
     this.txCleanPending[tq]! += frames;
     if (this.measuring) {
       const st = this.out.stages[this.wireStat[host]!]!;
@@ -1151,8 +1166,7 @@ export class NetworkSim {
   private nicReceive(p: number, host: number): void {
     const c = this.c;
     const P = this.pool;
-    const steer = host === SERVER ? c.steering.server : c.steering.client;
-    const qi = host * c.queues + steer.rxQueue[P.conn[p]!]!;
+    const qi = this.flow[P.conn[p]! * 8 + host * 4]!; // F_RXQ
     const ring = this.ring[qi]!;
     P.host[p] = host;
     P.dir[p] = DIR_RX;
