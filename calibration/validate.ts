@@ -17,7 +17,7 @@
  * measured buckets do not overlap (a tie within the resolution has no order). `agrees` means no
  * discordant pair.
  */
-import type { PercentileKey } from '../sim/result.ts';
+import { PERCENTILE_KEYS, PERCENTILE_QUANTILES, type PercentileKey } from '../sim/result.ts';
 import { DEFAULT_SIGMA } from './censored-loss.ts';
 import { CalibrationInputError } from './errors.ts';
 import type { FittedProfile } from './fitted-profile.ts';
@@ -42,6 +42,11 @@ export interface ValidationRow {
   rel_to_bucket: number | null;
   inside_pi: boolean | null;
   saturated: boolean;
+  /**
+   * The simulated run holds at least 10 requests beyond this percentile (never for max, which grows
+   * with the measurement's length): only such rows enter `mape` and `coverage_pi95`.
+   */
+  resolved: boolean;
 }
 
 export interface RankingRow {
@@ -60,8 +65,11 @@ export interface ValidationReport {
   profile_hosts: string[];
   rows: ValidationRow[];
   mape_by_percentile: Partial<Record<PercentileKey, number>>;
+  /** Over resolved rows only (see ValidationRow.resolved). */
   mape: number | null;
   coverage_pi95: number | null;
+  /** Percentile keys that counted in mape and coverage. */
+  resolved_keys: PercentileKey[];
   ranking: RankingRow[];
   ranking_agrees: boolean | null;
   seed: number;
@@ -142,6 +150,7 @@ export async function validate(
                 : 0,
         inside_pi: pi === null ? null : pi[0] <= m.interval.hi && pi[1] >= m.interval.lo,
         saturated: pred.saturated,
+        resolved: m.key !== 'max' && o.requests * (1 - PERCENTILE_QUANTILES[m.key]) >= 10 * (1 - 1e-9),
       });
     }
     o.onProgress?.(++done, total);
@@ -153,9 +162,11 @@ export async function validate(
     if (row.rel_error !== null)
       groups.set(row.percentile, [...(groups.get(row.percentile) ?? []), Math.abs(row.rel_error)]);
   for (const [k, v] of groups) mapeBy[k] = mean(v);
-  const all = rows.filter((r) => r.rel_error !== null).map((r) => Math.abs(r.rel_error!));
-  const withPi = rows.filter((r) => r.inside_pi !== null);
-  const ranking = rankings(rows);
+  const all = rows.filter((r) => r.resolved && r.rel_error !== null).map((r) => Math.abs(r.rel_error!));
+  const withPi = rows.filter((r) => r.resolved && r.inside_pi !== null);
+  const resolvedKeys = PERCENTILE_KEYS.filter((k) => rows.some((r) => r.resolved && r.percentile === k));
+  // Orders of unresolved percentiles are noise: rank only where the simulation resolves them.
+  const ranking = rankings(rows.filter((r) => r.resolved));
   return {
     host: o.profile.host,
     profile_hosts: o.profile.record_hosts,
@@ -163,6 +174,7 @@ export async function validate(
     mape_by_percentile: mapeBy,
     mape: all.length ? mean(all) : null,
     coverage_pi95: withPi.length ? withPi.filter((r) => r.inside_pi).length / withPi.length : null,
+    resolved_keys: resolvedKeys,
     ranking,
     ranking_agrees: ranking.length ? ranking.every((r) => r.agrees) : null,
     seed: o.seed,

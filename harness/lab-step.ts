@@ -21,8 +21,8 @@ import {
 import { generatorArgv, runJsonChild } from './generator/spawn.ts';
 import { readHostFacts } from './hostinfo.ts';
 import type { LabState } from './lab/lab.ts';
-import { childPids, httpRequest } from './nginx/server.ts';
-import { RUN_RECORD_SCHEMA_VERSION, type RunRecord, type Tuning } from './run-record.ts';
+import { childPids, httpRequest, type NginxFile, type NginxServer } from './nginx/server.ts';
+import { type Counters, RUN_RECORD_SCHEMA_VERSION, type RunRecord, type Tuning } from './run-record.ts';
 import { shellLine } from './shell.ts';
 import { tryRun } from './exec.ts';
 import { buildWrkCommand, parseWrkOutput, type WrkSummary } from './wrk.ts';
@@ -62,6 +62,73 @@ function userHz(): number {
   return 100; // USER_HZ is 100 on every Linux architecture the harness targets
 }
 
+/** The running nginx of a lab and the file a step asks it for. */
+function servedFile(state: LabState, response: 'small' | 'large'): { nginx: NginxServer; file: NginxFile } {
+  if (!state.nginx)
+    throw new Error(`the ${state.layout.option} lab has no nginx running (lab up without --no-nginx)`);
+  return { nginx: state.nginx, file: state.nginx.files[response] };
+}
+
+/**
+ * The fields that open every lab record, in record order: the step, its times, the option's layout,
+ * and both "hosts" (the two namespaces of this machine, so they share the machine's facts).
+ */
+function labRecordHead(
+  input: Pick<LabStepInput, 'state' | 'run_id' | 'step_index' | 'repeat'>,
+  started_at: string,
+  ended_at: string,
+) {
+  const { layout } = input.state;
+  const facts = readHostFacts();
+  const host = (role: 'server' | 'client') => {
+    const ep = role === 'server' ? layout.server : layout.client;
+    return {
+      name: ep.netns,
+      role,
+      kernel: facts.kernel,
+      cpus: facts.cpus,
+      numa: facts.numa,
+      interface: ep.interface,
+      netns: ep.netns,
+      machine: LAB_MACHINE,
+    };
+  };
+  return {
+    schema_version: RUN_RECORD_SCHEMA_VERSION,
+    run_id: input.run_id,
+    step_index: input.step_index,
+    repeat: input.repeat,
+    source: 'lab' as const,
+    started_at,
+    ended_at,
+    option: layout.option,
+    option_used: layout.option_used,
+    driver: layout.driver,
+    pod_mtu: layout.pod_mtu,
+    wire_mtu: layout.wire_mtu,
+    hosts: { server: host('server'), client: host('client') },
+  };
+}
+
+/** The first fields of server_app: the nginx that answered. */
+function nginxApp(nginx: NginxServer) {
+  return { name: 'nginx', version: nginx.version, workers: nginx.worker_cpus.length };
+}
+
+/** How a lab generator ran: the exact command, one worker, pinned to the generator CPUs. */
+function labCommand(argv: string[], loop: 'open' | 'closed', cpus: string) {
+  return { argv, command_line: shellLine(argv), loop, workers: 1, cpus };
+}
+
+/** Machine-wide counters of a step; `span` says what the interval covers when it is more than the window. */
+function labCounters(before: Snapshot, after: Snapshot, span?: string): Counters {
+  return {
+    scope: 'machine',
+    note: span ? `${LAB_COUNTER_NOTE}; ${span}` : LAB_COUNTER_NOTE,
+    machine: diffSnapshots(before, after, userHz()),
+  };
+}
+
 /** The generator's answer: a result, or `{ok: false, error}` when it failed before running. */
 export type GeneratorAnswer = OpenLoopResult | { generator?: undefined; ok: false; error?: string };
 
@@ -94,9 +161,7 @@ export function judgeStep(
 export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
   const { state } = input;
   const { layout } = state;
-  if (!state.nginx)
-    throw new Error(`the ${layout.option} lab has no nginx running (lab up without --no-nginx)`);
-  const file = state.nginx.files[input.response];
+  const { nginx, file } = servedFile(state, input.response);
   const request = httpRequest(file.path, layout.server.ip);
   const cfg: OpenLoopConfig = {
     host: layout.server.ip,
@@ -113,7 +178,7 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
     cpus: input.generator_cpus,
     rt: input.rt ?? false,
   });
-  const workers = childPids(state.nginx.master_pid);
+  const workers = childPids(nginx.master_pid);
   const snapOpts = { pids: workers };
   let before: Snapshot | null = null;
   let after: Snapshot | null = null;
@@ -125,20 +190,6 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
   });
   const ended_at = new Date().toISOString();
   const r = child.value;
-  const facts = readHostFacts();
-  const host = (role: 'server' | 'client') => {
-    const ep = role === 'server' ? layout.server : layout.client;
-    return {
-      name: ep.netns,
-      role,
-      kernel: facts.kernel,
-      cpus: facts.cpus,
-      numa: facts.numa,
-      interface: ep.interface,
-      netns: ep.netns,
-      machine: LAB_MACHINE,
-    };
-  };
 
   const { invalid, warnings } = judgeStep(r, input.rate_rps, file.response_bytes);
   if (state.substitution) warnings.push(state.substitution);
@@ -147,35 +198,17 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
 
   const ok = r.generator === GENERATOR_NAME;
   const record: RunRecord = {
-    schema_version: RUN_RECORD_SCHEMA_VERSION,
-    run_id: input.run_id,
-    step_index: input.step_index,
-    repeat: input.repeat,
-    source: 'lab',
-    started_at,
-    ended_at,
-    option: layout.option,
-    option_used: layout.option_used,
-    driver: layout.driver,
-    pod_mtu: layout.pod_mtu,
-    wire_mtu: layout.wire_mtu,
-    hosts: { server: host('server'), client: host('client') },
+    ...labRecordHead(input, started_at, ended_at),
     server_app: {
-      name: 'nginx',
-      version: state.nginx.version,
-      workers: state.nginx.worker_cpus.length,
-      worker_cpus: state.nginx.worker_cpus.map(String),
-      config_sha256: sha256(state.nginx.conf),
+      ...nginxApp(nginx),
+      worker_cpus: nginx.worker_cpus.map(String),
+      config_sha256: sha256(nginx.conf),
       path: file.path,
     },
     generator: {
       name: GENERATOR_NAME,
       version: ok ? r.version : GENERATOR_VERSION,
-      argv,
-      command_line: shellLine(argv),
-      loop: 'open',
-      workers: 1,
-      cpus: input.generator_cpus,
+      ...labCommand(argv, 'open', input.generator_cpus),
       write_combine: false,
       ...(ok
         ? {
@@ -213,11 +246,7 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
     record.latency_samples = r.latency_samples;
   }
   if (before && after) {
-    record.counters = {
-      scope: 'machine',
-      note: LAB_COUNTER_NOTE,
-      machine: diffSnapshots(before, after, userHz()),
-    };
+    record.counters = labCounters(before, after);
   }
   return record;
 }
@@ -249,8 +278,7 @@ export interface LabWrkStepInput {
 export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
   const { state } = input;
   const { layout } = state;
-  if (!state.nginx) throw new Error(`the ${layout.option} lab has no nginx running`);
-  const file = state.nginx.files[input.response];
+  const { nginx, file } = servedFile(state, input.response);
   const wrkArgv = buildWrkCommand({
     url: `http://${layout.server.ip}${file.path}`,
     threads: 1,
@@ -259,7 +287,7 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
     cpus: input.generator_cpus,
   });
   const argv = ['ip', 'netns', 'exec', layout.client.netns, ...wrkArgv];
-  const snapOpts = { pids: childPids(state.nginx.master_pid) };
+  const snapOpts = { pids: childPids(nginx.master_pid) };
   const started_at = new Date().toISOString();
   const before = takeSnapshot(snapOpts);
   const r = tryRun(argv, { timeoutMs: (input.duration_s + 30) * 1000 });
@@ -278,50 +306,18 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
   }
   if (w && !invalid && (w.socket_errors > 0 || w.non_2xx_3xx > 0))
     invalid = `wrk saw ${w.socket_errors} socket errors and ${w.non_2xx_3xx} non-2xx/3xx responses`;
-  const facts = readHostFacts();
-  const host = (role: 'server' | 'client') => {
-    const ep = role === 'server' ? layout.server : layout.client;
-    return {
-      name: ep.netns,
-      role,
-      kernel: facts.kernel,
-      cpus: facts.cpus,
-      numa: facts.numa,
-      interface: ep.interface,
-      netns: ep.netns,
-      machine: LAB_MACHINE,
-    };
-  };
   const version = /wrk\s+(\S+)/.exec(tryRun(['wrk', '--version']).stdout)?.[1] ?? 'unknown';
   const record: RunRecord = {
-    schema_version: RUN_RECORD_SCHEMA_VERSION,
-    run_id: input.run_id,
-    step_index: input.step_index,
-    repeat: input.repeat,
-    source: 'lab',
-    started_at,
-    ended_at,
-    option: layout.option,
-    option_used: layout.option_used,
-    driver: layout.driver,
-    pod_mtu: layout.pod_mtu,
-    wire_mtu: layout.wire_mtu,
-    hosts: { server: host('server'), client: host('client') },
+    ...labRecordHead(input, started_at, ended_at),
     server_app: {
-      name: 'nginx',
-      version: state.nginx.version,
-      workers: state.nginx.worker_cpus.length,
-      worker_cpus: state.nginx.worker_cpus.map(String),
+      ...nginxApp(nginx),
+      worker_cpus: nginx.worker_cpus.map(String),
       path: file.path,
     },
     generator: {
       name: 'wrk',
       version,
-      argv,
-      command_line: shellLine(argv),
-      loop: 'closed',
-      workers: 1,
-      cpus: input.generator_cpus,
+      ...labCommand(argv, 'closed', input.generator_cpus),
     },
     requested_rps: null,
     achieved_rps: w?.requests_per_s ?? 0,
@@ -342,11 +338,7 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
       'closed loop (wrk): latencies suffer coordinated omission; use this step for the maximum rate only',
       ...(state.substitution ? [state.substitution] : []),
     ],
-    counters: {
-      scope: 'machine',
-      note: `${LAB_COUNTER_NOTE}; counters span the whole wrk process`,
-      machine: diffSnapshots(before, after, userHz()),
-    },
+    counters: labCounters(before, after, 'counters span the whole wrk process'),
   };
   if (w) {
     record.requests_sent = w.requests;
@@ -370,8 +362,7 @@ export async function runLabTcpkaliStep(
 ): Promise<RunRecord> {
   const { state } = input;
   const { layout } = state;
-  if (!state.nginx) throw new Error(`the ${layout.option} lab has no nginx running`);
-  const file = state.nginx.files[input.response];
+  const { nginx, file } = servedFile(state, input.response);
   const request = httpRequest(file.path, layout.server.ip);
   const cmd = buildTcpkaliCommand({
     target: `${layout.server.ip}:80`,
@@ -385,7 +376,7 @@ export async function runLabTcpkaliStep(
     binary: input.tcpkali.binary,
   });
   const prefix = ['ip', 'netns', 'exec', layout.client.netns];
-  const snapOpts = { pids: childPids(state.nginx.master_pid) };
+  const snapOpts = { pids: childPids(nginx.master_pid) };
   const started_at = new Date().toISOString();
   const before = takeSnapshot(snapOpts);
   let summary: TcpkaliSummary | null = null;
@@ -400,49 +391,17 @@ export async function runLabTcpkaliStep(
   const request_bytes = Buffer.byteLength(request, 'latin1');
   const f = summary ? tcpkaliFields(summary, input.rate_rps, request_bytes, file.response_bytes) : null;
   if (!invalid && f?.invalid) invalid = f.invalid;
-  const facts = readHostFacts();
-  const host = (role: 'server' | 'client') => {
-    const ep = role === 'server' ? layout.server : layout.client;
-    return {
-      name: ep.netns,
-      role,
-      kernel: facts.kernel,
-      cpus: facts.cpus,
-      numa: facts.numa,
-      interface: ep.interface,
-      netns: ep.netns,
-      machine: LAB_MACHINE,
-    };
-  };
   const argv = [...prefix, ...cmd.argv];
   const record: RunRecord = {
-    schema_version: RUN_RECORD_SCHEMA_VERSION,
-    run_id: input.run_id,
-    step_index: input.step_index,
-    repeat: input.repeat,
-    source: 'lab',
-    started_at,
-    ended_at,
-    option: layout.option,
-    option_used: layout.option_used,
-    driver: layout.driver,
-    pod_mtu: layout.pod_mtu,
-    wire_mtu: layout.wire_mtu,
-    hosts: { server: host('server'), client: host('client') },
+    ...labRecordHead(input, started_at, ended_at),
     server_app: {
-      name: 'nginx',
-      version: state.nginx.version,
-      workers: state.nginx.worker_cpus.length,
+      ...nginxApp(nginx),
       path: file.path,
     },
     generator: {
       name: 'tcpkali',
       version: input.tcpkali.version,
-      argv,
-      command_line: shellLine(argv),
-      loop: 'open',
-      workers: 1,
-      cpus: input.generator_cpus,
+      ...labCommand(argv, 'open', input.generator_cpus),
       write_combine: false,
       kept_up: f !== null && f.sent_rps >= 0.99 * input.rate_rps,
     },
@@ -460,11 +419,11 @@ export async function runLabTcpkaliStep(
     valid: invalid === null,
     invalid_reason: invalid,
     warnings: [...(f?.warnings ?? []), ...(state.substitution ? [state.substitution] : [])],
-    counters: {
-      scope: 'machine',
-      note: `${LAB_COUNTER_NOTE}; counters span the whole tcpkali process, connection ramp-up included`,
-      machine: diffSnapshots(before, after, userHz()),
-    },
+    counters: labCounters(
+      before,
+      after,
+      'counters span the whole tcpkali process, connection ramp-up included',
+    ),
   };
   if (summary) record.raw_summary = summary.raw;
   if (f?.connect_latency_ms) record.connect_latency_ms = f.connect_latency_ms;

@@ -145,7 +145,7 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
         ],
       );
       process.stdout.write(
-        `\nMAPE ${report.mape === null ? '-' : `${(100 * report.mape).toFixed(1)} %`}; inside the 95 % prediction interval: ${
+        `\nOver the percentiles the simulation resolves (${report.resolved_keys.join(', ') || 'none'}; raise --requests for more): MAPE ${report.mape === null ? '-' : `${(100 * report.mape).toFixed(1)} %`}; inside the 95 % prediction interval: ${
           report.coverage_pi95 === null ? '-' : `${(100 * report.coverage_pi95).toFixed(0)} %`
         }; ranking of options agrees: ${report.ranking_agrees === null ? '- (one option per point)' : report.ranking_agrees ? 'yes' : 'no'}\n`,
       );

@@ -92,29 +92,41 @@ export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
 const wrap32 = (a: number, b: number) => (b - a + 2 ** 32) % 2 ** 32;
 const nonneg = (a: number, b: number) => Math.max(0, b - a);
 
+/** `delta` of each row of `after` and the row of `before` with the same key; rows only in `after` are left out. */
+function paired<T, R>(
+  before: readonly T[],
+  after: readonly T[],
+  key: (row: T) => number | string,
+  delta: (x: T, y: T) => R,
+): R[] {
+  return after.flatMap((y) => {
+    const x = before.find((row) => key(row) === key(y));
+    return x ? [delta(x, y)] : [];
+  });
+}
+
 /** The counters of a step: after minus before. */
 export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCounters {
   const out: HostCounters = { interval_s: (b.t_ns - a.t_ns) / 1e9, user_hz };
   if (a.stat && b.stat) {
-    out.cpu = b.stat.flatMap((y) => {
-      const x = a.stat!.find((s) => s.cpu === y.cpu);
-      if (!x) return [];
-      return [
-        {
-          cpu: y.cpu,
-          user_jiffies: nonneg(x.user, y.user),
-          nice_jiffies: nonneg(x.nice, y.nice),
-          system_jiffies: nonneg(x.system, y.system),
-          idle_jiffies: nonneg(x.idle, y.idle),
-          iowait_jiffies: nonneg(x.iowait, y.iowait),
-          irq_jiffies: nonneg(x.irq, y.irq),
-          softirq_jiffies: nonneg(x.softirq, y.softirq),
-          steal_jiffies: nonneg(x.steal, y.steal),
-          guest_jiffies: nonneg(x.guest, y.guest),
-          guest_nice_jiffies: nonneg(x.guest_nice, y.guest_nice),
-        },
-      ];
-    });
+    out.cpu = paired(
+      a.stat,
+      b.stat,
+      (s) => s.cpu,
+      (x, y) => ({
+        cpu: y.cpu,
+        user_jiffies: nonneg(x.user, y.user),
+        nice_jiffies: nonneg(x.nice, y.nice),
+        system_jiffies: nonneg(x.system, y.system),
+        idle_jiffies: nonneg(x.idle, y.idle),
+        iowait_jiffies: nonneg(x.iowait, y.iowait),
+        irq_jiffies: nonneg(x.irq, y.irq),
+        softirq_jiffies: nonneg(x.softirq, y.softirq),
+        steal_jiffies: nonneg(x.steal, y.steal),
+        guest_jiffies: nonneg(x.guest, y.guest),
+        guest_nice_jiffies: nonneg(x.guest_nice, y.guest_nice),
+      }),
+    );
   }
   if (a.softirqs && b.softirqs) {
     const ax = a.softirqs;
@@ -131,27 +143,31 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCoun
     });
   }
   if (a.interrupts && b.interrupts) {
-    out.interrupts = b.interrupts.flatMap((y) => {
-      const x = a.interrupts!.find((l) => l.irq === y.irq);
-      if (!x) return [];
-      return [{ irq: y.irq, name: y.name, per_cpu: y.per_cpu.map((v, i) => nonneg(x.per_cpu[i] ?? 0, v)) }];
-    });
+    out.interrupts = paired(
+      a.interrupts,
+      b.interrupts,
+      (l) => l.irq,
+      (x, y) => ({
+        irq: y.irq,
+        name: y.name,
+        per_cpu: y.per_cpu.map((v, i) => nonneg(x.per_cpu[i] ?? 0, v)),
+      }),
+    );
   }
   if (a.softnet && b.softnet) {
-    out.softnet = b.softnet.flatMap((y) => {
-      const x = a.softnet!.find((s) => s.cpu === y.cpu);
-      if (!x) return [];
-      return [
-        {
-          cpu: y.cpu,
-          processed: wrap32(x.processed, y.processed),
-          dropped: wrap32(x.dropped, y.dropped),
-          time_squeeze: wrap32(x.time_squeeze, y.time_squeeze),
-          received_rps: wrap32(x.received_rps, y.received_rps),
-          flow_limit_count: wrap32(x.flow_limit_count, y.flow_limit_count),
-        },
-      ];
-    });
+    out.softnet = paired(
+      a.softnet,
+      b.softnet,
+      (s) => s.cpu,
+      (x, y) => ({
+        cpu: y.cpu,
+        processed: wrap32(x.processed, y.processed),
+        dropped: wrap32(x.dropped, y.dropped),
+        time_squeeze: wrap32(x.time_squeeze, y.time_squeeze),
+        received_rps: wrap32(x.received_rps, y.received_rps),
+        flow_limit_count: wrap32(x.flow_limit_count, y.flow_limit_count),
+      }),
+    );
   }
   if (a.snmp && b.snmp) {
     const d = (k: string) =>
@@ -188,18 +204,21 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCoun
     out.tcp = tcp;
   }
   if (b.tasks.length > 0) {
-    out.server_tasks = b.tasks.flatMap((y) => {
-      const x = a.tasks.find((t) => t.pid === y.pid);
-      if (!x) return [];
-      const t = {
-        pid: y.pid,
-        comm: y.comm,
-        run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
-        wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
-        timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
-      };
-      return [y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t];
-    });
+    out.server_tasks = paired(
+      a.tasks,
+      b.tasks,
+      (t) => t.pid,
+      (x, y) => {
+        const t = {
+          pid: y.pid,
+          comm: y.comm,
+          run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
+          wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
+          timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
+        };
+        return y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t;
+      },
+    );
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * with the 95 % confidence interval of the capacity as an error bar.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, optionScale } from './theme.ts';
+import { CHART_CONFIG, ciTooltip, optionColor } from './theme.ts';
 
 export interface CapacityRow {
   option: string;
@@ -24,9 +24,9 @@ export function capacityBarsSpec(rows: readonly CapacityRow[], title: string): T
     hi_krps: r.ci_hi_rps / 1000,
   }));
   const slos = [...new Set(rows.map((r) => r.slo))];
-  const scale = optionScale(rows.map((r) => r.option));
+  const color = optionColor(rows.map((r) => r.option));
   const x = { field: 'slo', type: 'nominal' as const, sort: slos, title: 'SLO', axis: { labelAngle: 0 } };
-  const xOffset = { field: 'option', type: 'nominal' as const, sort: scale.domain };
+  const xOffset = { field: 'option', type: 'nominal' as const, sort: color.scale.domain };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -45,13 +45,12 @@ export function capacityBarsSpec(rows: readonly CapacityRow[], title: string): T
             type: 'quantitative',
             title: 'highest rate meeting the SLO (k requests/s)',
           },
-          color: { field: 'option', type: 'nominal', scale },
+          color,
           tooltip: [
             { field: 'option' },
             { field: 'slo' },
             { field: 'max_krps', format: '.1f', title: 'capacity (k/s)' },
-            { field: 'lo_krps', format: '.1f', title: 'CI low (k/s)' },
-            { field: 'hi_krps', format: '.1f', title: 'CI high (k/s)' },
+            ...ciTooltip('lo_krps', 'hi_krps', '.1f', 'k/s'),
           ],
         },
       },

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { clampToFloor, logFloor } from './log-floor.ts';
-import { CHART_CONFIG, optionScale, percentileLabel } from './theme.ts';
+import { CHART_CONFIG, ciTooltip, optionColor, percentileLabel } from './theme.ts';
 
 export interface PercentilePoint {
   option: string;
@@ -44,11 +44,7 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
       grid: true,
     },
   };
-  const color = {
-    field: 'option',
-    type: 'nominal' as const,
-    scale: optionScale(values.map((v) => v.option)),
-  };
+  const color = optionColor(values.map((v) => v.option));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -81,8 +77,7 @@ export function latencyVsPercentileSpec(points: readonly PercentilePoint[], titl
             { field: 'option' },
             { field: 'percentile' },
             { field: 'latency_ms', format: '.3f', title: 'latency (ms)' },
-            { field: 'ci_lo_ms', format: '.3f', title: 'CI low (ms)' },
-            { field: 'ci_hi_ms', format: '.3f', title: 'CI high (ms)' },
+            ...ciTooltip('ci_lo_ms', 'ci_hi_ms', '.3f', 'ms'),
           ],
         },
       },

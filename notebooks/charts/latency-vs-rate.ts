@@ -4,7 +4,7 @@
  * diamond; a saturated point has no percentile and is drawn as a cross at the top of its panel.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { CHART_CONFIG, optionScale, responseLabel } from './theme.ts';
+import { CHART_CONFIG, optionColor, responseLabel } from './theme.ts';
 
 export interface RatePoint {
   option: string;
@@ -29,39 +29,27 @@ export function latencyVsRateSpec(
 ): TopLevelSpec {
   const finite = points.filter((p) => p.latency_ms !== null && p.latency_ms > 0);
   const top = Math.max(1, ...finite.map((p) => p.latency_ms as number)) * 1.5;
+  const row = (
+    kind: string,
+    p: { option: string; response_bytes: number },
+    rate_rps: number,
+    latency_ms: number | null,
+  ) => ({
+    kind,
+    option: p.option,
+    response: responseLabel(p.response_bytes),
+    rate_krps: rate_rps / 1000,
+    latency_ms,
+  });
   const values = [
-    ...finite.map((p) => ({
-      kind: 'curve',
-      option: p.option,
-      response: responseLabel(p.response_bytes),
-      rate_krps: p.rate_rps / 1000,
-      latency_ms: p.latency_ms,
-    })),
-    ...points
-      .filter((p) => p.saturated)
-      .map((p) => ({
-        kind: 'saturated',
-        option: p.option,
-        response: responseLabel(p.response_bytes),
-        rate_krps: p.rate_rps / 1000,
-        latency_ms: top,
-      })),
-    ...knees.map((k) => ({
-      kind: 'knee',
-      option: k.option,
-      response: responseLabel(k.response_bytes),
-      rate_krps: k.knee_rps / 1000,
-      latency_ms: k.latency_ms,
-    })),
+    ...finite.map((p) => row('curve', p, p.rate_rps, p.latency_ms)),
+    ...points.filter((p) => p.saturated).map((p) => row('saturated', p, p.rate_rps, top)),
+    ...knees.map((k) => row('knee', k, k.knee_rps, k.latency_ms)),
   ];
   const responses = [...new Set(points.map((p) => p.response_bytes))]
     .sort((a, b) => a - b)
     .map(responseLabel);
-  const color = {
-    field: 'option',
-    type: 'nominal' as const,
-    scale: optionScale(points.map((p) => p.option)),
-  };
+  const color = optionColor(points.map((p) => p.option));
   const x = {
     field: 'rate_krps',
     type: 'quantitative' as const,

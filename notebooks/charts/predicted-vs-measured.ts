@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { clampToFloor, logFloor } from './log-floor.ts';
-import { CHART_CONFIG, optionScale } from './theme.ts';
+import { CHART_CONFIG, optionColor } from './theme.ts';
 
 export interface ValidationPoint {
   option: string;
@@ -24,11 +24,7 @@ export function predictedVsMeasuredSpec(points: readonly ValidationPoint[], titl
     .filter((p) => p.measured_ms > 0 && p.predicted_ms > 0)
     .map((p) => ({ ...p, ci_lo_plot_ms: clampToFloor(p.ci_lo_ms, lo) }));
   const scale = { type: 'log' as const, domain: [lo, hi] };
-  const color = {
-    field: 'option',
-    type: 'nominal' as const,
-    scale: optionScale(values.map((v) => v.option)),
-  };
+  const color = optionColor(values.map((v) => v.option));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,

@@ -26,6 +26,19 @@ export function optionScale(options: readonly string[]): { domain: string[]; ran
   return { domain, range };
 }
 
+/** Colour encoding of the `option` field: the shared option colours. */
+export function optionColor(options: readonly string[]) {
+  return { field: 'option', type: 'nominal' as const, scale: optionScale(options) };
+}
+
+/** Tooltip entries of a 95 % confidence interval held in fields `lo` and `hi`. */
+export function ciTooltip(lo: string, hi: string, format: string, unit: string) {
+  return [
+    { field: lo, format, title: `CI low (${unit})` },
+    { field: hi, format, title: `CI high (${unit})` },
+  ];
+}
+
 export const CHART_CONFIG: Config = {
   font: 'DejaVu Sans',
   view: { stroke: '#ddd' },

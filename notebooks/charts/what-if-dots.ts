@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { clampToFloor, logFloor } from './log-floor.ts';
-import { CHART_CONFIG } from './theme.ts';
+import { CHART_CONFIG, ciTooltip } from './theme.ts';
 
 export interface WhatIfPoint {
   question: string;
@@ -61,8 +61,7 @@ export function whatIfSpec(points: readonly WhatIfPoint[], percentile: string, t
             { field: 'question' },
             { field: 'variant' },
             { field: 'latency_ms', format: '.3f', title: `${percentile} (ms)` },
-            { field: 'ci_lo_ms', format: '.3f', title: 'CI low (ms)' },
-            { field: 'ci_hi_ms', format: '.3f', title: 'CI high (ms)' },
+            ...ciTooltip('ci_lo_ms', 'ci_hi_ms', '.3f', 'ms'),
           ],
         },
       },

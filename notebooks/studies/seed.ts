@@ -251,17 +251,26 @@ async function seedStudy(
         });
     }
   const kneeOf = (o: string, b: number) => knees.find((k) => k.option === o && k.response_bytes === b);
+  const kneeCell = (k: { knee_rps: number; beyond_grid: boolean }) =>
+    k.beyond_grid ? `>=${k.knee_rps}` : k.knee_rps;
+  // One option's results at one response size, by rising rate.
+  const gridOf = (o: string, b: number) =>
+    results.filter((x) => x.option === o && x.response_bytes === b).sort((x, y) => x.rate_rps - y.rate_rps);
   // Highest rate on the grid before the first saturated one (0 when the lowest already saturates).
   const maxOk = (o: string, b: number) => {
     let best = 0;
-    for (const r of results
-      .filter((x) => x.option === o && x.response_bytes === b)
-      .sort((x, y) => x.rate_rps - y.rate_rps)) {
+    for (const r of gridOf(o, b)) {
       if (r.saturated) break;
       best = r.rate_rps;
     }
     return best;
   };
+  // Each option's results at point `p` turned into chart rows (an option without a result adds none).
+  const acrossOptions = <T>(p: { response_bytes: number; rate_rps: number }, rows: (r: SimResult) => T[]) =>
+    plan.options.flatMap((o) => {
+      const r = find(results, o, p);
+      return r ? rows(r) : [];
+    });
 
   // Main table: the ladder at the study's two calibration points, with knee and highest unsaturated rate.
   const main: Table = {
@@ -291,7 +300,7 @@ async function seedStudy(
           };
           for (const k of LADDER_KEYS) row[k] = latencyOf(r, k);
           const knee = kneeOf(o, p.response_bytes);
-          row['knee_rps'] = knee ? (knee.beyond_grid ? `>=${knee.knee_rps}` : knee.knee_rps) : null;
+          row['knee_rps'] = knee ? kneeCell(knee) : null;
           row['max_unsaturated_rps'] = maxOk(o, p.response_bytes) || null;
           return [row];
         }),
@@ -313,13 +322,11 @@ async function seedStudy(
     rows: plan.rates.flatMap(({ response_bytes }) =>
       plan.options.map((o) => {
         const k = kneeOf(o, response_bytes);
-        const firstSat = results
-          .filter((r) => r.option === o && r.response_bytes === response_bytes && r.saturated)
-          .sort((a, b) => a.rate_rps - b.rate_rps)[0];
+        const firstSat = gridOf(o, response_bytes).find((r) => r.saturated);
         return {
           option: o,
           response_bytes,
-          knee_rps: k ? (k.beyond_grid ? `>=${k.knee_rps}` : k.knee_rps) : 'below grid',
+          knee_rps: k ? kneeCell(k) : 'below grid',
           p99_at_knee_ms: k?.latency_ms ?? null,
           max_unsaturated_rps: maxOk(o, response_bytes) || null,
           first_bottleneck: firstSat
@@ -330,13 +337,11 @@ async function seedStudy(
     ),
   };
 
-  const stageRows = plan.options.flatMap((o) => {
-    const r = find(results, o, plan.stagePoint);
-    return r ? stageTimes(r) : [];
-  });
+  const stageRows = acrossOptions(plan.stagePoint, stageTimes);
   const sumBy = (o: string, pred: (stage: string) => boolean, f: (r: StageTime) => number) =>
     stageRows.filter((r) => r.option === o && pred(r.stage)).reduce((t, r) => t + f(r), 0);
   const isWire = (st: string) => st.startsWith('wire.');
+  const stageTotal = (r: StageTime) => r.wait_us_per_request + r.service_us_per_request;
   const stageTable: Table = {
     id: 'stage-totals',
     caption: `Time per request summed over stages at ${pointName(plan.stagePoint)}, µs`,
@@ -349,14 +354,7 @@ async function seedStudy(
     ],
     rows: plan.options.map((o) => {
       const own = stageRows.filter((r) => r.option === o && !isWire(r.stage));
-      const top = own.reduce<StageTime | null>(
-        (m, r) =>
-          !m ||
-          r.wait_us_per_request + r.service_us_per_request > m.wait_us_per_request + m.service_us_per_request
-            ? r
-            : m,
-        null,
-      );
+      const top = own.reduce<StageTime | null>((m, r) => (!m || stageTotal(r) > stageTotal(m) ? r : m), null);
       return {
         option: o,
         host_wait: sumBy(
@@ -369,10 +367,8 @@ async function seedStudy(
           (st) => !isWire(st),
           (r) => r.service_us_per_request,
         ),
-        wire: sumBy(o, isWire, (r) => r.wait_us_per_request + r.service_us_per_request),
-        top: top
-          ? `${top.stage} (${(top.wait_us_per_request + top.service_us_per_request).toFixed(1)} µs)`
-          : null,
+        wire: sumBy(o, isWire, stageTotal),
+        top: top ? `${top.stage} (${stageTotal(top).toFixed(1)} µs)` : null,
       };
     }),
   };
@@ -410,10 +406,7 @@ async function seedStudy(
         id: `percentiles-${p.response_bytes}b-${p.rate_rps / 1000}k`,
         caption: `Latency from p85 to p99.999 at ${pointName(p)}; both axes logarithmic; vertical bars: 95 % CI`,
         spec: latencyVsPercentileSpec(
-          plan.options.flatMap((o) => {
-            const r = find(results, o, p);
-            return r ? percentilePoints(r) : [];
-          }),
+          acrossOptions(p, percentilePoints),
           `Latency against percentile, ${pointName(p)}`,
         ),
       }),
@@ -432,10 +425,7 @@ async function seedStudy(
       id: 'cpu-heatmap',
       caption: `Busy fraction of each logical CPU at ${pointName(plan.heatmapPoint)} (d3); hover a cell for the hardirq/softirq/task split`,
       svg: cpuHeatmapSvg(
-        plan.options.flatMap((o) => {
-          const r = find(results, o, plan.heatmapPoint);
-          return r ? coreLoads(r) : [];
-        }),
+        acrossOptions(plan.heatmapPoint, coreLoads),
         `CPU load per core, ${pointName(plan.heatmapPoint)}`,
       ),
     },
@@ -450,7 +440,7 @@ async function seedStudy(
       id: 'stage-breakdown',
       caption: `Time per request in each stage group on the hosts (waiting and service) at ${pointName(plan.stagePoint)}; wire excluded`,
       spec: stageBreakdownSpec(
-        stageRows.filter((r) => !r.stage.startsWith('wire.')),
+        stageRows.filter((r) => !isWire(r.stage)),
         `Where the time goes, ${pointName(plan.stagePoint)}`,
       ),
     },

@@ -20,6 +20,7 @@ import {
   type StudyOptions,
   type StudyOutcome,
   type Context,
+  latencyOf,
   withContext,
 } from './common.ts';
 
@@ -154,8 +155,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
   progress.finish();
 
   const base = (qid: string) => answers.find((a) => a.question === qid && a.baseline)?.result ?? null;
-  const p = (r: SimResult | null, k: 'p99' | 'p99_99') =>
-    r && !r.saturated && r.latency_ms ? r.latency_ms[k] : null;
+  const p = (r: SimResult | null, k: 'p99' | 'p99_99') => (r ? latencyOf(r, k) : null);
   const busiest = (r: SimResult | null) => {
     if (!r) return null;
     const server = r.cpu.filter((c) => c.host === 'server');

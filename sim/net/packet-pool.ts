@@ -6,6 +6,7 @@
  * stage index in its path, frames (MSS segments), payload bytes, retransmissions so far, pending
  * action and its argument (applied when the chunk processing it ends), CPU it was last processed on,
  * t0 (the tcpkali write time carried by request and response), ready (time it entered its queue).
+ * Cost: alloc, release, push and pop are O(1) with no allocation once the arrays have grown.
  */
 export class PacketPool {
   cap = 0;
@@ -41,6 +42,24 @@ export class PacketPool {
   release(p: number): void {
     this.live--;
     this.free.push(p);
+  }
+
+  /** Appends packet p to FIFO q (linked through `next`). */
+  push(q: Fifo, p: number): void {
+    this.next[p] = -1;
+    if (q.tail >= 0) this.next[q.tail] = p;
+    else q.head = p;
+    q.tail = p;
+    q.length++;
+  }
+
+  /** Removes the head of a non-empty FIFO q. */
+  pop(q: Fifo): number {
+    const p = q.head;
+    q.head = this.next[p]!;
+    if (q.head < 0) q.tail = -1;
+    q.length--;
+    return p;
   }
 
   private grow(): void {

@@ -77,6 +77,8 @@ describe('validate on runs left out of the fit', () => {
     expect(report.mape!).toBeLessThan(0.1);
     for (const r of report.rows) expect(Math.abs(r.abs_error_ms!)).toBeLessThan(0.12);
     expect(report.coverage_pi95).toBe(1);
+    // 100000 simulated requests resolve every measured key here (p50 .. p99.5).
+    expect(report.resolved_keys).toEqual(['p50', 'p95', 'p99', 'p99_5']);
     expect(report.ranking_agrees).toBe(true);
     expect(report.ranking.find((r) => r.percentile === 'p99')!.measured_order).toEqual([
       'net-host',
@@ -105,6 +107,7 @@ describe('rankings', () => {
     rel_to_bucket: 0,
     inside_pi: null,
     saturated: false,
+    resolved: true,
   });
   it('counts discordant pairs only between measurements that differ by more than a bucket', () => {
     const r = rankings([row('a', 0.5, 0.9), row('b', 0.5, 0.6), row('c', 1.2, 0.7)]);

@@ -32,19 +32,13 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   return { code, stdout, stderr };
 }
 
+/** `cnisim harness run` on net-host; every case here fails before a step runs, so --out is never written. */
+const harnessRun = (...args: string[]) =>
+  cli('harness', 'run', '--option', 'net-host', '--out', '/tmp/cns-never', ...args);
+
 describe('cnisim harness / lab CLI', () => {
   it('refuses a rate above what the generator can offer (exit 3, one line naming --rates)', async () => {
-    const r = await cli(
-      'harness',
-      'run',
-      '--lab',
-      '--option',
-      'net-host',
-      '--rates',
-      '50000',
-      '--out',
-      '/tmp/cns-never',
-    );
+    const r = await harnessRun('--lab', '--rates', '50000');
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^cnisim: --rates: is above what cnisim-openloop can offer.*\(got 50000\)\n$/);
   });
@@ -54,35 +48,14 @@ describe('cnisim harness / lab CLI', () => {
     expect(r.stderr).toMatch(/--option: unknown option; one of net-host.*\(got "calico"\)/);
   });
   it('harness run without --lab is a usage error pointing at plan', async () => {
-    const r = await cli(
-      'harness',
-      'run',
-      '--option',
-      'net-host',
-      '--rates',
-      '1000',
-      '--out',
-      '/tmp/cns-never',
-    );
+    const r = await harnessRun('--rates', '1000');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lab.*harness plan/);
   });
   it.skipIf(detectTcpkali().found || process.getuid?.() !== 0)(
     'asking for tcpkali where it is not installed says so',
     async () => {
-      const r = await cli(
-        'harness',
-        'run',
-        '--lab',
-        '--option',
-        'net-host',
-        '--rates',
-        '1000',
-        '--generator',
-        'tcpkali',
-        '--out',
-        '/tmp/cns-never',
-      );
+      const r = await harnessRun('--lab', '--rates', '1000', '--generator', 'tcpkali');
       expect(r.code).toBe(3);
       expect(r.stderr).toMatch(/--generator: tcpkali is not installed \(it is not packaged in Debian/);
     },

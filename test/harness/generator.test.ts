@@ -1,6 +1,12 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GeneratorError, type OpenLoopResult, runOpenLoop } from '../../harness/generator/generator.ts';
+import {
+  GeneratorError,
+  type OpenLoopConfig,
+  type OpenLoopHooks,
+  type OpenLoopResult,
+  runOpenLoop,
+} from '../../harness/generator/generator.ts';
 import { MarkerScanner } from '../../harness/generator/marker.ts';
 import { connectionOf, dueNs, makeSchedule } from '../../harness/generator/schedule.ts';
 import { judgeStep } from '../../harness/lab-step.ts';
@@ -32,6 +38,15 @@ function server(reply: (n: number, s: Socket) => string | null): Promise<{ srv: 
       resolve({ srv, port: typeof a === 'object' && a ? a.port : 0 });
     });
   });
+}
+
+/** runOpenLoop sending REQUEST to `port` on loopback, with no warm-up unless `cfg` sets one. */
+function openLoop(
+  port: number,
+  cfg: Omit<OpenLoopConfig, 'host' | 'port' | 'request' | 'warmup_s'> & { warmup_s?: number },
+  hooks?: OpenLoopHooks,
+): Promise<OpenLoopResult> {
+  return runOpenLoop({ host: '127.0.0.1', port, warmup_s: 0, request: REQUEST, ...cfg }, hooks);
 }
 
 const servers: Server[] = [];
@@ -80,14 +95,11 @@ describe('runOpenLoop against a loopback server', () => {
   it('offers the rate open-loop and measures every request twice', async () => {
     const { srv, port } = await server(() => RESPONSE);
     servers.push(srv);
-    const r = await runOpenLoop({
-      host: '127.0.0.1',
-      port,
+    const r = await openLoop(port, {
       connections: 4,
       rate_rps: 2000,
       duration_s: 1,
       warmup_s: 0.2,
-      request: REQUEST,
       lag_limit_ms: 1000,
     });
     expect(r.ok).toBe(true);
@@ -115,16 +127,9 @@ describe('runOpenLoop against a loopback server', () => {
     // The process is blocked for 1.6 s when the 1 s window opens (as a CPU-starved generator
     // would be): every send of the window leaves after it closed plus the 250 ms allowance.
     const block = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1600);
-    const r = await runOpenLoop(
-      {
-        host: '127.0.0.1',
-        port,
-        connections: 2,
-        rate_rps: 200,
-        duration_s: 1,
-        warmup_s: 0.1,
-        request: REQUEST,
-      },
+    const r = await openLoop(
+      port,
+      { connections: 2, rate_rps: 200, duration_s: 1, warmup_s: 0.1 },
       { onWindow: (edge) => edge === 'start' && block() },
     );
     expect(r.ok).toBe(true);
@@ -137,28 +142,12 @@ describe('runOpenLoop against a loopback server', () => {
   it('an unreachable target is a clear error', async () => {
     const { srv, port } = await server(() => RESPONSE);
     await new Promise<void>((res) => srv.close(() => res()));
-    await expect(
-      runOpenLoop({
-        host: '127.0.0.1',
-        port,
-        connections: 2,
-        rate_rps: 10,
-        duration_s: 0.1,
-        warmup_s: 0,
-        request: REQUEST,
-      }),
-    ).rejects.toThrow(GeneratorError);
-    await expect(
-      runOpenLoop({
-        host: '127.0.0.1',
-        port,
-        connections: 2,
-        rate_rps: 10,
-        duration_s: 0.1,
-        warmup_s: 0,
-        request: REQUEST,
-      }),
-    ).rejects.toThrow(/cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED/);
+    await expect(openLoop(port, { connections: 2, rate_rps: 10, duration_s: 0.1 })).rejects.toThrow(
+      GeneratorError,
+    );
+    await expect(openLoop(port, { connections: 2, rate_rps: 10, duration_s: 0.1 })).rejects.toThrow(
+      /cannot connect to 127\.0\.0\.1:\d+: ECONNREFUSED/,
+    );
   });
 
   it('a server that closes the connection abandons the run, with the reason', async () => {
@@ -167,15 +156,7 @@ describe('runOpenLoop against a loopback server', () => {
       return RESPONSE;
     });
     servers.push(srv);
-    const r = await runOpenLoop({
-      host: '127.0.0.1',
-      port,
-      connections: 1,
-      rate_rps: 500,
-      duration_s: 0.5,
-      warmup_s: 0,
-      request: REQUEST,
-    });
+    const r = await openLoop(port, { connections: 1, rate_rps: 500, duration_s: 0.5 });
     expect(r.ok).toBe(false);
     expect(r.error).toMatch(/closed by the server|ECONNRESET/);
     expect(judgeStep(r, 500, 100).invalid).toMatch(/abandoned/);
@@ -184,16 +165,7 @@ describe('runOpenLoop against a loopback server', () => {
   it('requests never answered make the step invalid', async () => {
     const { srv, port } = await server(() => null);
     servers.push(srv);
-    const r = await runOpenLoop({
-      host: '127.0.0.1',
-      port,
-      connections: 2,
-      rate_rps: 200,
-      duration_s: 0.3,
-      warmup_s: 0,
-      request: REQUEST,
-      drain_s: 0.2,
-    });
+    const r = await openLoop(port, { connections: 2, rate_rps: 200, duration_s: 0.3, drain_s: 0.2 });
     expect(r.ok).toBe(true);
     expect(r.measured_requests).toBe(60);
     expect(r.measured_answered).toBe(0);
@@ -205,15 +177,7 @@ describe('runOpenLoop against a loopback server', () => {
   it('non-200 responses make the step invalid', async () => {
     const { srv, port } = await server(() => RESPONSE.replace('200 OK', '503 No!'));
     servers.push(srv);
-    const r = await runOpenLoop({
-      host: '127.0.0.1',
-      port,
-      connections: 1,
-      rate_rps: 100,
-      duration_s: 0.2,
-      warmup_s: 0,
-      request: REQUEST,
-    });
+    const r = await openLoop(port, { connections: 1, rate_rps: 100, duration_s: 0.2 });
     expect(r.measured_answered).toBe(20);
     expect(r.non_200).toBe(20);
     expect(judgeStep(r, r.sent_rps, 100).invalid).toMatch(/20 responses were not 200/);

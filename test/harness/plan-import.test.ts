@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { snapshotFromDump, snapshotScript } from '../../harness/counters/dump.ts';
 import { importStep, listStepDirs } from '../../harness/import.ts';
 import { buildPlan, type PlanInput } from '../../harness/plan.ts';
 import { parseRunRecord } from '../../harness/run-record-io.ts';
+import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
 
 const input: PlanInput = {
   server: 'srv',
@@ -28,15 +28,7 @@ const input: PlanInput = {
   nginx_dir: '/tmp/cnisim-nginx',
 };
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'cns-plan-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('cns-plan-', afterEach);
 
 describe('harness plan', () => {
   const plan = buildPlan(input);

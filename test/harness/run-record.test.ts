@@ -1,23 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunRecord, runRecordJsonSchema } from '../../harness/run-record.ts';
 import { loadRunRecords, RunRecordError, writeRunRecord } from '../../harness/run-record-io.ts';
+import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const good = join(fixtures, 'records', '0000-flannel-vxlan-2000rps-r0.json');
 const readGood = (): RunRecord => JSON.parse(readFileSync(good, 'utf8')) as RunRecord;
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'cns-rr-'));
-  dirs.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('cns-rr-', afterEach);
 
 describe('RunRecord schema', () => {
   it('accepts the lab fixture and keeps its values', () => {

@@ -4,23 +4,15 @@
  * cut off, and must show every chart as an SVG with marks and no console error. Also: the same
  * inputs write the same data.json, and the page is self-contained.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runSeed } from '../../notebooks/studies/seed.ts';
 import { toySimulate } from './fixtures/toy-results.ts';
 import { chromiumMissingReason, openReport } from './helpers/browser.ts';
+import { tempDirs } from './helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'cnisim-report-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('cnisim-report-');
 
 describe('seed report on toy fixtures', () => {
   let outDir = '';

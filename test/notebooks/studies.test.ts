@@ -5,25 +5,17 @@
  * sim/simulate.ts exists in the checkout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simulatorAvailable } from '../../notebooks/lib/simulator.ts';
 import { runStudy } from '../../notebooks/run-study.ts';
 import { runSeed } from '../../notebooks/studies/seed.ts';
 import { chromiumMissingReason, openReport } from './helpers/browser.ts';
+import { tempDirs } from './helpers/temp-dirs.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'cnisim-studies-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('cnisim-studies-');
 
 const noSim = simulatorAvailable() ? null : 'sim/simulate.ts is not in this checkout yet';
 const noBrowser = chromiumMissingReason();

@@ -43,6 +43,60 @@ describe('Simulator', () => {
     }
   });
 
+  it('matches a reference list under interleaved schedule, fire and cancel with many ties', () => {
+    // A hold-like workload around 1000 pending events (a heap four levels deep, so the
+    // branch-free four-child selection runs on full sibling groups) with delays of 0..7 ns, so
+    // siblings often share a time and the sequence tie-break decides. The reference is a plain
+    // list of live events; the next event to fire is its (time, id) minimum, found by a scan.
+    const sim = new Simulator();
+    const u = createStream(3, 0, 'reference');
+    const live = new Map<number, number>(); // id -> time
+    let fired = 0;
+    let mismatches = 0;
+    const handler: EventHandler = {
+      handle(a) {
+        let bestId = -1;
+        let bestT = Number.POSITIVE_INFINITY;
+        for (const [id, t] of live) {
+          if (t < bestT || (t === bestT && id < bestId)) {
+            bestId = id;
+            bestT = t;
+          }
+        }
+        if (a !== bestId || sim.now_ns !== bestT) mismatches++;
+        live.delete(a);
+        fired++;
+        if (fired === 20000) {
+          sim.stop();
+          return;
+        }
+        add();
+        const x = u();
+        if (x < 0.1) add();
+        else if (x < 0.2 && live.size > 0) {
+          // Cancel a pseudo-random live event.
+          const ids = [...live.keys()];
+          const victim = ids[Math.floor(u() * ids.length)]!;
+          sim.cancel(victim);
+          live.delete(victim);
+        }
+      },
+    };
+    const k = sim.register(handler);
+    // The payload `a` carries the event's own id: ids are sequence numbers, assigned in order.
+    let nextId = 0;
+    const add = () => {
+      const t = sim.now_ns + Math.floor(u() * 8);
+      const id = sim.scheduleAt(t, k, nextId, 0);
+      expect(id).toBe(nextId);
+      live.set(nextId++, t);
+    };
+    for (let i = 0; i < 1000; i++) add();
+    sim.run();
+    expect(fired).toBe(20000);
+    expect(mismatches).toBe(0);
+  });
+
   it('rounds times to whole nanoseconds', () => {
     const sim = new Simulator();
     const r = new Recorder(sim);

@@ -1,0 +1,136 @@
+/**
+ * TCP at the socket: delivery of a received packet to its application, the client's ACK of each
+ * response (delayed until the next timer tick after delack, or at once from `quickackSegments`
+ * full segments), drops and retransmission after the RTO (at least rto_min, doubling per attempt,
+ * given up after maxRetries). Request and response segmentation by MSS is in the compiled tables
+ * (frames per packet); a packet carries all its frames, and a drop loses and resends it whole.
+ *
+ * Delayed-ACK timers all have the same delay, so they expire in creation order: one FIFO per host
+ * with a single pending timer event at its head, not one event per ACK.
+ * Invariants: ackDue of the FIFO is non-decreasing from head to tail; a packet dropped is either
+ * released (ACKs, given-up segments) or has exactly one retransmission event pending.
+ * Cost: O(1) per packet (the drop key string is built only on a drop).
+ */
+import * as K from './codes.ts';
+import type { NetworkSim } from './network-sim.ts';
+import { Fifo } from './packet-pool.ts';
+
+const CLIENT = K.CLIENT;
+const SERVER = K.SERVER;
+const K_REQ = K.K_REQ;
+const K_ACK = K.K_ACK;
+const DIR_TX = K.DIR_TX;
+
+export class Tcp {
+  // Delayed ACK timers per host: a FIFO and the due time of each queued ACK (by packet slot).
+  private readonly ackTimers: Fifo[] = [new Fifo(), new Fifo()];
+  private readonly ackDue: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
+  private readonly evAck: number;
+  private readonly evRetx: number;
+  /** A pure ACK skips the application's tcp_sendmsg stage (tcp_send_ack builds it in the kernel). */
+  private readonly ackFirstStage: number;
+  private readonly net: NetworkSim;
+
+  constructor(net: NetworkSim) {
+    this.net = net;
+    this.ackFirstStage = net.c.tx.length > 1 ? 1 : 0;
+    this.evAck = net.sim.register({ handle: (host) => this.onAckTimer(host) });
+    this.evRetx = net.sim.register({ handle: (p) => this.onRetransmit(p) });
+  }
+
+  /** Packet p reached the end of its RX path: hand it to the socket. */
+  deliver(p: number): void {
+    const net = this.net;
+    const c = net.c;
+    const P = net.pool;
+    const now = net.sim.now_ns;
+    const kind = P.kind[p]!;
+    if (kind === K_ACK) {
+      P.release(p);
+      return;
+    }
+    P.ready[p] = now;
+    if (kind === K_REQ) {
+      net.nginx.deliver(p);
+      return;
+    }
+    // A response at the client: ACK it (delayed unless it was several full segments), then tcpkali reads it.
+    const rxCpu = P.cpu[p]!;
+    const a = P.alloc();
+    P.conn[a] = P.conn[p]!;
+    P.kind[a] = K_ACK;
+    P.dir[a] = DIR_TX;
+    P.host[a] = CLIENT;
+    P.stage[a] = this.ackFirstStage;
+    P.bytes[a] = 0;
+    P.frames[a] = 1;
+    P.cpu[a] = rxCpu;
+    if (c.delack_ns > 0 && P.frames[p]! < c.quickackSegments) {
+      const f = this.ackTimers[CLIENT]!;
+      this.ensureCap(CLIENT, a);
+      // The delayed-ACK timer expires on the next jiffy boundary after delack: ACKs go out in batches per tick.
+      const tick = c.timerTick_ns;
+      const due = tick > 0 ? Math.ceil((now + c.delack_ns) / tick) * tick : Math.ceil(now + c.delack_ns);
+      this.ackDue[CLIENT]![a] = due;
+      if (f.length === 0) net.sim.scheduleAt(due, this.evAck, CLIENT, 0);
+      P.push(f, a);
+    } else {
+      net.softirq.sendAck(rxCpu, a);
+    }
+    net.tcpkali.deliver(p);
+  }
+
+  private ensureCap(host: number, p: number): void {
+    const a = this.ackDue[host]!;
+    if (p < a.length) return;
+    const b = new Float64Array(Math.max(this.net.pool.cap, p + 1));
+    b.set(a);
+    this.ackDue[host] = b;
+  }
+
+  private onAckTimer(host: number): void {
+    const net = this.net;
+    const f = this.ackTimers[host]!;
+    const now = net.sim.now_ns;
+    const due = this.ackDue[host]!;
+    while (f.length > 0 && due[f.head]! <= now) {
+      const a = net.pool.pop(f);
+      net.softirq.sendAck(net.pool.cpu[a]!, a);
+    }
+    if (f.length > 0) net.sim.scheduleAt(due[f.head]!, this.evAck, host, 0);
+  }
+
+  /** Packet p is dropped at `place` (counted from the warm-up's end): ACKs are lost, data is resent after the RTO. */
+  drop(p: number, place: string): void {
+    const net = this.net;
+    const P = net.pool;
+    const out = net.out;
+    const key = `${P.host[p] === SERVER ? 'server' : 'client'}.${place}`;
+    if (net.sim.now_ns >= net.warmupEnd_ns) out.drops[key] = (out.drops[key] ?? 0) + 1;
+    if (P.kind[p] === K_ACK) {
+      P.release(p);
+      return;
+    }
+    const r = P.retries[p]! + 1;
+    if (r > net.c.maxRetries) {
+      out.lost++;
+      if (P.t0[p]! >= net.warmupEnd_ns && P.t0[p]! < net.sendEnd_ns) net.outstandingMeasured--;
+      net.outstanding--;
+      P.release(p);
+      return;
+    }
+    P.retries[p] = r;
+    net.sim.schedule(net.c.rtoMin_ns * 2 ** (r - 1), this.evRetx, p, 0);
+  }
+
+  private onRetransmit(p: number): void {
+    const net = this.net;
+    const P = net.pool;
+    net.out.retransmits++;
+    // tcp_retransmit_skb from the timer: straight to the NIC queue of the sender (rare; its CPU cost is not modelled).
+    P.host[p] = P.kind[p] === K_REQ ? CLIENT : SERVER;
+    P.dir[p] = DIR_TX;
+    P.stage[p] = net.c.tx.length;
+    net.wire.transmit(p);
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * The load generator: tcpkali workers on the client. Connection i of a worker writes one request
+ * every period (connections / rate) at its own random phase, pipelining without waiting for the
+ * response; latency runs from the completion of the actual write to the read of the response.
+ *
+ * Send schedule: the phases of each worker's connections are sorted once, so its sends in time
+ * order are phase[k mod n] + floor(k / n) x period: one pending send event per worker, generated on
+ * demand, instead of one timer per connection (60k connections would make a 60k-deep event list).
+ * A send that becomes due while the worker is busy waits (its due time is kept: tcpkali's write
+ * combining shows up as that wait). A worker chunk does one write or one read, whichever became
+ * ready first.
+ *
+ * Flows are numbered in send order (flow-table.ts): flow k of worker w is row start_w + k.
+ * Invariants: sent <= due per worker; dueTimes holds the due times of the (due - sent) waiting sends.
+ * Cost: O(1) per send and per read besides the events; O(connections log connections) to build.
+ */
+import { createStream } from '../engine/rng.ts';
+import * as K from './codes.ts';
+import { F_APP as F_APP_ } from './flow-table.ts';
+import { IntQueue } from './int-queue.ts';
+import { LatencySeries } from './latency-series.ts';
+import type { NetworkSim } from './network-sim.ts';
+import { Fifo } from './packet-pool.ts';
+import type { EffectList } from './effect-list.ts';
+
+const F_APP = F_APP_;
+const CLIENT = K.CLIENT;
+const K_REQ = K.K_REQ;
+const DIR_TX = K.DIR_TX;
+const A_READ = K.A_READ;
+
+export class Tcpkali {
+  /** Flow numbers of each worker in send order, and their phases (ns). */
+  private readonly order: Int32Array[];
+  private readonly phase: Float64Array[];
+  /** Sends that became due / were written, per worker. */
+  private readonly due: Float64Array;
+  private readonly sent: Float64Array;
+  private readonly dueTimes: IntQueue[];
+  private readonly reads: Fifo[];
+  private readonly period_ns: number;
+  private readonly evSend: number;
+  private readonly series: LatencySeries;
+  private readonly net: NetworkSim;
+  /** connOfRow[flow]: the connection id of each flow number. */
+  readonly connOfRow: Int32Array;
+
+  constructor(net: NetworkSim, seed: number, replication: number) {
+    this.net = net;
+    const c = net.c;
+    const tk = c.tcpkali.workers;
+    this.period_ns = (c.connections / c.rate_rps) * 1e9;
+    const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
+    const perWorker: number[][] = Array.from({ length: tk }, () => []);
+    const phases = new Float64Array(c.connections);
+    for (let conn = 0; conn < c.connections; conn++) {
+      phases[conn] = phaseSrc() * this.period_ns;
+      perWorker[c.steering.client.appWorker[conn]!]!.push(conn);
+    }
+    const byPhase = perWorker.map((list) => Int32Array.from(list.sort((a, b) => phases[a]! - phases[b]!)));
+    this.phase = byPhase.map((order) => Float64Array.from(order, (conn) => phases[conn]!));
+    // Flows are numbered in send order (P.conn holds this number, not the connection id).
+    const connOfRow = new Int32Array(c.connections);
+    let row = 0;
+    this.order = byPhase.map((order) =>
+      order.map((conn) => {
+        connOfRow[row] = conn;
+        return row++;
+      }),
+    );
+    this.connOfRow = connOfRow;
+    this.due = new Float64Array(tk);
+    this.sent = new Float64Array(tk);
+    this.dueTimes = Array.from({ length: tk }, () => new IntQueue());
+    this.reads = Array.from({ length: tk }, () => new Fifo());
+    this.series = new LatencySeries(net.out);
+    this.evSend = net.sim.register({ handle: (w) => this.onSendDue(w) });
+  }
+
+  /** Schedules the first send of every worker. */
+  start(): void {
+    for (let w = 0; w < this.order.length; w++) this.scheduleNextSend(w);
+  }
+
+  private scheduleNextSend(w: number): void {
+    const net = this.net;
+    const order = this.order[w]!;
+    if (order.length === 0) return;
+    const k = this.due[w]!;
+    const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    if (t >= net.sendEnd_ns) return;
+    net.sim.scheduleAt(Math.max(t, net.sim.now_ns), this.evSend, w, 0);
+  }
+
+  private onSendDue(w: number): void {
+    const net = this.net;
+    this.dueTimes[w]!.push(net.sim.now_ns);
+    this.due[w]!++;
+    this.scheduleNextSend(w);
+    net.cpus.wakeTask(net.c.nginx.workers + w);
+  }
+
+  hasWork(w: number): boolean {
+    return this.reads[w]!.length > 0 || this.sent[w]! < this.due[w]!;
+  }
+
+  /** A response reached the socket: worker of its flow reads it. */
+  deliver(p: number): void {
+    const net = this.net;
+    const w = net.flow[net.pool.conn[p]! * 8 + CLIENT * 4 + F_APP]!;
+    net.pool.push(this.reads[w]!, p);
+    net.cpus.wakeTask(net.c.nginx.workers + w);
+  }
+
+  /** One chunk of worker w on `cpu` starting at `now` after `dur` ns already charged; returns its length. */
+  runChunk(cpu: number, w: number, now: number, dur: number, factor: number, eff: EffectList): number {
+    const net = this.net;
+    const c = net.c;
+    const P = net.pool;
+    const reads = this.reads[w]!;
+    const dueTimes = this.dueTimes[w]!;
+    const hasSend = this.sent[w]! < this.due[w]!;
+    const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes.front());
+    if (readFirst) {
+      const p = P.pop(reads);
+      if (net.measuring) {
+        const st = net.table.appWait[CLIENT]!;
+        st.packets++;
+        st.wait.record(now - P.ready[p]!);
+      }
+      dur += (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
+      P.act[p] = A_READ;
+      eff.push(p);
+      return dur;
+    }
+    const k = this.sent[w]!;
+    dueTimes.shift();
+    this.sent[w] = k + 1;
+    const order = this.order[w]!;
+    const flow = order[k % order.length]!;
+    const p = P.alloc();
+    P.conn[p] = flow;
+    P.kind[p] = K_REQ;
+    P.dir[p] = DIR_TX;
+    P.host[p] = CLIENT;
+    P.stage[p] = 0;
+    P.bytes[p] = c.requestBytes;
+    P.frames[p] = c.requestSegments;
+    P.t0[p] = -1; // set to the write's completion when the chunk ends
+    dur += c.tcpkali.costPerOp_ns * factor;
+    P.ready[p] = now + dur;
+    dur += net.paths.run(p, cpu, now + dur, factor, true);
+    eff.push(p);
+    net.outstanding++;
+    return dur;
+  }
+
+  /** The write of request p completed now: its latency clock starts. */
+  written(p: number, now: number): void {
+    const net = this.net;
+    net.pool.t0[p] = now;
+    const out = net.out;
+    if (now >= net.warmupEnd_ns && now < net.sendEnd_ns) {
+      out.sentMeasured++;
+      net.outstandingMeasured++;
+    } else if (now < net.warmupEnd_ns) out.sentWarmup++;
+  }
+
+  /** The read of response p completed now: records the latency of requests written in the window. */
+  completeRead(p: number, now: number): void {
+    const net = this.net;
+    const P = net.pool;
+    const out = net.out;
+    const t0 = P.t0[p]!;
+    const from = net.warmupEnd_ns;
+    const to = net.sendEnd_ns;
+    if (t0 >= from && t0 < to) {
+      const lat = now - t0;
+      this.series.add(lat);
+      out.latency.record(lat);
+      const b = Math.min(9, Math.floor(((t0 - from) / (to - from)) * 10));
+      out.batches[b]!.record(lat);
+      out.completedMeasured++;
+      net.outstandingMeasured--;
+    }
+    if (net.measuring) out.completedInWindow++;
+    net.outstanding--;
+    P.release(p);
+  }
+}
