@@ -70,6 +70,11 @@ export interface SimResult {
   /** Latency as tcpkali measures it: from the actual write of a request to the read of its response marker. */
   latency_ms: Percentiles | null;
   latency_ci95_ms: PercentileIntervals | null;
+  /**
+   * With a fitted profile: 95 % prediction intervals that combine simulation noise and the fitted
+   * parameters' uncertainty (calibration/prediction-interval.ts). Absent without a profile.
+   */
+  latency_pi95_ms?: Partial<PercentileIntervals> | null;
   /** The same latency quantised as tcpkali prints it (0.1 ms buckets). */
   latency_tcpkali_ms?: Percentiles | null;
   drops: Record<string, number>;

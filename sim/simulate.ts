@@ -69,9 +69,12 @@ export interface SimulateRequest {
 export const DEFAULT_REQUESTS = 200_000;
 export const DEFAULT_REPLICATIONS = 4;
 
+/** The part of a fitted profile (calibration/fitted-profile.ts) that simulate applies. */
 interface FittedProfile {
   host?: string;
   params: Record<string, { value: number; sd?: number }>;
+  /** Parameters fitted for one option only, applied after `params` when that option runs. */
+  option_params?: Record<string, Record<string, { value: number; sd?: number }>>;
 }
 
 function readProfile(path: string): FittedProfile {
@@ -82,9 +85,19 @@ function readProfile(path: string): FittedProfile {
       path,
       'a fitted profile needs a "params" object of { "<path>": { "value": n } }',
     );
-  for (const [k, v] of Object.entries(raw.params as Record<string, unknown>)) {
-    if (!v || typeof v !== 'object' || typeof (v as { value?: unknown }).value !== 'number')
-      throw new InputError(`--profile params.${k}.value`, v, 'must be a number');
+  const checkMap = (where: string, map: unknown) => {
+    if (!map || typeof map !== 'object') throw new InputError(`--profile ${where}`, map, 'must be an object');
+    for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
+      if (!v || typeof v !== 'object' || typeof (v as { value?: unknown }).value !== 'number')
+        throw new InputError(`--profile ${where}.${k}.value`, v, 'must be a number');
+    }
+  };
+  checkMap('params', raw.params);
+  if (raw.option_params !== undefined) {
+    if (!raw.option_params || typeof raw.option_params !== 'object')
+      throw new InputError('--profile option_params', raw.option_params, 'must be an object');
+    for (const [opt, map] of Object.entries(raw.option_params as Record<string, unknown>))
+      checkMap(`option_params.${opt}`, map);
   }
   return raw as unknown as FittedProfile;
 }
@@ -105,6 +118,7 @@ export function scenarioOf(req: SimulateRequest): Scenario {
     const prof = readProfile(req.profile);
     if (req.host === undefined && input.host === undefined && prof.host) input.host = prof.host;
     for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${v.value}`);
+    for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${v.value}`);
   }
   sets.push(...(req.set ?? []));
   if (req.host !== undefined) input.host = req.host;

@@ -96,6 +96,20 @@ export function formatResult(r: SimResult): string {
     { header: 'ci95_lo_ms', value: (x) => x.lo, digits: 3 },
     { header: 'ci95_hi_ms', value: (x) => x.hi, digits: 3 },
     { header: 'tcpkali_ms', value: (x) => x.t, digits: 1 },
+    ...(r.latency_pi95_ms
+      ? [
+          {
+            header: 'pi95_lo_ms',
+            value: (x: (typeof rows)[number]) => r.latency_pi95_ms?.[x.k]?.[0],
+            digits: 3,
+          },
+          {
+            header: 'pi95_hi_ms',
+            value: (x: (typeof rows)[number]) => r.latency_pi95_ms?.[x.k]?.[1],
+            digits: 3,
+          },
+        ]
+      : []),
   ]);
   const drops = Object.entries(r.drops);
   s += `drops: ${drops.length ? drops.map(([k, v]) => `${k} ${v}`).join(', ') : 'none'}; retransmits: ${r.retransmits}\n`;
@@ -139,6 +153,10 @@ export function register(program: Command): void {
       '--precision <pXX=rel>',
       'add replications until this percentile CI is within rel (e.g. p99.99=0.05)',
     )
+    .option(
+      '--no-prediction-interval',
+      'with --profile: skip the prediction intervals (they cost 2 extra simulations per fitted parameter)',
+    )
     .option('--json', 'print the SimResult as JSON');
   addModelOptions(cmd);
   cmd.addHelpText(
@@ -146,7 +164,11 @@ export function register(program: Command): void {
     `
 Examples:
   $ cnisim simulate --option flannel-vxlan --rate 150000 --response-bytes 350
-  $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.rps_cpus=0-17 --json`,
+  $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.rps_cpus=0-17 --json
+  $ cnisim simulate --option flannel-host-gw --rate 200k --response-bytes 350 --profile out/profiles/fitted.json
+
+With --profile, the table adds pi95_lo_ms/pi95_hi_ms: 95 % prediction intervals combining the
+simulation's noise with the fitted parameters' uncertainty (2 extra simulations per fitted parameter).`,
   );
   cmd.action(
     async (
@@ -155,6 +177,7 @@ Examples:
         rate: number;
         responseBytes: number;
         precision?: string;
+        predictionInterval: boolean;
         json?: boolean;
       },
     ) => {
@@ -166,6 +189,12 @@ Examples:
       req.onProgress = (done) => progress.update(done);
       const r = await simulate(req);
       progress.finish();
+      if (o.profile && o.predictionInterval && !r.saturated) {
+        const { predictionIntervals } = await import('../../calibration/simulate-intervals.ts');
+        r.latency_pi95_ms = await predictionIntervals(o.profile, r, (set) =>
+          simulate({ ...requestFrom(o, o.option, o.rate, o.responseBytes), set: [...o.set, ...set] }),
+        );
+      }
       if (o.json) printJson(r);
       else process.stdout.write(formatResult(r));
       if (r.saturated) log(`cnisim: saturated at ${r.rate_rps} RPS (${r.bottleneck})`);

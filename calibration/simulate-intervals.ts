@@ -1,0 +1,74 @@
+/**
+ * Prediction intervals for `cnisim simulate --profile`: the simulated point under the fitted
+ * profile, plus one simulation with each fitted parameter moved by +-1 sd, combined by
+ * predictWithIntervals (first-order propagation in log space plus the simulation's own CI).
+ * Cost: 2 simulations per fitted parameter that has an sd (the base point is reused).
+ */
+import { readFileSync } from 'node:fs';
+import { InputError } from '../cli/errors.ts';
+import type { PercentileIntervals, SimResult } from '../sim/result.ts';
+import { FittedProfile } from './fitted-profile.ts';
+import { predictWithIntervals } from './prediction-interval.ts';
+import type { Prediction, Predictor } from './predictor.ts';
+import { formatSetValue } from './simulate-predictor.ts';
+
+function loadProfile(path: string): FittedProfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(
+      '--profile',
+      path,
+      `cannot read: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  const parsed = FittedProfile.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `--profile ${issue?.path.join('.') ?? ''}`,
+      path,
+      issue?.message ?? 'not a fitted profile',
+    );
+  }
+  return parsed.data;
+}
+
+const asPrediction = (r: SimResult): Prediction => ({
+  latency_ms: r.latency_ms,
+  latency_ci95_ms: r.latency_ci95_ms,
+  saturated: r.saturated,
+  retransmits: r.retransmits,
+  requests: r.requests,
+});
+
+/**
+ * `base` is the point already simulated with the profile applied; `rerun(set)` simulates the same
+ * point with extra `path=value` overrides (applied after the profile's).
+ */
+export async function predictionIntervals(
+  profilePath: string,
+  base: SimResult,
+  rerun: (set: string[]) => Promise<SimResult>,
+): Promise<Partial<PercentileIntervals>> {
+  const profile = loadProfile(profilePath);
+  let first = true;
+  const predictor: Predictor = async (_point, set) => {
+    // predictWithIntervals asks for the base point first, with exactly the profile's values.
+    if (first) {
+      first = false;
+      return asPrediction(base);
+    }
+    return asPrediction(await rerun(Object.entries(set).map(([k, v]) => `${k}=${formatSetValue(v)}`)));
+  };
+  const { intervals } = await predictWithIntervals(
+    predictor,
+    profile,
+    { option: base.option, rate_rps: base.rate_rps, response_bytes: base.response_bytes },
+    { seed: base.seed, requests: base.requests },
+  );
+  const out: Partial<PercentileIntervals> = {};
+  for (const [k, v] of Object.entries(intervals)) if (v) out[k as keyof PercentileIntervals] = v.pi95_ms;
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * A fitted profile (calibration/fitted-profile.ts) reaches the simulator: shared `params` apply to
+ * every option, `option_params[<id>]` only to that option and after the shared ones, and the
+ * request's own --set comes last.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scenarioOf } from '../../sim/simulate.ts';
+
+function profileFile(content: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cnisim-profile-')), 'fitted.json');
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
+
+describe('simulate --profile', () => {
+  const profile = profileFile({
+    host: 'c4.8xlarge',
+    params: { 'wire.propagation_ns': { value: 12345 }, 'host.nic.ring_size': { value: 256 } },
+    option_params: {
+      'flannel-vxlan': { 'host.nic.ring_size': { value: 300, sd: 10 } },
+      ipvlan: { 'wire.propagation_ns': { value: 999 } },
+    },
+  });
+
+  it('applies shared params to every option and option_params only to their option', () => {
+    const vx = scenarioOf({ option: 'flannel-vxlan', rate_rps: 1000, response_bytes: 350, profile });
+    expect(vx.wire.propagation_ns).toBe(12345);
+    expect(vx.host.nic.ring_size).toBe(300);
+    const nh = scenarioOf({ option: 'net-host', rate_rps: 1000, response_bytes: 350, profile });
+    expect(nh.wire.propagation_ns).toBe(12345);
+    expect(nh.host.nic.ring_size).toBe(256);
+  });
+
+  it('lets the request --set override the profile', () => {
+    const s = scenarioOf({
+      option: 'flannel-vxlan',
+      rate_rps: 1000,
+      response_bytes: 350,
+      profile,
+      set: ['host.nic.ring_size=64'],
+    });
+    expect(s.host.nic.ring_size).toBe(64);
+  });
+
+  it('names the bad field of a malformed profile', () => {
+    const bad = profileFile({
+      params: {},
+      option_params: { ipvlan: { 'wire.propagation_ns': { value: 'x' } } },
+    });
+    expect(() => scenarioOf({ option: 'ipvlan', rate_rps: 1000, response_bytes: 350, profile: bad })).toThrow(
+      /option_params\.ipvlan\.wire\.propagation_ns\.value/,
+    );
+  });
+});
