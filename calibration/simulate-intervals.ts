@@ -4,36 +4,12 @@
  * predictWithIntervals (first-order propagation in log space plus the simulation's own CI).
  * Cost: 2 simulations per fitted parameter that has an sd (the base point is reused).
  */
-import { readFileSync } from 'node:fs';
-import { InputError } from '../cli/errors.ts';
+import { readJsonFile } from '../cli/read-json.ts';
 import type { PercentileIntervals, SimResult } from '../sim/result.ts';
 import { FittedProfile } from './fitted-profile.ts';
 import { predictWithIntervals } from './prediction-interval.ts';
 import type { Prediction, Predictor } from './predictor.ts';
 import { formatSetValue } from './simulate-predictor.ts';
-
-function loadProfile(path: string): FittedProfile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(
-      '--profile',
-      path,
-      `cannot read: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-  const parsed = FittedProfile.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(
-      `--profile ${issue?.path.join('.') ?? ''}`,
-      path,
-      issue?.message ?? 'not a fitted profile',
-    );
-  }
-  return parsed.data;
-}
 
 const asPrediction = (r: SimResult): Prediction => ({
   latency_ms: r.latency_ms,
@@ -52,7 +28,7 @@ export async function predictionIntervals(
   base: SimResult,
   rerun: (set: string[]) => Promise<SimResult>,
 ): Promise<Partial<PercentileIntervals>> {
-  const profile = loadProfile(profilePath);
+  const profile = readJsonFile('--profile', profilePath, FittedProfile, 'a fitted profile');
   let first = true;
   const predictor: Predictor = async (_point, set) => {
     // predictWithIntervals asks for the base point first, with exactly the profile's values.

@@ -3,7 +3,7 @@
  * records (calibration/fit.ts) and writes the fitted profile. Progress and notes on stderr; the
  * summary table (or the profile with --json) on stdout.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
 import { calibrate } from '../../calibration/fit.ts';
@@ -11,6 +11,7 @@ import { ParamSpecList, type ParamSpec } from '../../calibration/params.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { InputError } from '../errors.ts';
+import { readJsonFile } from '../read-json.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNonNegative, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
@@ -151,20 +152,5 @@ bound the fraction of requests that waited for a retransmission instead. See doc
 }
 
 function readParams(file: string): ParamSpec[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(
-      '--params',
-      file,
-      err instanceof Error && 'code' in err ? 'cannot read the file' : 'not valid JSON',
-    );
-  }
-  const r = ParamSpecList.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new InputError(`--params ${i.path.join('.')}`, file, i.message);
-  }
-  return r.data;
+  return readJsonFile('--params', file, ParamSpecList, 'a parameter list');
 }

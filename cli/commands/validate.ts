@@ -3,14 +3,14 @@
  * see and compares them with the measurement (calibration/validate.ts). Table or JSON on stdout; a
  * chart (SVG, with its vega-lite spec next to it) with --out-chart.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
 import { FittedProfile } from '../../calibration/fitted-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { validate } from '../../calibration/validate.ts';
-import { InputError } from '../errors.ts';
+import { readJsonFile } from '../read-json.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNonNegative, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
@@ -29,26 +29,7 @@ interface Opts {
 }
 
 export function readProfile(file: string): FittedProfile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(
-      '--profile',
-      file,
-      err instanceof Error && 'code' in err ? 'cannot read the file' : 'not valid JSON',
-    );
-  }
-  const r = FittedProfile.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    throw new InputError(
-      `--profile ${i.path.join('.') || '(root)'}`,
-      file,
-      `not a fitted profile: ${i.message}`,
-    );
-  }
-  return r.data;
+  return readJsonFile('--profile', file, FittedProfile, 'a fitted profile');
 }
 
 export function register(program: Command): void {
