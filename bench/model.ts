@@ -4,7 +4,8 @@
  * prints {"option","requests","requests_per_s","events_per_s","rss_mb"}: simulated requests per
  * wall-clock second (compile time excluded), events per second, and the resident set size after
  * the run (memory is bounded by packets in flight, so it should not grow with --requests); also
- * `requests_per_cpu_s` from the process CPU time, the fairer figure on a shared machine.
+ * `requests_per_cpu_s` from the process CPU time, the fairer figure on a shared machine, and
+ * `events_per_request` x `cpu_ns_per_event`, the two factors that bound it.
  */
 import type { BenchOption } from '../cli/commands/bench.ts';
 import { parsePositive, parsePositiveInt } from '../cli/parse.ts';
@@ -70,6 +71,8 @@ export async function run(opts: { json: boolean; [key: string]: unknown }): Prom
     wall_s: Math.round(wall_s * 100) / 100,
     cpu_s: Math.round(cpu_s * 100) / 100,
     requests_per_cpu_s: Math.round(requests / cpu_s),
+    // Cost per event (engine + interpreter): requests_per_cpu_s = 1e9 / (events_per_request x this).
+    cpu_ns_per_event: Math.round((cpu_s * 1e9) / out.events),
   };
   out.latency.destroy();
   for (const b of out.batches) b.destroy();

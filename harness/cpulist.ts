@@ -17,17 +17,8 @@ export function parseCpuList(text: string): number[] {
   return [...new Set(out)].sort((x, y) => x - y);
 }
 
-export function formatCpuList(cpus: readonly number[]): string {
-  const s = [...new Set(cpus)].sort((x, y) => x - y);
-  const parts: string[] = [];
-  for (let i = 0; i < s.length; ) {
-    let j = i;
-    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
-    parts.push(i === j ? String(s[i]) : `${s[i]}-${s[j]}`);
-    i = j + 1;
-  }
-  return parts.join(',');
-}
+// One formatter for the whole project: the model's (a pure helper with no model dependencies).
+export { formatCpuList } from '../model/cpu-mask.ts';
 
 /** `00000000,0003fdfe` -> [1..8, 10..17]. */
 export function parseCpuMask(mask: string): number[] {
