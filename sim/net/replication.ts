@@ -81,7 +81,7 @@ export function runReplication(
   return { histograms, counters };
 }
 
-/** Stage names in the order runReplication numbers them (same construction as NetworkSim). */
+/** Stage names in the order runReplication numbers them (the order of buildStageTable in run-output.ts). */
 export function stageNames(scenario: Scenario): string[] {
   const tx = scenario.option.stages.tx.map((s) => s.name);
   const rx = scenario.option.stages.rx.map((s) => s.name);

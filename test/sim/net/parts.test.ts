@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { compile } from '../../../model/compile/compile.ts';
 import { buildFlowTable, F_APP, F_RXQ, F_STEER, F_TXQ, globalCpu } from '../../../sim/net/flow-table.ts';
 import { nextItrLevel } from '../../../sim/net/nic.ts';
+import { stageNames } from '../../../sim/net/replication.ts';
+import { buildStageTable } from '../../../sim/net/run-output.ts';
 
 describe('buildFlowTable', () => {
   it('puts each connection steering of both hosts in its row, with global queue and CPU indices', () => {
@@ -48,5 +50,19 @@ describe('nextItrLevel', () => {
     expect(nextItrLevel(2, 20, lo, hi)).toBe(1);
     expect(nextItrLevel(2, 0, lo, hi)).toBe(1);
     expect(nextItrLevel(2, 25, lo, hi)).toBe(2);
+  });
+});
+
+describe('buildStageTable', () => {
+  it('numbers the stages in the order replication.ts names them, for options with 2 and 3 receive passes', () => {
+    for (const option of ['net-host', 'flannel-vxlan']) {
+      const c = compile({ option, workload: { rate_rps: 100000, response_bytes: 350, connections: 100 } });
+      const t = buildStageTable(c);
+      expect(t.stages.map((s) => s.name)).toEqual(stageNames(c.scenario));
+      // Each path slot points at its own stage: host 1 (server), RX, last stage.
+      const last = c.rx.length - 1;
+      expect(t.byPath[(1 * 2 + 1) * t.maxStages + last]!.name).toBe(`server.rx.${c.rx.names[last]}`);
+      expect(t.nicWait[0]!.name).toBe('server.nic.ring_irq'); // what the client sends waits at the server NIC
+    }
   });
 });
