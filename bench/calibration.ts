@@ -7,6 +7,7 @@
  * Target: the calibration under 10 minutes on these 2-core machines. Prints wall time, evaluations
  * and the check's outcome; with --out writes the fitted profile. Numbers vary with machine load.
  */
+import { lastRxStage } from '../calibration/loss-from-tail.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,6 +97,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
     budgetEvals: budget,
     version: VERSION,
     simulator: 'sim/simulate',
+    lossStage: lastRxStage,
     onLog: (m) => log(`bench calibration: ${m}`),
   });
   const calib_s = Number(process.hrtime.bigint() - t0) / 1e9;

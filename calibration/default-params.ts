@@ -107,17 +107,4 @@ export const DEFAULT_PARAMS: readonly ParamSpec[] = [
       doc: 'per-byte cost of the same pass: separates the 4-KB responses from the 350-B ones',
     }),
   ),
-  {
-    path: 'host.backlog.netdev_max_backlog',
-    lower: 4,
-    upper: 1000,
-    init: 1000,
-    log: true,
-    integer: true,
-    group: 'drop',
-    scope: 'option',
-    options: ['flannel-vxlan'],
-    needs_quantile: 0.99999,
-    doc: "drop behaviour of vxlan's extra passes: the effective backlog (and gro_cells) limit while flannel-vxlan runs. A stand-in until the model has an explicit drop parameter: the study's 200/400 ms tails need drops, and a smaller limit is the model's way to drop during host stalls",
-  },
 ];

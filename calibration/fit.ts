@@ -14,6 +14,8 @@
  *                  surface is deterministic and differences between points are not sampling noise.
  *   5. uncertain - axis-wise loss profile at the optimum of each `all` stage (uncertainty.ts).
  *   6. report    - predictions at the final parameters for every record: fit error per percentile.
+ * Each option's loss probability is not optimised: it follows from the retransmission tail in
+ * closed form (loss-from-tail.ts) and is applied from the start.
  *
  * Deterministic for a given seed, request count, budget and predictor; timestamps come from the
  * injected clock and are the only wall-clock values in the output.
@@ -28,6 +30,7 @@ import {
   type FittedProfile,
   type ParamValue,
 } from './fitted-profile.ts';
+import { lossFromTail } from './loss-from-tail.ts';
 import { nelderMead } from './nelder-mead.ts';
 import { appliesTo, initialValue, type ParamSpec } from './params.ts';
 import { type Prediction, type PredictPoint, type Predictor, pointKey } from './predictor.ts';
@@ -69,6 +72,13 @@ export interface CalibrateOptions {
   uncertainty?: boolean;
   onProgress?: (e: { stage: string; evals: number; budget: number; best: number }) => void;
   onLog?: (message: string) => void;
+  /**
+   * Where each option's loss probability lives (its last receive stage; `lastRxStage` reads the
+   * model file). When given, losses are estimated from the retransmission tails in closed form
+   * (loss-from-tail.ts); when absent, no loss parameter is written (analytic test models fit their
+   * own drop parameters through `params`).
+   */
+  lossStage?: (option: string) => string;
   now?: () => Date;
   version?: string;
   simulator?: string;
@@ -148,8 +158,19 @@ export async function calibrate(
         values.set(slotKey({ spec, option: spec.scope === 'host' ? null : opt }), initialValue(spec));
   const intervals = new Map<string, AxisInterval>();
 
+  // Loss probabilities come from the retransmission tails in closed form (loss-from-tail.ts), before
+  // the optimisation: at tail fractions of 1e-5 they do not move the percentiles being fitted.
+  const losses = new Map(
+    options.flatMap((opt) => {
+      const est = o.lossStage ? lossFromTail(opt, usable, termOpts.rtoThresholdMs, o.lossStage) : null;
+      if (est) for (const line of est.evidence) say(`loss ${opt}: ${line}`);
+      return est ? [[opt, est] as const] : [];
+    }),
+  );
   const overridesFor = (option: string): Record<string, number> => {
     const set: Record<string, number> = {};
+    const loss = losses.get(option);
+    if (loss) set[loss.path] = loss.value.value;
     for (const spec of o.params) {
       if (!appliesTo(spec, option)) continue;
       const v = values.get(slotKey({ spec, option: spec.scope === 'host' ? null : option }));
@@ -350,6 +371,8 @@ export async function calibrate(
       optionParams[opt] = m;
     }
   }
+  for (const [opt, est] of losses)
+    optionParams[opt] = { ...(optionParams[opt] ?? {}), [est.path]: est.value };
   for (const [k, iv] of intervals)
     if (!iv.complete)
       warnings.push(

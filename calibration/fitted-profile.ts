@@ -21,7 +21,7 @@ const ParamValue = z
     /** The model takes whole numbers here; `value` is rounded and perturbations must be too. */
     integer: z.boolean().optional(),
     /** How the value was obtained. */
-    source: z.enum(['fitted', 'regression', 'fixed']).optional(),
+    source: z.enum(['fitted', 'regression', 'closed-form', 'fixed']).optional(),
     /** Search bounds used. */
     lower: z.number().optional(),
     upper: z.number().optional(),

@@ -4,7 +4,8 @@
  * getrusage over the measured window (`generator.cpu_user_s + cpu_system_s`). The machine-wide
  * /proc/stat is not used: it covers other tenants and its softirq time is tick-sampled.
  *
- * Regression (calibration/ols.ts) over the calibration records of one option:
+ * Regression (calibration/ols.ts; the line through two points when there are two) over the
+ * calibration records of one option:
  *   busy_cpus = background + cost_per_request * rate
  * The slope is the marginal cost of a request (what limits the maximum rate); the intercept is
  * rate-independent work (the generator's timers, wake-ups). With veth, softirq work raised by a
@@ -69,15 +70,19 @@ function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost 
     points: top.length,
     method: 'mean at highest rate',
   });
-  if (samples.length < 3 || rates.size < 2) {
-    notes.push(`${what}: ${samples.length} point(s) at ${rates.size} rate(s): mean cost at the highest rate`);
+  if (rates.size < 2) {
+    notes.push(`${what}: ${samples.length} point(s) at one rate: mean cost at the highest rate`);
     return mean();
   }
-  const fit = ols(
-    samples.map((s) => [1, s.rate]),
-    samples.map((s) => s.busy),
-    ['background', 'rate'],
-  );
+  // Two points: the line through them (no error estimate); more: least squares with standard errors.
+  const fit =
+    samples.length > 2
+      ? ols(
+          samples.map((s) => [1, s.rate]),
+          samples.map((s) => s.busy),
+          ['background', 'rate'],
+        )
+      : twoPoint(samples[0]!, samples[1]!);
   const b = fit.coef[1]!;
   if (!(b > 0)) {
     notes.push(
@@ -87,11 +92,16 @@ function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost 
   }
   return {
     ns_per_request: b * 1e9,
-    se_ns: fit.se[1]! * 1e9,
+    se_ns: fit.se ? fit.se[1]! * 1e9 : null,
     background_cpus: fit.coef[0]!,
     points: samples.length,
     method: 'regression',
   };
+}
+
+function twoPoint(a: Sample, b: Sample): { coef: number[]; se: null } {
+  const slope = (b.busy - a.busy) / (b.rate - a.rate);
+  return { coef: [a.busy - slope * a.rate, slope], se: null };
 }
 
 export function labCounterCosts(records: readonly LabelledRecord[]): LabCounterCosts {

@@ -3,6 +3,7 @@
  * records (calibration/fit.ts) and writes the fitted profile. Progress and notes on stderr; the
  * summary table (or the profile with --json) on stdout.
  */
+import { lastRxStage } from '../../calibration/loss-from-tail.ts';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
@@ -95,6 +96,7 @@ bound the fraction of requests that waited for a retransmission instead. See doc
         uncertainty: o.uncertainty,
         version: VERSION,
         simulator: 'sim/simulate',
+        lossStage: lastRxStage,
         onLog: (m) => {
           if (!o.quiet) log(`calibrate: ${m}`);
         },

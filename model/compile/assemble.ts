@@ -34,6 +34,8 @@ export interface PathTable {
   handoff: Int8Array;
   costPerPacket_ns: Float64Array;
   costPerByte_ns: Float64Array;
+  /** Probability that each stage loses a packet (option `loss_probability`); all 0 in most options. */
+  lossProbability: Float64Array;
   /** CPU class of each stage (CLS_*), as the option file declares it. */
   cls: Int8Array;
 }
@@ -112,6 +114,7 @@ function path(stages: Scenario['option']['stages']['tx']): PathTable {
     handoff: Int8Array.from(stages.map((s) => HANDOFF_CODE[s.handoff])),
     costPerPacket_ns: Float64Array.from(stages.map((s) => s.cost_ns_per_packet)),
     costPerByte_ns: Float64Array.from(stages.map((s) => s.cost_ns_per_byte)),
+    lossProbability: Float64Array.from(stages.map((s) => s.loss_probability)),
     cls: Int8Array.from(
       stages.map((s) => (s.cls === 'hardirq' ? CLS_HARDIRQ : s.cls === 'softirq' ? CLS_SOFTIRQ : CLS_TASK)),
     ),

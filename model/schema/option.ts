@@ -29,6 +29,14 @@ export const Stage = z.strictObject({
   cost_ns_per_packet: NonNegative,
   /** CPU time per payload byte, ns. */
   cost_ns_per_byte: NonNegative,
+  /**
+   * Probability that this stage loses a packet, 0..1 (default 0). A stand-in for losses whose
+   * mechanism the model lacks (the seed study suspected a vxlan bug behind its 200 ms tails): the
+   * packet is dropped at the stage's end and TCP resends it after the RTO. Calibrated from the
+   * fraction of requests in the retransmission tail; drops the model does explain (full backlogs,
+   * full rings) need no such parameter.
+   */
+  loss_probability: z.number().min(0).max(1).default(0),
   source: Source,
 });
 export type Stage = z.infer<typeof Stage>;

@@ -25,6 +25,8 @@ export const A_SOCKET = 3;
 export const A_NICTX = 4;
 export const A_READ = 5;
 export const A_FREE = 6;
+/** Lost by a stage's loss_probability; actArg is the stage index in the packet's path. */
+export const A_LOSE = 7;
 
 /** NAPI poll-list items: item = type * ITEM + index (queue or CPU). */
 export const ITEM = 1 << 20;

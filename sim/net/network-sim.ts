@@ -65,6 +65,8 @@ const A_BACKLOG = K.A_BACKLOG;
 const A_GRO = K.A_GRO;
 const A_SOCKET = K.A_SOCKET;
 const A_NICTX = K.A_NICTX;
+const A_LOSE = K.A_LOSE;
+const DIR_TX_ = K.DIR_TX;
 const A_READ = K.A_READ;
 const A_FREE = K.A_FREE;
 
@@ -112,7 +114,7 @@ export class NetworkSim {
     // retransmissions, stalls (the order does not affect results: events are ordered by time, sequence).
     this.cpus = new CpuScheduler(this);
     this.softirq = new Softirq(this);
-    this.paths = new StagePaths(this);
+    this.paths = new StagePaths(this, spec.seed, spec.replication);
     this.nic = new Nic(this);
     this.wire = new Wire(this, spec.seed, spec.replication);
     this.tcpkali = new Tcpkali(this, spec.seed, spec.replication);
@@ -191,7 +193,15 @@ export class NetworkSim {
       else if (a === A_NICTX) this.wire.transmit(p);
       else if (a === A_READ) this.tcpkali.completeRead(p, now);
       else if (a === A_FREE) P.release(p);
+      else if (a === A_LOSE) this.loseAtStage(p);
     }
+  }
+
+  /** A stage's loss_probability lost packet p: TCP treats it like any drop (the RTO resends it). */
+  private loseAtStage(p: number): void {
+    const P = this.pool;
+    const path = P.dir[p] === DIR_TX_ ? this.c.tx : this.c.rx;
+    this.tcp.drop(p, `stage_loss.${path.names[P.actArg[p]!]}`);
   }
 
   /** Packets alive (in queues, on the wire, in chunks). */

@@ -8,7 +8,9 @@
  *
  * Cost model of a stage: (cost per packet x packets + cost per byte x bytes) x SMT factor, where a
  * multi-segment packet counts once per segment at the first RX stage (the NIC poll sees every frame)
- * and, with GRO off, at every RX stage. Cost: O(stages run) per call, no allocation.
+ * and, with GRO off, at every RX stage. A stage with a loss_probability above 0 loses the packet at
+ * its end with that probability (one draw from the `stage.loss` stream per such stage crossed).
+ * Cost: O(stages run) per call, no allocation.
  */
 import {
   HANDOFF_BACKLOG as HANDOFF_BACKLOG_,
@@ -16,6 +18,7 @@ import {
   HANDOFF_NONE as HANDOFF_NONE_,
   HANDOFF_RPS as HANDOFF_RPS_,
 } from '../../model/compile/assemble.ts';
+import { createStream, type Source } from '../engine/rng.ts';
 import * as K from './codes.ts';
 import { F_STEER as F_STEER_ } from './flow-table.ts';
 import type { NetworkSim } from './network-sim.ts';
@@ -31,12 +34,16 @@ const A_BACKLOG = K.A_BACKLOG;
 const A_GRO = K.A_GRO;
 const A_SOCKET = K.A_SOCKET;
 const A_NICTX = K.A_NICTX;
+const A_LOSE = K.A_LOSE;
 
 export class StagePaths {
   private readonly net: NetworkSim;
+  /** Draws for stage losses; used only by stages whose loss_probability is above 0. */
+  private readonly lossSrc: Source;
 
-  constructor(net: NetworkSim) {
+  constructor(net: NetworkSim, seed: number, replication: number) {
     this.net = net;
+    this.lossSrc = createStream(seed, replication, 'stage.loss');
   }
 
   /**
@@ -61,6 +68,7 @@ export class StagePaths {
     const perPacketCost = path.costPerPacket_ns;
     const perByteCost = path.costPerByte_ns;
     const handoff = path.handoff;
+    const loss = path.lossProbability;
     let first = true;
     for (;;) {
       const perPacket = dir === DIR_RX && s === 0 ? frames : mult;
@@ -73,6 +81,13 @@ export class StagePaths {
       }
       first = false;
       t += cost;
+      if (loss[s]! > 0 && this.lossSrc() < loss[s]!) {
+        P.act[p] = A_LOSE;
+        P.actArg[p] = s;
+        P.cpu[p] = cpu;
+        s++;
+        break;
+      }
       s++;
       if (s >= path.length) {
         P.act[p] = dir === DIR_TX ? A_NICTX : A_SOCKET;

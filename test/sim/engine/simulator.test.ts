@@ -107,6 +107,38 @@ describe('Simulator', () => {
     expect(r.seen.map((e) => e[0])).toEqual([2, 3]);
   });
 
+  it('rounds delays and times exactly as Math.round, halves up, large values unchanged', () => {
+    // Edge cases of the branch-free rounding: halves, the largest double below 0.5, and values
+    // near 2^52 and 2^53 where adding 0.5 would itself round.
+    const cases = [
+      0,
+      0.5,
+      1.5,
+      2.5,
+      0.49999999999999994,
+      0.5000000000000001,
+      7.499999999999999,
+      2 ** 52 - 0.5,
+      2 ** 52 + 1,
+      2 ** 53 - 1,
+    ];
+    const u = createStream(2, 0, 'rounding');
+    for (let i = 0; i < 200; i++) {
+      const x = u() * 10 ** (i % 15);
+      cases.push(x, Math.floor(x) + 0.5);
+    }
+    for (const x of cases) {
+      const viaDelay = new Simulator();
+      viaDelay.schedule(x, viaDelay.register(new Recorder(viaDelay)), 0, 0);
+      viaDelay.run();
+      expect(viaDelay.now_ns, `schedule(${x})`).toBe(Math.round(x));
+      const viaTime = new Simulator();
+      viaTime.scheduleAt(x, viaTime.register(new Recorder(viaTime)), 0, 0);
+      viaTime.run();
+      expect(viaTime.now_ns, `scheduleAt(${x})`).toBe(Math.round(x));
+    }
+  });
+
   it('refuses events in the past, NaN delays and unknown kinds', () => {
     const sim = new Simulator();
     const k = sim.register(new Recorder(sim));

@@ -1,0 +1,60 @@
+/** Counter costs: the regression recovers a known marginal cost and background from exact counters. */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { labCostOverrides, labCounterCosts } from '../../calibration/lab-costs.ts';
+import { loadLabelledRecords } from '../../calibration/records.ts';
+
+const base = loadLabelledRecords([
+  resolve(import.meta.dirname, 'fixtures/lab/0000-net-host-1000rps-r0.json'),
+])[0]!;
+
+/** A record at `rate` whose nginx ran background + cost x rate and the generator 2x that, exactly. */
+function synthetic(rate: number, costNs: number, background: number) {
+  const r = base.record;
+  const m = r.counters!.machine!;
+  const interval = m.interval_s;
+  const n = Math.round(rate * r.duration_s);
+  const busy = background + (costNs / 1e9) * (n / interval);
+  const genBusy = 2 * background + ((2 * costNs) / 1e9) * (n / r.duration_s);
+  return {
+    file: `syn-${rate}.json`,
+    record: {
+      ...r,
+      requested_rps: rate,
+      requests_sent: n,
+      generator: { ...r.generator, cpu_user_s: genBusy * r.duration_s, cpu_system_s: 0 },
+      counters: {
+        ...r.counters!,
+        machine: { ...m, server_tasks: [{ ...m.server_tasks![0]!, run_ns: busy * interval * 1e9 }] },
+      },
+    },
+  };
+}
+
+describe('labCounterCosts', () => {
+  it('recovers the marginal cost and the background (noise-free records: exact up to rounding)', () => {
+    const c = labCounterCosts([1000, 2000, 4000].map((r) => synthetic(r, 20_000, 0.05)));
+    expect(c.nginx?.method).toBe('regression');
+    expect(c.nginx?.ns_per_request).toBeCloseTo(20_000, 3);
+    expect(c.nginx?.background_cpus).toBeCloseTo(0.05, 9);
+    expect(c.generator?.ns_per_request).toBeCloseTo(40_000, 3);
+    expect(c.generator?.background_cpus).toBeCloseTo(0.1, 9);
+  });
+
+  it('uses the line through two points, and the mean at one rate, saying so', () => {
+    const two = labCounterCosts([1000, 2000].map((r) => synthetic(r, 20_000, 0.05)));
+    expect(two.nginx?.ns_per_request).toBeCloseTo(20_000, 3);
+    expect(two.nginx?.se_ns).toBeNull();
+    const one = labCounterCosts([synthetic(1000, 20_000, 0.05)]);
+    expect(one.nginx?.method).toBe('mean at highest rate');
+    expect(one.notes.join(' ')).toMatch(/one rate/);
+  });
+
+  it('subtracts the model’s own tx stages and zeroes the folded-in costs', () => {
+    const c = labCounterCosts([1000, 2000, 4000].map((r) => synthetic(r, 20_000, 0.05)));
+    const set = labCostOverrides(c, { server: 4_000, client: 5_000 });
+    expect(set['host.apps.nginx.cost_ns_per_request']).toBe(16_000);
+    expect(set['host.apps.tcpkali.cost_ns_per_write']).toBe(35_000);
+    expect(set['host.apps.nginx.cost_ns_per_wakeup']).toBe(0);
+  });
+});
