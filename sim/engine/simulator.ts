@@ -25,7 +25,12 @@
  *
  * Cost: schedule and pop are O(log_4 n), no allocation except when the arrays double. Cancellation
  * is lazy: the id is remembered in a set and the event is skipped when it reaches the top; while
- * nothing is cancelled the hot loop never touches the set. Measured figures: bench/engine.ts.
+ * nothing is cancelled the hot loop never touches the set.
+ *
+ * Measured (`cnisim bench engine --model hold --delays table`, CPU time, Node 20 on the shared
+ * 2-core machines): about 25 ns per event with 2 pending, 115 ns with 1000, 350-500 ns with 100000
+ * (there the heap and records outgrow the caches). In the M/M/1 benchmark the model's own work
+ * (exponential draws, the Queue resource, the histogram) costs about twice the event list's share.
  */
 
 export interface EventHandler {
