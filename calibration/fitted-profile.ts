@@ -14,6 +14,9 @@ import { z } from 'zod';
 
 export const FITTED_PROFILE_VERSION = 1 as const;
 
+/** Where `cnisim calibrate` writes by default, and where the studies look for a profile. */
+export const FITTED_PROFILE_PATH = 'out/profiles/fitted.json';
+
 const ParamValue = z
   .object({
     value: z.number(),

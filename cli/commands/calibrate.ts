@@ -4,7 +4,9 @@
  * summary table (or the profile with --json) on stdout.
  */
 import { lastRxStage } from '../../calibration/loss-from-tail.ts';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FITTED_PROFILE_PATH } from '../../calibration/fitted-profile.ts';
 import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
 import { calibrate } from '../../calibration/fit.ts';
@@ -40,7 +42,11 @@ export function register(program: Command): void {
     .command('calibrate')
     .description('Fit the model to run records (percentiles, counters) and write a fitted profile')
     .requiredOption('--runs <paths...>', 'run record files or directories (recursively, *.json)')
-    .requiredOption('--out <file>', 'where to write the fitted profile (JSON)')
+    .option(
+      '--out <file>',
+      `where to write the fitted profile (JSON; the studies use ${FITTED_PROFILE_PATH} when it exists)`,
+      FITTED_PROFILE_PATH,
+    )
     .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
     .option('--seed <n>', 'seed of the common random numbers every evaluation uses', '1')
     .option('--budget-evals <n>', 'objective evaluations per fitting stage', '40')
@@ -64,11 +70,13 @@ export function register(program: Command): void {
       `
 Example:
   $ cnisim import seed-tables ../shared/reference/seed-study-calibration.json --out runs/seed/
-  $ cnisim calibrate --runs runs/seed/ --seed 1 --out fitted.json
-  $ cnisim validate --profile fitted.json --runs runs/held-out/
+  $ cnisim calibrate --runs runs/seed/ --seed 1            # writes ${FITTED_PROFILE_PATH}
+  $ cnisim validate --profile ${FITTED_PROFILE_PATH} --runs runs/held-out/
+  $ cnisim study seed                                      # now predicts with the fitted profile
 
 Percentiles are fitted as censored values (tcpkali's 0.1 ms buckets); percentiles at or above 180 ms
-bound the fraction of requests that waited for a retransmission instead. See docs/calibration.md.`,
+bound the fraction of requests that waited for a retransmission, from which each option's loss
+probability follows in closed form. See docs/calibration.md.`,
     )
     .action(async (o: Opts) => {
       const seed = parseNonNegative('--seed', o.seed);
@@ -110,7 +118,11 @@ bound the fraction of requests that waited for a retransmission instead. See doc
         },
       });
       for (const w of profile.warnings) log(`calibrate: warning: ${w}`);
-      writeFileSync(o.out, `${JSON.stringify(profile, null, 2)}\n`);
+      mkdirSync(dirname(resolve(o.out)), { recursive: true });
+      // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
+      const tmp = `${o.out}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
+      renameSync(tmp, o.out);
       log(`calibrate: wrote ${o.out}`);
       if (o.json) {
         printJson(profile);

@@ -7,7 +7,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../cli/errors.ts';
 
-export const FITTED_PROFILE_PATH = 'out/profiles/fitted.json';
+import { FITTED_PROFILE_PATH } from '../../calibration/fitted-profile.ts';
+
+export { FITTED_PROFILE_PATH };
 
 export interface ResolvedProfile {
   /** Path handed to simulate(), or undefined for the built-in defaults. */
