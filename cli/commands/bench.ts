@@ -129,7 +129,8 @@ export function register(program: Command): void {
       'after',
       `
 Flags after the name are passed to the benchmark (bench engine: --events <n>, --rho <load>, --seed <n>,
---model mm1|hold, --pending <n> for the hold model).
+--model mm1|hold, --pending <n> and --delays rng|table for the hold model;
+bench model: --option <id>; bench calibration: --budget-evals <n>).
 
 Examples:
   $ cnisim bench engine                 # M/M/1 at rho 0.9, 10^7 events, one thread
