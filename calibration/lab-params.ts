@@ -9,6 +9,7 @@
  * fitted: lab tails are co-tenant scheduling noise (lab-notes.md), not a property of the path.
  */
 import type { PercentileKey } from '../sim/result.ts';
+import { passCostParam } from './default-params.ts';
 import type { ParamSpec } from './params.ts';
 
 export const LAB_PARAMS: readonly ParamSpec[] = [
@@ -42,28 +43,8 @@ export const LAB_PARAMS: readonly ParamSpec[] = [
     scope: 'host',
     doc: 'spread of the body of the distribution',
   },
-  {
-    path: 'option.stages.ip_forward_bridge.cost_ns_per_packet',
-    lower: 300,
-    upper: 60_000,
-    init: 3_000,
-    log: true,
-    group: 'base',
-    scope: 'option',
-    options: ['flannel-host-gw'],
-    doc: 'the bridge + forward + veth pass',
-  },
-  {
-    path: 'option.stages.vxlan_gro_cells_forward.cost_ns_per_packet',
-    lower: 300,
-    upper: 60_000,
-    init: 3_000,
-    log: true,
-    group: 'base',
-    scope: 'option',
-    options: ['flannel-vxlan'],
-    doc: "vxlan's gro_cells pass",
-  },
+  passCostParam('ip_forward_bridge', ['flannel-host-gw'], 'the bridge + forward + veth pass'),
+  passCostParam('vxlan_gro_cells_forward', ['flannel-vxlan'], "vxlan's gro_cells pass"),
 ];
 
 /**
