@@ -125,6 +125,15 @@ export const HostProfile = z.strictObject({
       cost_ns_per_response_byte: NonNegative,
       cost_ns_per_wakeup: NonNegative,
       source: Source,
+      /**
+       * Timer granularity of the generator's send loop: a send due at t is written at the next
+       * multiple of granularity_ns, and the sends due within one tick go out back to back in due
+       * order. 0 = at the exact due time (tcpkali's libev loop nearly does). Sim: sim/net/tcpkali.ts.
+       */
+      send_timer: z.strictObject({ granularity_ns: NonNegative, source: Source }).default({
+        granularity_ns: 0,
+        source: "default: sends at their exact due times, as tcpkali's libev loop nearly does",
+      }),
     }),
   }),
   mechanisms: Mechanisms,

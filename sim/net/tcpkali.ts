@@ -7,7 +7,14 @@
  * order are phase[k mod n] + floor(k / n) x period: one pending send event per worker, generated on
  * demand, instead of one timer per connection (60k connections would make a 60k-deep event list).
  * A send that becomes due while the worker is busy waits (its due time is kept: tcpkali's write
- * combining shows up as that wait). A worker chunk does one write or one read, whichever became
+ * combining shows up as that wait).
+ *
+ * Send granularity (host.apps.tcpkali.send_timer.granularity_ns, g): with g > 0 a send due at t
+ * becomes due at the next tick boundary ceil(t / g) x g instead, so the sends due within one tick are
+ * released together, in due order, and the worker writes them back to back (a generator that sleeps
+ * on a millisecond timer, as the lab's Node generator). Latency still runs from the actual write.
+ * Whether a send is made at all is decided on its unquantized due time (sends due before the end).
+ * g = 0: exact due times. A worker chunk does one write or one read, whichever became
  * ready first.
  *
  * Flows are numbered in send order (flow-table.ts): flow k of worker w is row start_w + k.
@@ -39,6 +46,8 @@ export class Tcpkali {
   private readonly dueTimes: IntQueue[];
   private readonly reads: Fifo[];
   private readonly period_ns: number;
+  /** Send timer granularity (ns); 0 = sends at their exact due times. */
+  private readonly tick_ns: number;
   private readonly evSend: number;
   private readonly series: LatencySeries;
   private readonly net: NetworkSim;
@@ -50,6 +59,8 @@ export class Tcpkali {
     const c = net.c;
     const tk = c.tcpkali.workers;
     this.period_ns = (c.connections / c.rate_rps) * 1e9;
+    // Read once from the scenario: the assembled app table does not carry it (model/compile).
+    this.tick_ns = c.scenario.host.apps.tcpkali.send_timer.granularity_ns;
     const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
@@ -89,7 +100,9 @@ export class Tcpkali {
     const k = this.due[w]!;
     const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
     if (t >= net.sendEnd_ns) return;
-    net.sim.scheduleAt(Math.max(t, net.sim.now_ns), this.evSend, w, 0);
+    const g = this.tick_ns;
+    const at = g > 0 ? Math.ceil(t / g) * g : t;
+    net.sim.scheduleAt(Math.max(at, net.sim.now_ns), this.evSend, w, 0);
   }
 
   private onSendDue(w: number): void {

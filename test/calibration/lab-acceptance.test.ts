@@ -2,7 +2,10 @@
  * Lab acceptance (issue 5) on checked-in namespace-lab records (fixtures/lab/: one harness run on
  * 26 Nov 2026, net-host, flannel-host-gw and flannel-vxlan at 1000, 2000 and 4000 requests/s, 5 s
  * each, 3 repeats, plus 3 wrk maximum-rate steps per option; HARNESS-LOG.txt is the harness's log).
- * Calibrates on 1000 and 2000, predicts 4000's p50 and the maximum rate.
+ * Calibrates on 1000 and 2000, predicts 4000's p50 and the maximum rate. The host profile netns-lab
+ * models the lab generator's 1 ms send timer (host.apps.tcpkali.send_timer.granularity_ns); the
+ * errors below are measured with it (without it: p50 -17.4 % net-host, -29.8 % flannel-host-gw,
+ * -14.9 % flannel-vxlan; maxima 43000, 25000, 11000/s).
  *
  * The simulation is deterministic for a seed, so each error below is a fixed number for these
  * records: the targets the model meets are asserted as targets (15 % and 10 %); the ones it misses
@@ -73,16 +76,18 @@ describe.skipIf(skip !== null)(
       }
     });
 
-    // Met with these records (measured: -14.9 %, against repeats 0.265, 0.232, 0.214 ms).
+    // Met with these records (measured: +10.8 %, 0.257 ms against repeats 0.265, 0.232, 0.214 ms).
     it(`flannel-vxlan: p50 at 4000 rps within ${100 * P50_TARGET} %`, () => {
       expect(Math.abs(opt('flannel-vxlan').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-
-    // Missed (measured errors in the titles): the target stays the issue's.
-    it.fails(`net-host: p50 at 4000 rps within ${100 * P50_TARGET} % (measured -17.4 %)`, () => {
+    // Met since the 1 ms send timer is modelled (measured: -8.9 %, 0.133 ms against repeats 0.138,
+    // 0.146, 0.154 ms; -17.4 % without it).
+    it(`net-host: p50 at 4000 rps within ${100 * P50_TARGET} %`, () => {
       expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-    it.fails(`flannel-host-gw: p50 at 4000 rps within ${100 * P50_TARGET} % (measured -29.8 % against the median of 0.182, 0.200, 0.724 ms)`, () => {
+
+    // Missed (measured errors in the titles): the target stays the issue's.
+    it.fails(`flannel-host-gw: p50 at 4000 rps within ${100 * P50_TARGET} % (measured -18.1 %: 0.164 ms against the median of 0.182, 0.200, 0.724 ms)`, () => {
       expect(Math.abs(opt('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
     // The simulated maxima (C generator costs, as wrk) are above wrk's: the wrk steps were bounded by
@@ -90,10 +95,10 @@ describe.skipIf(skip !== null)(
     it.fails(`net-host: maximum rate within ${100 * MAX_RATE_TARGET} % (measured +174 %: 43000 vs 15700/s)`, () => {
       expect(Math.abs(opt('net-host').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
     });
-    it.fails(`flannel-host-gw: maximum rate within ${100 * MAX_RATE_TARGET} % (measured +93 %: 25000 vs 12976/s)`, () => {
+    it.fails(`flannel-host-gw: maximum rate within ${100 * MAX_RATE_TARGET} % (measured +27 %: 16500 vs 12976/s)`, () => {
       expect(Math.abs(opt('flannel-host-gw').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
     });
-    it.fails(`flannel-vxlan: maximum rate within ${100 * MAX_RATE_TARGET} % (measured +23 %: 11000 vs 8938/s)`, () => {
+    it.fails(`flannel-vxlan: maximum rate within ${100 * MAX_RATE_TARGET} % (measured +13 %: 10125 vs 8938/s)`, () => {
       expect(Math.abs(opt('flannel-vxlan').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
     });
 
