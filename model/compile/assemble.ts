@@ -50,6 +50,8 @@ export interface AppTable {
   /** tcpkali: cost of a read; nginx: epoll batch size. */
   costPerRead_ns: number;
   epollMaxEvents: number;
+  /** tcpkali: sends leave at multiples of this (the generator's timer granularity); 0 = at their due times. */
+  sendGranularity_ns: number;
 }
 
 export interface Compiled {
@@ -180,6 +182,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerWakeup_ns: ng.cost_ns_per_wakeup,
       costPerRead_ns: 0,
       epollMaxEvents: ng.epoll_max_events,
+      sendGranularity_ns: 0,
     },
     tcpkali: {
       workers: tk.workers,
@@ -189,6 +192,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerWakeup_ns: tk.cost_ns_per_wakeup,
       costPerRead_ns: tk.cost_ns_per_read,
       epollMaxEvents: 1 << 30,
+      sendGranularity_ns: tk.send_timer.granularity_ns,
     },
     rate_rps: s.workload.rate_rps,
     requestBytes: s.workload.request_bytes,

@@ -59,8 +59,7 @@ export class Tcpkali {
     const c = net.c;
     const tk = c.tcpkali.workers;
     this.period_ns = (c.connections / c.rate_rps) * 1e9;
-    // Read once from the scenario: the assembled app table does not carry it (model/compile).
-    this.tick_ns = c.scenario.host.apps.tcpkali.send_timer.granularity_ns;
+    this.tick_ns = c.tcpkali.sendGranularity_ns;
     const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
