@@ -243,9 +243,12 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     const due = dueNs(S, i);
     const j = (c.head + c.size) % c.sched.length;
     c.sched[j] = due;
-    c.write[j] = t;
     c.size++;
     c.socket.write(req);
+    // tcpkali's "actual write": the clock right after this request's write returned, not the time
+    // the loop woke up (with a burst of due sends, later ones would otherwise include the writes
+    // before them).
+    c.write[j] = now();
     if (due >= S.warmup_end_ns) {
       lag.record((t - due) / 1000);
       if (due < S.end_ns) requestsSent++;
