@@ -14,7 +14,7 @@
  */
 import type { BenchOption } from '../cli/commands/bench.ts';
 import { InputError } from '../cli/errors.ts';
-import { parseNumber, parsePositive, parsePositiveInt } from '../cli/parse.ts';
+import { parseChoice, parseNumber, parsePositive, parsePositiveInt } from '../cli/parse.ts';
 import { exponential } from '../sim/engine/distributions/exponential.ts';
 import { Histogram } from '../sim/engine/histogram.ts';
 import { Queue } from '../sim/engine/queue.ts';
@@ -40,10 +40,7 @@ export const options: BenchOption[] = [
     flag: 'model',
     value: '<mm1|hold>',
     description: 'mm1 (default) or hold (event list alone)',
-    parse: (flag, raw) => {
-      if (raw !== 'mm1' && raw !== 'hold') throw new InputError(flag, raw, 'must be mm1 or hold');
-      return raw;
-    },
+    parse: (flag, raw) => parseChoice(flag, raw, ['mm1', 'hold'] as const),
   },
   {
     flag: 'pending',
@@ -55,10 +52,7 @@ export const options: BenchOption[] = [
     flag: 'delays',
     value: '<rng|table>',
     description: 'hold model: draw each delay (rng, default) or cycle a pre-drawn table (event list alone)',
-    parse: (flag, raw) => {
-      if (raw !== 'rng' && raw !== 'table') throw new InputError(flag, raw, 'must be rng or table');
-      return raw;
-    },
+    parse: (flag, raw) => parseChoice(flag, raw, ['rng', 'table'] as const),
   },
   {
     flag: 'seed',

@@ -58,3 +58,10 @@ export function parseSeed(raw: string, flag = '--seed'): number {
     throw new UsageError(`${flag}: must be a whole number 0 or more (got ${JSON.stringify(raw)})`);
   return x;
 }
+
+/** One of a fixed set of words; anything else is invalid input naming the choices. */
+export function parseChoice<T extends string>(flag: string, raw: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(raw))
+    throw new InputError(flag, raw, `must be ${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`);
+  return raw as T;
+}
