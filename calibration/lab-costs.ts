@@ -14,6 +14,7 @@
  * and a note says so.
  */
 import type { RunRecord } from '../harness/run-record.ts';
+import type { SimResult } from '../sim/result.ts';
 import { ols } from './ols.ts';
 import type { LabelledRecord } from './records.ts';
 
@@ -117,9 +118,10 @@ export function labCounterCosts(records: readonly LabelledRecord[]): LabCounterC
 
 /**
  * `--set` overrides that give the model's nginx and generator these marginal costs. The model
- * charges the sender's task-class tx stages separately (`model_tx_ns`: per request, from a
- * simulation), so they are subtracted; wake-up and per-byte costs are folded into the marginal
- * cost and set to 0. The generator's cost goes to the write (the model's read is set to 0).
+ * charges its own work in each process's context separately (`modelTxNs`: per request; either its
+ * task-class tx stages, or, better, everything the model runs on that CPU: modelMarginalCpuNs), so
+ * it is subtracted; wake-up and per-byte costs are folded into the marginal cost and set to 0. The
+ * generator's cost goes to the write (the model's read is set to 0).
  */
 export function labCostOverrides(
   c: LabCounterCosts,
@@ -144,4 +146,41 @@ export function labCostOverrides(
     set['host.apps.tcpkali.cost_ns_per_response_byte'] = 0;
   }
   return set;
+}
+
+/** The apps' own costs at 0: what is left on each CPU of a simulation is the model's other work. */
+export const ZERO_APP_COSTS: Readonly<Record<string, number>> = {
+  'host.apps.nginx.cost_ns_per_request': 0,
+  'host.apps.nginx.cost_ns_per_wakeup': 0,
+  'host.apps.nginx.cost_ns_per_response_byte': 0,
+  'host.apps.tcpkali.cost_ns_per_write': 0,
+  'host.apps.tcpkali.cost_ns_per_read': 0,
+  'host.apps.tcpkali.cost_ns_per_wakeup': 0,
+  'host.apps.tcpkali.cost_ns_per_response_byte': 0,
+};
+
+/**
+ * The model's marginal work per request on nginx's CPU (`server`) and the generator's (`client`),
+ * apps excluded: the slope of each CPU's busy fraction (hardirq + softirq + task) on the achieved
+ * rate, over simulations at the calibration rates with ZERO_APP_COSTS. This is the model's side of
+ * what the lab's counters measure: nginx's schedstat and the generator's rusage count everything
+ * that ran in their context on their CPU, and with veth that includes the softirq work their
+ * sends raise (the receive runs in the sender's context, host.nic.rx_cpu = sender; no IRQ time
+ * accounting on these kernels). The same regression as the counters' (two rates: a line), so
+ * rate-independent work (wake-ups) drops out of both. Needs two distinct rates.
+ */
+export function modelMarginalCpuNs(
+  runs: readonly Pick<SimResult, 'achieved_rps' | 'cpu'>[],
+  cpus: { server: number; client: number },
+): { server: number; client: number } {
+  const pts = [...runs].sort((a, b) => a.achieved_rps - b.achieved_rps);
+  const lo = pts[0];
+  const hi = pts.at(-1);
+  if (!lo || !hi || !(hi.achieved_rps > lo.achieved_rps))
+    throw new RangeError('modelMarginalCpuNs needs simulations at two distinct rates');
+  const busy = (r: Pick<SimResult, 'cpu'>, cpu: number) =>
+    r.cpu.filter((c) => c.cpu === cpu).reduce((a, c) => a + c.hardirq + c.softirq + c.task, 0);
+  const slope = (cpu: number) =>
+    ((busy(hi, cpu) - busy(lo, cpu)) / (hi.achieved_rps - lo.achieved_rps)) * 1e9;
+  return { server: slope(cpus.server), client: slope(cpus.client) };
 }

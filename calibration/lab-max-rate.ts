@@ -2,11 +2,12 @@
  * The maximum rate: the highest offered rate the simulator carries unsaturated (bisection on
  * `saturated` and `achieved_rps`), and what bounded the lab's wrk measurement.
  *
- * Search: start at a rate known to be carried, double until a rate fails (at most 12 doublings),
- * then bisect until the bracket is narrower than `relTol` of its upper end. A rate is carried when
- * the run is not saturated and achieves at least 97 % of the offered rate (the simulator's own
- * saturation rule). Every evaluation uses the same seed (common random numbers), so the outcome is
- * monotone in practice and deterministic. Cost: at most 12 + log2(1 / relTol) + 1 simulations.
+ * Search (harness/max-rate-search.ts, the same one the lab's open-loop maximum uses): start at a
+ * rate, double until a rate fails (at most 12 doublings; halve when the start fails), then bisect
+ * until the bracket is narrower than `relTol` of its upper end. A rate is carried when the run is
+ * not saturated and achieves at least 97 % of the offered rate (the simulator's own saturation
+ * rule). Every evaluation uses the same seed (common random numbers), so the outcome is monotone in
+ * practice and deterministic. Cost: at most 12 + log2(1 / relTol) + 1 simulations.
  *
  * Diagnosis of a wrk step (closed loop: each of the connections waits for its response): from the
  * exact nginx schedstat and the machine's idle time. When the machine had no idle CPU while nginx
@@ -14,6 +15,7 @@
  * (wrk itself, softirq work in its context, other tenants): the model has the generator's cost
  * but not co-tenants, and wrk's closed loop is not the simulator's open loop.
  */
+import { CARRIED_FRACTION, runSearch } from '../harness/max-rate-search.ts';
 import type { RunRecord } from '../harness/run-record.ts';
 
 export interface CarriedEval {
@@ -35,54 +37,24 @@ export async function searchMaxRate(
   startRps: number,
   relTol = 0.02,
 ): Promise<MaxRateSearch> {
-  let evaluations = 0;
-  const carried = async (r: number) => {
-    evaluations++;
-    const e = await evaluate(r);
-    return { ok: !e.saturated && e.achieved_rps >= 0.97 * r, e };
+  // The harness's search (one definition for the lab's open-loop maximum and the simulated one).
+  const bottleneckAt = new Map<number, string | null>();
+  const s = await runSearch(
+    { start_rps: startRps, rel_tol: relTol, max_doublings: 12, max_steps: 64 },
+    async (rate) => {
+      const e = await evaluate(rate);
+      bottleneckAt.set(rate, e.bottleneck);
+      const carried = !e.saturated && e.achieved_rps >= CARRIED_FRACTION * rate;
+      return { carried, reason: e.bottleneck ?? (carried ? 'carried' : `achieved ${e.achieved_rps}`) };
+    },
+  );
+  const max = s.carried_rps ?? 0;
+  return {
+    max_rate_rps: max,
+    failing_rps: s.failing_rps ?? 2 * max,
+    bottleneck_at_failing: s.failing_rps === null ? null : (bottleneckAt.get(s.failing_rps) ?? null),
+    evaluations: s.steps.length,
   };
-  let lo = startRps;
-  const first = await carried(lo);
-  if (!first.ok) {
-    // Even the start fails: search downwards.
-    let hi = lo;
-    let bott = first.e.bottleneck;
-    for (let i = 0; i < 12; i++) {
-      lo = hi / 2;
-      const c = await carried(lo);
-      if (c.ok) break;
-      hi = lo;
-      bott = c.e.bottleneck;
-    }
-    return bisect(lo, hi, bott);
-  }
-  let hi = lo * 2;
-  let bott: string | null = null;
-  for (let i = 0; i < 12; i++) {
-    const c = await carried(hi);
-    if (!c.ok) {
-      bott = c.e.bottleneck;
-      break;
-    }
-    lo = hi;
-    hi *= 2;
-  }
-  return bisect(lo, hi, bott);
-
-  async function bisect(l: number, h: number, b: string | null): Promise<MaxRateSearch> {
-    let bottleneck = b;
-    while (h - l > relTol * h) {
-      const mid = Math.round((l + h) / 2);
-      if (mid <= l || mid >= h) break;
-      const c = await carried(mid);
-      if (c.ok) l = mid;
-      else {
-        h = mid;
-        bottleneck = c.e.bottleneck;
-      }
-    }
-    return { max_rate_rps: l, failing_rps: h, bottleneck_at_failing: bottleneck, evaluations };
-  }
 }
 
 export interface WrkDiagnosis {

@@ -3,8 +3,20 @@
  * interleaved order, writes one record per step, and removes the labs (also on Ctrl-C).
  *
  * Interleaving: repeats outermost, then rates, then options, with the options' order rotated on
- * every repeat, so slow drifts of a shared machine fall on every option alike.
+ * every repeat, so slow drifts of a shared machine fall on every option alike. Maximum-rate steps:
+ * a wrk step per option and repeat among them (`max_rate: 'wrk'`), and/or, after them, open-loop
+ * maximum-rate searches (`'open-loop'`, runOpenLoopSearches; `'both'` does both).
  */
+import {
+  CARRIED_RULE,
+  type MaxRateSearchConfig,
+  type MaxRateSearchState,
+  nextOffer,
+  observe,
+  openLoopVerdict,
+  startSearch,
+  type Verdict,
+} from './max-rate-search.ts';
 import { writeRunRecord } from './run-record-io.ts';
 import type { RunRecord, Tuning } from './run-record.ts';
 import { runLabStep, runLabTcpkaliStep, runLabWrkStep } from './lab-step.ts';
@@ -42,9 +54,19 @@ export interface LabRunInput {
   rates: number[];
   /** The open-loop generator: cnisim's own (default) or tcpkali when installed. */
   tcpkali?: { binary: string; version: string };
-  /** Add one wrk maximum-rate step per option and repeat. */
-  max_rate?: boolean;
+  /**
+   * Maximum-rate steps per option and repeat: `wrk` (or true) one closed-loop wrk step; `open-loop`
+   * a search with the open-loop generator (max-rate-search.ts), each step a record; `both`.
+   */
+  max_rate?: boolean | MaxRateMethod;
+  /**
+   * The open-loop search's bounds (defaults: start at the highest rate, 2 %, 14 steps, 2 retries of
+   * disturbed failures, 420 s per repeat).
+   */
+  max_rate_search?: OpenLoopSearchBounds;
   repeat: number;
+  /** Number of the first repeat (default 0): a run taken in parts numbers its repeats on. */
+  first_repeat?: number;
   duration_s: number;
   warmup_s: number;
   connections: number;
@@ -60,6 +82,24 @@ export interface LabRunInput {
   rt?: boolean;
   log: (msg: string) => void;
   progress?: (done: number, total: number, note: string) => void;
+}
+
+export type MaxRateMethod = 'wrk' | 'open-loop' | 'both';
+
+export interface OpenLoopSearchBounds extends Partial<MaxRateSearchConfig> {
+  /**
+   * Wall-clock budget of one repeat's searches (all options, interleaved), s: no step starts that
+   * would end after it. Default 420 (fits a lab-lock period of at most 8 minutes).
+   */
+  time_budget_s?: number;
+  /** Measured seconds per search step (default: the run's duration_s). */
+  duration_s?: number;
+}
+
+export function maxRateMethods(m: LabRunInput['max_rate']): { wrk: boolean; openLoop: boolean } {
+  if (m === undefined || m === false) return { wrk: false, openLoop: false };
+  if (m === true || m === 'wrk') return { wrk: true, openLoop: false };
+  return { wrk: m === 'both', openLoop: true };
 }
 
 export interface LabRunOutput {
@@ -84,7 +124,8 @@ function labTuning(state: LabState): { server: Tuning; client: Tuning } {
 }
 
 export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
-  const steps = interleaveSteps(input.options, input.rates, input.repeat, input.max_rate ?? false);
+  const methods = maxRateMethods(input.max_rate);
+  const steps = interleaveSteps(input.options, input.rates, input.repeat, methods.wrk);
   // Fail before building anything when a driver is missing and no substitute is allowed.
   for (const option of input.options) resolveOption(option, input.substitute ?? false);
   const labs = new Map<LabOption, { state: LabState; tuning: { server: Tuning; client: Tuning } }>();
@@ -119,7 +160,7 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
           state: lab.state,
           run_id: input.run_id,
           step_index: step.index,
-          repeat: step.repeat,
+          repeat: step.repeat + (input.first_repeat ?? 0),
           connections: input.connections,
           duration_s: input.duration_s,
           response: input.response,
@@ -151,10 +192,116 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
         out.failed.push({ step, error });
       }
     }
+    if (methods.openLoop) await runOpenLoopSearches(input, steps.length, (option) => labs.get(option)!, out);
     input.progress?.(steps.length, steps.length, 'done');
   } finally {
     if (!input.keep_lab) cleanup();
     removeHandler();
   }
   return out;
+}
+
+/**
+ * The open-loop maximum-rate searches: per repeat, one search per option, their steps interleaved
+ * round-robin (options rotated per repeat, as the other steps) so drifts fall on every option alike.
+ * Each step is an ordinary open-loop step (runLabStep) whose record says its verdict and the
+ * search's bracket; the last step of a search carries the result. Bounded by the step budget of
+ * each search and by a wall-clock budget per repeat (a step that would end after it is not started).
+ * `deps` replaces the lab step and the clock (tests drive it with a fake step runner).
+ */
+export async function runOpenLoopSearches(
+  input: LabRunInput,
+  firstIndex: number,
+  labOf: (option: LabOption) => { state: LabState; tuning: { server: Tuning; client: Tuning } },
+  out: LabRunOutput,
+  deps: { runStep?: typeof runLabStep; clock?: () => number } = {},
+): Promise<void> {
+  const runStep = deps.runStep ?? runLabStep;
+  const clock = deps.clock ?? Date.now;
+  const b = input.max_rate_search ?? {};
+  const duration_s = b.duration_s ?? input.duration_s;
+  const budget_ms = (b.time_budget_s ?? 420) * 1000;
+  // A step: connection set-up, warm-up, window, drain of up to 3 s when the server fell behind.
+  const step_ms = (input.warmup_s + duration_s + 4) * 1000;
+  const config: MaxRateSearchConfig = {
+    start_rps: b.start_rps ?? Math.max(...input.rates),
+    rel_tol: b.rel_tol ?? 0.02,
+    max_steps: b.max_steps ?? 14,
+    max_doublings: b.max_doublings ?? 6,
+    granularity_rps: b.granularity_rps ?? 50,
+    max_retries: b.max_retries ?? 2,
+  };
+  let index = firstIndex;
+  for (let k0 = 0; k0 < input.repeat; k0++) {
+    const r = k0 + (input.first_repeat ?? 0);
+    const order = input.options.map((_, k) => input.options[(k + r) % input.options.length]!);
+    const searches = order.map((option) => ({
+      option,
+      id: `${option}-r${r}`,
+      state: startSearch(config) as MaxRateSearchState,
+      next: null as number | null,
+    }));
+    const started = clock();
+    for (const s of searches) s.next = nextOffer(s.state);
+    while (searches.some((s) => s.next !== null)) {
+      for (const s of searches) {
+        if (s.next === null) continue;
+        const offered = s.next;
+        const lab = labOf(s.option);
+        input.progress?.(index, index + 1, `${s.option} max (open loop) ${offered} rps #${r}`);
+        let record: RunRecord | null = null;
+        let verdict: Verdict;
+        try {
+          record = await runStep({
+            state: lab.state,
+            run_id: input.run_id,
+            step_index: index,
+            repeat: r,
+            rate_rps: offered,
+            connections: input.connections,
+            duration_s,
+            warmup_s: input.warmup_s,
+            response: input.response,
+            generator_cpus: input.generator_cpus,
+            tuning: lab.tuning,
+            rt: input.rt ?? false,
+          });
+          verdict = openLoopVerdict(record);
+        } catch (e) {
+          const error = e instanceof Error ? e.message : String(e);
+          verdict = { carried: false, reason: `step failed, no record: ${error}` };
+          out.failed.push({ step: { index, option: s.option, rate_rps: offered, repeat: r }, error });
+        }
+        observe(s.state, offered, verdict);
+        const over = clock() - started + step_ms > budget_ms;
+        if (over && s.state.phase !== 'done') {
+          s.state.phase = 'done';
+          s.state.done_reason = `time budget of ${budget_ms / 1000} s spent`;
+        }
+        s.next = nextOffer(s.state);
+        if (record) {
+          record.max_rate_search = {
+            method: 'open-loop bisection',
+            search_id: s.id,
+            step: s.state.steps.length - 1,
+            rule: CARRIED_RULE,
+            verdict: verdict.carried ? 'carried' : 'failed',
+            reason: verdict.reason,
+            ...(s.state.steps.at(-1)!.retried ? { retried: true } : {}),
+            carried_rps: s.state.carried_rps,
+            failing_rps: s.state.failing_rps,
+            final: s.next === null,
+            max_rate_rps: s.next === null ? (s.state.carried_rps ?? 0) : null,
+            done_reason: s.next === null ? s.state.done_reason : null,
+          };
+          out.paths.push(writeRunRecord(input.out, record));
+          out.records.push(record);
+        }
+        input.log(
+          `max-rate search ${s.id}: ${offered}/s ${verdict.carried ? 'carried' : 'failed'} (${verdict.reason})${s.next === null ? `; done: ${s.state.carried_rps ?? 0}/s (${s.state.done_reason})` : ''}`,
+        );
+        index++;
+      }
+    }
+  }
 }

@@ -90,7 +90,8 @@ export function loadRunRecords(paths: string[]): RunRecord[] {
 export function runRecordFileName(record: RunRecord): string {
   const rate = record.requested_rps === null ? 'max' : String(Math.round(record.requested_rps));
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return `${String(record.step_index).padStart(4, '0')}-${safe(record.option)}-${rate}rps-r${record.repeat}.json`;
+  const kind = record.max_rate_search ? '-olmax' : '';
+  return `${String(record.step_index).padStart(4, '0')}-${safe(record.option)}-${rate}rps${kind}-r${record.repeat}.json`;
 }
 
 /**

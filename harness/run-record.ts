@@ -256,6 +256,34 @@ export const Counters = z
   .strict();
 export type Counters = z.infer<typeof Counters>;
 
+/**
+ * A step of an open-loop maximum-rate search (harness/max-rate-search.ts): its verdict under the
+ * simulator's rule and the search's bracket after it. The last step of a search says the result.
+ */
+export const MaxRateSearchStep = z
+  .object({
+    method: z.literal('open-loop bisection'),
+    /** Identifies the search: option and repeat. */
+    search_id: z.string().min(1),
+    /** Position of this step in its search, from 0. */
+    step: count,
+    /** The rule a rate must meet to count as carried. */
+    rule: z.string(),
+    verdict: z.enum(['carried', 'failed']),
+    reason: z.string(),
+    /** A disturbed failure (the server waited for its CPU) that was offered again: it moved nothing. */
+    retried: z.boolean().optional(),
+    /** Highest carried and lowest failed offered rate after this step (null: none yet). */
+    carried_rps: nonneg.nullable(),
+    failing_rps: nonneg.nullable(),
+    /** True on the search's last step, which then carries the result. */
+    final: z.boolean(),
+    max_rate_rps: nonneg.nullable(),
+    done_reason: z.string().nullable(),
+  })
+  .strict();
+export type MaxRateSearchStep = z.infer<typeof MaxRateSearchStep>;
+
 export const RunRecord = z
   .object({
     schema_version: z.literal(RUN_RECORD_SCHEMA_VERSION),
@@ -325,6 +353,8 @@ export const RunRecord = z
     /** Why the record must not be used for fitting; null or absent when valid. */
     invalid_reason: z.string().nullable().optional(),
     warnings: z.array(z.string()).optional(),
+    /** Present when the step belongs to an open-loop maximum-rate search (`--max-rate open-loop`). */
+    max_rate_search: MaxRateSearchStep.optional(),
     /** The generator's raw summary (tcpkali stdout), kept for audit. */
     raw_summary: z.string().optional(),
   })

@@ -63,6 +63,8 @@ export interface Compiled {
   smtSlowdown: number;
   queues: number;
   irqCpuOfQueue: Int16Array;
+  /** true: a received packet is polled on the CPU that sent it, with no hardirq (veth, host.nic.rx_cpu). */
+  rxOnSenderCpu: boolean;
   ringSize: number;
   /** 0 = off, 1 = fixed, 2 = adaptive. */
   coalescingMode: number;
@@ -141,6 +143,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
     smtSlowdown: h.cpus.smt_slowdown,
     queues: h.nic.queues,
     irqCpuOfQueue: Int16Array.from(parseListKeepingOrder(h.nic.irq_cpus)),
+    rxOnSenderCpu: h.nic.rx_cpu === 'sender',
     ringSize: m.ring_limit ? h.nic.ring_size : Number.POSITIVE_INFINITY,
     coalescingMode: !m.coalescing || h.nic.coalescing === 'off' ? 0 : h.nic.coalescing === 'fixed' ? 1 : 2,
     fixedItr_ns: h.nic.rx_usecs * 1000,

@@ -57,6 +57,13 @@ export const HostProfile = z.strictObject({
     hardirq_cost_ns: NonNegative,
     /** TX completion cleaning, per transmitted frame, done in the queue's NAPI poll. */
     tx_clean_cost_ns_per_frame: NonNegative,
+    /**
+     * Where a received packet's first softirq pass runs: `irq` on the queue's IRQ CPU after a
+     * hardirq (a real NIC), `sender` on the CPU that ran the packet's last transmit stage, as
+     * softirq with no hardirq (a veth pair: veth_xmit -> netif_rx queues the packet to the sending
+     * CPU's backlog, whose NET_RX runs at local_bh_enable right after the send). Sim: sim/net/nic.ts.
+     */
+    rx_cpu: z.enum(['irq', 'sender']).default('irq'),
     source: Source,
   }),
   napi: z.strictObject({

@@ -17,7 +17,10 @@
  * to the WASM histogram (one recordValueWithCount per non-empty bucket, at the bucket's lowest
  * equivalent value, which maps back to the same bucket) before anything reads it. The result is
  * identical to recording each value directly (a test checks quantiles across the whole range);
- * recording costs a few ns instead of ~20. The exact min and max are kept on the side.
+ * recording costs a few ns instead of ~20. The exact min and max are kept on the side. `record`
+ * rounds with a floor and a 0/1 correction (Math.round's result without its unpredictable branch)
+ * and keeps its rare paths (throw, clamp, first allocation, values over 2^32 ns) in helpers, so that
+ * V8 inlines it into the caller: a call it does not inline boxes the value into a heap number.
  *
  * Memory: each histogram holds ~120 KB inside the WASM heap, which the JS garbage collector does not
  * see, plus ~240 KB of pending counts in the JS heap. Call `destroy()` when done; a
@@ -38,12 +41,21 @@ const SUB_HALF = 1 << SUB_HALF_MAG;
 const COUNTS_LENGTH = 29 * SUB_HALF;
 const TWO32 = 2 ** 32;
 
-/** HDR counts index of an integer value 0 <= v <= 2e11 (same as hdr-histogram-js countsArrayIndex). */
+/**
+ * HDR counts index of an integer value 0 <= v <= 2e11 (same as hdr-histogram-js countsArrayIndex):
+ * bucket = max(floor(log2 v) - 10, 0), index = bucket * 1024 + floor(v / 2^bucket). Values below
+ * 2^32 take the 32-bit path (clz32 and a shift; v = 0 gives log2 = -1, bucket 0); larger ones are
+ * rare (over 4.3 s) and go out of line, which keeps this small enough for V8 to inline.
+ */
 export function hdrIndex(v: number): number {
-  const log2 = v < TWO32 ? 31 - Math.clz32(v) : 63 - Math.clz32(Math.floor(v / TWO32));
-  const bucket = log2 > SUB_HALF_MAG ? log2 - SUB_HALF_MAG : 0;
-  const sub = bucket === 0 ? v : v < TWO32 ? v >>> bucket : Math.floor(v / 2 ** bucket);
-  return bucket * SUB_HALF + sub;
+  if (v >= TWO32) return hdrIndexLarge(v);
+  const bucket = Math.max(31 - Math.clz32(v) - SUB_HALF_MAG, 0);
+  return bucket * SUB_HALF + (v >>> bucket);
+}
+
+function hdrIndexLarge(v: number): number {
+  const bucket = 63 - Math.clz32(Math.floor(v / TWO32)) - SUB_HALF_MAG;
+  return bucket * SUB_HALF + Math.floor(v / 2 ** bucket);
 }
 
 /** Lowest value held by counts index i (hdr-histogram-js valueFromIndex). */
@@ -66,6 +78,10 @@ export interface EncodedHistogram {
   /** Exact extremes of the recorded values (HDR keeps them only to 3 digits across encoding). */
   min_ns: number;
   max_ns: number;
+}
+
+function badValue(value_ns: number): never {
+  throw new RangeError(`histogram value must be >= 0 ns (got ${value_ns})`);
 }
 
 const registry = new FinalizationRegistry<hdr.Histogram>((h) => h.destroy());
@@ -98,23 +114,29 @@ export class Histogram {
 
   /** Records one value in nanoseconds (rounded to an integer; negative values throw). */
   record(value_ns: number): void {
-    let v = Math.round(value_ns);
-    if (!(v >= 0)) throw new RangeError(`histogram value must be >= 0 ns (got ${value_ns})`);
-    if (v > HISTOGRAM_HIGHEST_NS) {
-      v = HISTOGRAM_HIGHEST_NS;
-      this.clampedCount++;
-    }
+    // Math.round(x) >= 0 exactly when x >= -0.5; then floor(x + 0.5) would round 0.49999999999999994
+    // up, so round as the simulator does (floor plus a 0/1 correction).
+    if (!(value_ns >= -0.5)) badValue(value_ns);
+    const f = Math.floor(value_ns);
+    let v = f + +(value_ns - f >= 0.5);
+    if (v > HISTOGRAM_HIGHEST_NS) v = this.clamp();
     this.sum += v;
     this.n++;
     if (v > this.maxV) this.maxV = v;
     if (v < this.minV) this.minV = v;
-    let p = this.pending;
-    if (p === null) {
-      p = new Float64Array(COUNTS_LENGTH);
-      this.pending = p;
-    }
+    const p = this.pending ?? this.allocPending();
     p[hdrIndex(v)]!++;
     this.dirty = true;
+  }
+
+  private clamp(): number {
+    this.clampedCount++;
+    return HISTOGRAM_HIGHEST_NS;
+  }
+
+  private allocPending(): Float64Array {
+    this.pending = new Float64Array(COUNTS_LENGTH);
+    return this.pending;
   }
 
   /** Records `count` copies of a value. */

@@ -27,10 +27,16 @@
  * is lazy: the id is remembered in a set and the event is skipped when it reaches the top; while
  * nothing is cancelled the hot loop never touches the set.
  *
+ * V8 and the hot path. TurboFan inlines callees into a function up to a budget of bytecode (about
+ * 920 bytes per compiled function); a call it does not inline passes every non-small-integer
+ * argument (a time, a delay) as a freshly allocated heap number. So `schedule` and `push` are kept
+ * small (throws in helper functions, the sift loops out of line taking only small-integer
+ * arguments) to be inlined into each handler that schedules, and the sifts cost a plain call when
+ * they are not inlined. The same rule shapes `Queue.arrive` and `Histogram.record`.
+ *
  * Measured (`cnisim bench engine --model hold --delays table`, CPU time, Node 20 on the shared
- * 2-core machines): about 25 ns per event with 2 pending, 115 ns with 1000, 350-500 ns with 100000
- * (there the heap and records outgrow the caches). In the M/M/1 benchmark the model's own work
- * (exponential draws, the Queue resource, the histogram) costs about twice the event list's share.
+ * 2-core machines): about 21 ns per event with 2 pending, 100-110 ns with 1000, 380-440 ns with
+ * 100000 (there the heap and records outgrow the caches).
  */
 
 export interface EventHandler {
@@ -57,6 +63,14 @@ function roundNonNegative(x: number): number {
   return f + +(x - f >= 0.5);
 }
 
+function badDelay(delay_ns: number): never {
+  throw new RangeError(`schedule: delay_ns must be >= 0 (got ${delay_ns})`);
+}
+
+function badKind(kind: number): never {
+  throw new RangeError(`schedule: unknown event kind ${kind}`);
+}
+
 /** Doubles per slot record: sequence, kind, a, b. */
 const REC = 4;
 
@@ -74,6 +88,12 @@ export class Simulator {
   /** Stack of free slots. */
   private free = Int32Array.from({ length: INITIAL_CAPACITY }, (_, i) => INITIAL_CAPACITY - 1 - i);
   private nFree = INITIAL_CAPACITY;
+  /**
+   * 1 while heap index 0 holds the event being handled (fired, its slot already freed), else 0.
+   * The next `push` overwrites it and sifts down once (replace-top) instead of a pop and a push;
+   * if none comes, `run` pops it before reading the next event. Only ever 1 inside `run`.
+   */
+  private dead = 0;
   private readonly handlers: EventHandler[] = [];
   /** handlers.length, kept in a field for the kind check in `schedule`. */
   private nKinds = 0;
@@ -94,7 +114,7 @@ export class Simulator {
 
   /** Events waiting in the list, including cancelled ones not yet skipped. */
   get pending(): number {
-    return this.size;
+    return this.size - this.dead;
   }
 
   /** Registers a handler; the returned kind id is what `schedule` takes. */
@@ -106,7 +126,7 @@ export class Simulator {
 
   /** Schedules an event `delay_ns` from now; returns an id for `cancel`. */
   schedule(delay_ns: number, kind: number, a: number, b: number): number {
-    if (!(delay_ns >= 0)) throw new RangeError(`schedule: delay_ns must be >= 0 (got ${delay_ns})`);
+    if (!(delay_ns >= 0)) badDelay(delay_ns);
     return this.push(this.now + roundNonNegative(delay_ns), kind, a, b);
   }
 
@@ -140,7 +160,14 @@ export class Simulator {
     this.stopped = false;
     const handlers = this.handlers;
     let reachedUntil = true;
-    while (this.size > 0) {
+    for (;;) {
+      if (this.dead === 1) {
+        // The last event scheduled nothing: pop it now.
+        this.dead = 0;
+        const n = --this.size;
+        if (n > 0) this.siftDown(n, n);
+      }
+      if (this.size === 0) break;
       if (this.stopped || this.processed >= limit) {
         reachedUntil = false;
         break;
@@ -151,13 +178,12 @@ export class Simulator {
       const slot = this.hSlot[0]!;
       const rec = this.rec;
       const r = REC * slot;
-      const seq = rec[r]!;
       const kind = rec[r + 1]!;
       const a = rec[r + 2]!;
       const b = rec[r + 3]!;
       this.free[this.nFree++] = slot;
-      this.popTop();
-      if (this.nCancelled > 0 && this.cancelled.delete(seq)) {
+      this.dead = 1;
+      if (this.nCancelled > 0 && this.cancelled.delete(rec[r]!)) {
         this.nCancelled = this.cancelled.size;
         continue;
       }
@@ -169,8 +195,13 @@ export class Simulator {
       this.now = until;
   }
 
+  /**
+   * Kept small (the sift is out of line, throws in helpers) so that V8 inlines schedule and push into
+   * every handler: a call it does not inline passes the time as a boxed double, one heap allocation
+   * per event.
+   */
   private push(t: number, kind: number, a: number, b: number): number {
-    if (!(kind >= 0 && kind < this.nKinds)) throw new RangeError(`schedule: unknown event kind ${kind}`);
+    if (!(kind >= 0 && kind < this.nKinds)) badKind(kind);
     if (this.size === this.capacity) this.grow();
     const seq = this.nextSeq++;
     const slot = this.free[--this.nFree]!;
@@ -180,11 +211,30 @@ export class Simulator {
     rec[r + 1] = kind;
     rec[r + 2] = a;
     rec[r + 3] = b;
-    // Sift up through a hole. A new event has the largest sequence number so far, so it goes
-    // below any parent with an equal time: only a strictly later parent moves down.
+    const hTime = this.hTime;
+    if (this.dead === 1) {
+      // Replace-top: the new event takes the fired event's place at the root and sifts down.
+      this.dead = 0;
+      hTime[0] = t;
+      this.hSlot[0] = slot;
+      this.siftDown(this.size, 0);
+      return seq;
+    }
+    const i = this.size++;
+    hTime[i] = t;
+    this.hSlot[i] = slot;
+    // A new event has the largest sequence number so far, so it goes below any parent with an
+    // equal time: only a strictly later parent moves down.
+    if (i > 0 && hTime[(i - 1) >> 2]! > t) this.siftUp(i);
+    return seq;
+  }
+
+  /** Moves entry i up through a hole while its parent is strictly later (arguments are small ints). */
+  private siftUp(i: number): void {
     const hTime = this.hTime;
     const hSlot = this.hSlot;
-    let i = this.size++;
+    const t = hTime[i]!;
+    const slot = hSlot[i]!;
     while (i > 0) {
       const p = (i - 1) >> 2;
       const pt = hTime[p]!;
@@ -195,17 +245,17 @@ export class Simulator {
     }
     hTime[i] = t;
     hSlot[i] = slot;
-    return seq;
   }
 
-  /** Removes the root: the last entry is sifted down from the top through a hole. */
-  private popTop(): void {
-    const n = --this.size;
-    if (n === 0) return;
+  /**
+   * Sifts entry `from` down from the root through a hole, in a heap of n entries (indices 0..n-1):
+   * from = n removes the root (the last entry moves up), from = 0 re-places a new root.
+   */
+  private siftDown(n: number, from: number): void {
     const hTime = this.hTime;
     const hSlot = this.hSlot;
-    const t = hTime[n]!;
-    const slot = hSlot[n]!;
+    const t = hTime[from]!;
+    const slot = hSlot[from]!;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -275,7 +325,8 @@ export class Simulator {
 
   private purgeCancelled(): void {
     const live = new Set<number>();
-    for (let i = 0; i < this.size; i++) {
+    // A dead root (the event being handled) has fired: its id must not keep a cancellation alive.
+    for (let i = this.dead; i < this.size; i++) {
       const s = this.rec[REC * this.hSlot[i]!]!;
       if (this.cancelled.has(s)) live.add(s);
     }

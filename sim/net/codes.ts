@@ -34,6 +34,8 @@ export const IT_NIC = 0;
 export const IT_BACKLOG = 1;
 export const IT_GRO = 2;
 export const IT_TIMER = 3;
+/** The per-CPU receive queue of a veth (host.nic.rx_cpu = sender): index = global CPU. */
+export const IT_VETH = 4;
 
 /** What a CPU is doing. */
 export const R_IDLE = 0;

@@ -9,7 +9,9 @@
  *   cpu-scheduler.ts   CPUs and tasks: chunks, priorities, preemption, run queues, SMT, wake-up
  *   softirq.ts         NAPI poll list, budgets, ksoftirqd hand-off, backlog and gro_cells queues
  *   stage-paths.ts     the stages a packet runs back to back inside one chunk, per-stage statistics
- *   nic.ts             RX rings, interrupt moderation, interrupts, TX completions
+ *   nic.ts             RX rings, arrivals from the wire, interrupt moderation, interrupts, TX
+ *                      completions, the veth receive on the sender's CPU (host.nic.rx_cpu)
+ *   arrival-heap.ts    packets on the wire to one NIC queue, by arrival time
  *   wire.ts            serialization at line rate, propagation, jitter
  *   tcp.ts             socket delivery, delayed ACKs, drops, RTO retransmission
  *   tcpkali.ts         the client: merged send schedule per worker, writes, reads, latency
@@ -28,10 +30,12 @@
  * Effects: a chunk's results (hand-offs, socket deliveries, NIC transmissions, reads) apply when
  * the chunk ends, in the order its packets were processed; each packet carries one pending action.
  * Invariants (checked in debug tests): packets are conserved (created = freed + in flight); every
- * CPU has at most one live completion event. Cost: about 11 events per request for net-host and 16
- * for flannel-vxlan (one per chunk, per packet on the wire, per due send), O(log E) each for E
- * pending events; E stays near the number of CPUs + tcpkali workers + packets on the wire + pending
- * interrupts; no allocation per packet or per event in steady state.
+ * CPU has at most one live completion event. Cost: about 8.6 events per request for net-host and
+ * 13.4 for flannel-vxlan on c4.8xlarge at 250k RPS (one per chunk, per due send, per interrupt, and
+ * per arrival only when it can raise an interrupt: nic.ts), O(log E) each for E pending events; E
+ * stays near the number of busy CPUs + tcpkali workers + pending interrupts; no allocation per
+ * packet or per event in steady state. Measured: ~4.5 us of CPU per request for net-host, of which
+ * the event list is ~1 us (~130 ns per event with ~100 pending on the shared 2-core machines).
  */
 import type { Compiled } from '../../model/compile/assemble.ts';
 import { Simulator } from '../engine/simulator.ts';

@@ -7,12 +7,36 @@
  * fixed (rx-usecs) or, in adaptive mode, one of three levels moved up or down by the bytes per
  * microsecond of the last interval (ixgbevf_update_itr, a documented approximation). The
  * interrupt is disabled from when it fires until the poll that empties the ring (napi_complete in
- * softirq.ts). Invariants: at most one interrupt event pending per queue (irqPending); a ring
- * holds at most ringSize frames. Cost: O(1) per frame and per interrupt.
+ * softirq.ts).
+ *
+ * Arrivals without an event each: a packet leaving the wire (wire.ts) joins the queue's `inFlight`
+ * heap with its arrival time. It enters the ring when something looks at the ring (`sync`: the
+ * queue's poll, the end of that poll, the interrupt) or, when the interrupt is enabled and not yet
+ * scheduled, at an arrival event scheduled for the earliest packet in flight, since only then can an
+ * arrival change what happens next (it schedules the interrupt). `sync` replays the arrivals up to
+ * now in (time, transmission) order with their own times (ready time, ring occupancy for the drop
+ * test, drop time), so the ring is the same as with one event per arrival; only arrivals at the
+ * very nanosecond of a poll or interrupt may now be seen by it where the event list could have
+ * ordered them after it.
+ *
+ * Invariants: at most one interrupt event pending per queue (irqPending); a ring holds at most
+ * ringSize frames; while a queue's interrupt is enabled and not pending, an arrival event is
+ * scheduled no later than its earliest packet in flight (flightEvAt). Cost: O(log f) per packet for
+ * f packets in flight to the queue, O(1) per interrupt; one event per interrupt-enabling arrival.
+ *
+ * Receive on the sender's CPU (host.nic.rx_cpu = sender, a veth pair): veth_xmit -> netif_rx queues
+ * the packet to the backlog of the CPU that is sending, and that CPU's NET_RX softirq receives it
+ * (drivers/net/veth.c, net/core/dev.c netif_rx / enqueue_to_backlog). Then an arriving packet joins
+ * the per-CPU `vethRing` of the CPU that ran its last transmit stage (P.cpu; on hosts that do not
+ * share CPUs, the same CPU number on the receiving host) and raises NET_RX there: no interrupt, no
+ * moderation, no TX completions. The ring holds at most ringSize frames (the lab profile sets it to
+ * netdev_max_backlog); a drop counts as `nic_ring`. The poll is the same as a NIC queue's (the RX
+ * path's first stage), item IT_VETH in softirq.ts.
  */
 import * as K from './codes.ts';
 import { F_RXQ as F_RXQ_ } from './flow-table.ts';
 import type { NetworkSim } from './network-sim.ts';
+import { ArrivalHeap } from './arrival-heap.ts';
 import { Fifo } from './packet-pool.ts';
 
 const F_RXQ = F_RXQ_;
@@ -31,16 +55,26 @@ export function nextItrLevel(level: number, bytesPerUs: number, lo: number, hi: 
 
 export class Nic {
   readonly ring: Fifo[];
+  /** Packets on the wire to each queue, by arrival time (not yet in the ring). */
+  private readonly inFlight: ArrivalHeap[];
+  /** Time of the earliest arrival event pending for each queue (+Infinity: none). */
+  private readonly flightEvAt: Float64Array;
   /** 1 while the queue may interrupt (cleared when it fires, set again by napi_complete). */
-  readonly irqEnabled: Uint8Array;
+  private readonly irqEnabled: Uint8Array;
   private readonly irqPending: Uint8Array;
   private readonly lastIrq: Float64Array;
   private readonly itrLevel: Uint8Array;
   private readonly bytesSinceIrq: Float64Array;
+  /** Per global CPU: packets received on that CPU's veth backlog (rx_cpu = sender only). */
+  readonly vethRing: Fifo[];
   /** TX completions waiting for the queue's next poll. */
   readonly txCleanPending: Float64Array;
-  /** Event kinds: a frame arrives from the wire (a = packet, b = direction), an interrupt fires (a = queue). */
+  /**
+   * Event kinds: a frame arrives from the wire for a veth receive (a = packet, b = direction); the
+   * earliest packet in flight to a queue arrives (a = queue); an interrupt fires (a = queue).
+   */
   readonly evArrive: number;
+  private readonly evFlight: number;
   private readonly evIrq: number;
   private readonly net: NetworkSim;
 
@@ -54,46 +88,125 @@ export class Nic {
     this.itrLevel = new Uint8Array(nq);
     this.bytesSinceIrq = new Float64Array(nq);
     this.txCleanPending = new Float64Array(nq);
-    this.evArrive = net.sim.register({ handle: (p, d) => this.receive(p, d === 0 ? SERVER : CLIENT) });
+    this.vethRing = Array.from({ length: net.c.rxOnSenderCpu ? net.nCpu : 0 }, () => new Fifo());
+    this.inFlight = Array.from({ length: nq }, () => new ArrivalHeap());
+    this.flightEvAt = new Float64Array(nq).fill(Number.POSITIVE_INFINITY);
+    this.evArrive = net.sim.register({
+      handle: (p, d) => this.receiveOnSender(p, d === 0 ? SERVER : CLIENT),
+    });
+    this.evFlight = net.sim.register({ handle: (qi) => this.onFlight(qi) });
     this.evIrq = net.sim.register({ handle: (qi) => this.onIrq(qi) });
   }
 
-  /** A packet (one or more frames) arrives at `host`'s NIC. */
-  private receive(p: number, host: number): void {
+  /** Packet p left the wire of direction d (0: to the server) and reaches the peer's NIC at `at_ns`. */
+  inbound(p: number, d: number, at_ns: number): void {
+    const net = this.net;
+    if (net.c.rxOnSenderCpu) {
+      net.sim.scheduleAt(at_ns, this.evArrive, p, d);
+      return;
+    }
+    const host = d === 0 ? SERVER : CLIENT;
+    const qi = net.flow[net.pool.conn[p]! * 8 + host * 4 + F_RXQ]!;
+    this.inFlight[qi]!.push(at_ns, p);
+    if (this.irqEnabled[qi] && !this.irqPending[qi]) this.watch(qi);
+  }
+
+  /** Schedules an arrival event for the earliest packet in flight to qi unless one comes as early. */
+  private watch(qi: number): void {
+    const h = this.inFlight[qi]!;
+    if (h.length === 0) return;
+    const t = h.minTime();
+    if (t < this.flightEvAt[qi]!) {
+      this.flightEvAt[qi] = t;
+      this.net.sim.scheduleAt(t, this.evFlight, qi, 0);
+    }
+  }
+
+  private onFlight(qi: number): void {
+    const now = this.net.sim.now_ns;
+    if (now >= this.flightEvAt[qi]!) this.flightEvAt[qi] = Number.POSITIVE_INFINITY;
+    this.sync(qi, now);
+    if (this.irqEnabled[qi] && !this.irqPending[qi]) this.watch(qi);
+  }
+
+  /** Moves the packets that have arrived at queue qi by `now` into its ring, in arrival order. */
+  sync(qi: number, now: number): void {
+    const h = this.inFlight[qi]!;
+    while (h.length > 0 && h.minTime() <= now) {
+      const at = h.minTime();
+      const p = h.minPacket();
+      h.pop();
+      this.receive(p, qi, at);
+    }
+  }
+
+  /** A packet (one or more frames) arrives at queue qi at `at` (<= now). */
+  private receive(p: number, qi: number, at: number): void {
     const net = this.net;
     const c = net.c;
     const P = net.pool;
-    const qi = net.flow[P.conn[p]! * 8 + host * 4 + F_RXQ]!;
     const ring = this.ring[qi]!;
+    P.host[p] = qi >= c.queues ? SERVER : CLIENT;
+    P.dir[p] = DIR_RX;
+    P.stage[p] = 0;
+    if (ring.length + P.frames[p]! > c.ringSize) {
+      net.tcp.drop(p, 'nic_ring', at);
+      return;
+    }
+    P.ready[p] = at;
+    P.push(ring, p);
+    this.bytesSinceIrq[qi]! += P.bytes[p]! + P.frames[p]! * c.headerBytes;
+    if (this.irqEnabled[qi] && !this.irqPending[qi]) this.scheduleIrq(qi, at);
+  }
+
+  /** napi_complete: the poll found the ring of qi empty; the queue may interrupt again. */
+  napiComplete(qi: number): void {
+    this.irqEnabled[qi] = 1;
+    this.watch(qi);
+  }
+
+  /** veth: packet p joins the receive queue of the CPU that sent it, whose softirq polls it. */
+  private receiveOnSender(p: number, host: number): void {
+    const net = this.net;
+    const c = net.c;
+    const P = net.pool;
     P.host[p] = host;
     P.dir[p] = DIR_RX;
     P.stage[p] = 0;
+    const sender = P.cpu[p]!;
+    const cpu = c.sharedCpus ? sender : net.cpuIndex(host, sender % c.cpuCount);
+    const ring = this.vethRing[cpu]!;
     if (ring.length + P.frames[p]! > c.ringSize) {
       net.tcp.drop(p, 'nic_ring');
       return;
     }
     P.ready[p] = net.sim.now_ns;
     P.push(ring, p);
-    this.bytesSinceIrq[qi]! += P.bytes[p]! + P.frames[p]! * c.headerBytes;
-    if (this.irqEnabled[qi] && !this.irqPending[qi]) this.scheduleIrq(qi);
+    net.softirq.raiseVeth(cpu);
   }
 
-  private scheduleIrq(qi: number): void {
+  /** The first frame since the interrupt was enabled arrived at `at`: the interrupt fires after moderation. */
+  private scheduleIrq(qi: number, at: number): void {
     const c = this.net.c;
     const sim = this.net.sim;
     let interval = 0;
     if (c.coalescingMode === 1) interval = c.fixedItr_ns;
     else if (c.coalescingMode === 2) interval = c.adaptiveItr_ns[this.itrLevel[qi]!]!;
     this.irqPending[qi] = 1;
-    sim.scheduleAt(Math.max(sim.now_ns, this.lastIrq[qi]! + interval), this.evIrq, qi, 0);
+    sim.scheduleAt(Math.max(sim.now_ns, at, this.lastIrq[qi]! + interval), this.evIrq, qi, 0);
   }
 
   private onIrq(qi: number): void {
     const net = this.net;
     const c = net.c;
     const now = net.sim.now_ns;
+    // Arrivals up to now came while the interrupt was pending: they join the ring without scheduling another.
+    this.sync(qi, now);
     this.irqPending[qi] = 0;
-    if (this.ring[qi]!.length === 0) return;
+    if (this.ring[qi]!.length === 0) {
+      this.watch(qi);
+      return;
+    }
     if (c.coalescingMode === 2) {
       const level = this.itrLevel[qi]!;
       const us = Math.max(1, c.adaptiveItr_ns[level]! / 1000);

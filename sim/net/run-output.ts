@@ -55,6 +55,11 @@ export interface RunOutput {
   /** busy[cpuIdx * 3 + cls], ns within the measurement window. */
   busy_ns: Float64Array;
   ksoftirqd_ns: Float64Array;
+  /**
+   * Packets whose first receive pass (NIC queue or veth poll) ran on each CPU, in the window:
+   * rxPollCpu[(kind * 2 + receiving host) * cpus + cpuIdx], kind 0 request, 1 response, 2 ACK.
+   */
+  rxPollCpu: Float64Array;
   wireBusy_ns: Float64Array;
   stages: StageStats[];
   events: number;
@@ -125,6 +130,7 @@ export function createRunOutput(nCpu: number, stages: StageStats[]): RunOutput {
     lost: 0,
     busy_ns: new Float64Array(nCpu * 3),
     ksoftirqd_ns: new Float64Array(nCpu),
+    rxPollCpu: new Float64Array(3 * 2 * nCpu),
     wireBusy_ns: new Float64Array(2),
     stages,
     events: 0,

@@ -1,10 +1,11 @@
 /**
  * NET_RX softirq per CPU: the NAPI poll list, netdev_budget and its time limit, the restart limit
  * of __do_softirq and the hand-off to ksoftirqd, and the per-CPU queues that NAPI instances poll:
- * the backlog (RPS/RFS and veth hand-offs, netdev_max_backlog drops), gro_cells (vxlan) and the
- * list of ACKs the delayed-ACK timer releases on that CPU.
+ * the backlog (RPS/RFS and veth hand-offs, netdev_max_backlog drops), gro_cells (vxlan), the
+ * list of ACKs the delayed-ACK timer releases on that CPU, and the veth receive queue of that CPU
+ * (host.nic.rx_cpu = sender, nic.ts: polled like a NIC queue, raised by the sender, no hardirq).
  *
- * One poll chunk polls one item (a NIC queue, a backlog, a gro_cells instance or the ACK list) for up
+ * One poll chunk polls one item (a NIC queue, a backlog, a gro_cells instance, the ACK list or a veth queue) for up
  * to min(weight, budget left) packets, running each packet's stages of this pass back to back inside
  * the chunk (stage-paths.ts): no event per stage or per packet. Items with work left go to the back
  * of the poll list (round robin between NAPI instances); a NIC queue's interrupt is re-enabled when
@@ -27,8 +28,7 @@ const IT_NIC = K.IT_NIC;
 const IT_BACKLOG = K.IT_BACKLOG;
 const IT_GRO = K.IT_GRO;
 const IT_TIMER = K.IT_TIMER;
-const CLIENT = K.CLIENT;
-const SERVER = K.SERVER;
+const IT_VETH = K.IT_VETH;
 
 export class Softirq {
   private readonly pollList: IntQueue[];
@@ -50,7 +50,7 @@ export class Softirq {
     const n = net.nCpu;
     this.pollList = Array.from({ length: n }, () => new IntQueue());
     this.stride = Math.max(n, 2 * net.c.queues);
-    this.itemScheduled = new Uint8Array(4 * this.stride);
+    this.itemScheduled = new Uint8Array(5 * this.stride);
     this.inSoftirq = new Uint8Array(n);
     this.budgetLeft = new Float64Array(n);
     this.invocationStart = new Float64Array(n);
@@ -107,6 +107,11 @@ export class Softirq {
     this.raise(cpu, (gro ? IT_GRO : IT_BACKLOG) * ITEM + cpu);
   }
 
+  /** netif_rx on `cpu` (veth, rx_cpu = sender): its veth queue is polled by its NET_RX softirq. */
+  raiseVeth(cpu: number): void {
+    this.raise(cpu, IT_VETH * ITEM + cpu);
+  }
+
   /** Queues a pure ACK to be built and sent from `cpu`'s softirq. */
   sendAck(cpu: number, a: number): void {
     this.ackList[cpu]!.push(a);
@@ -157,14 +162,17 @@ export class Softirq {
     const type = Math.floor(item / ITEM);
     const idx = item - type * ITEM;
     let more = false;
-    if (type === IT_NIC) more = this.net.nic.ring[idx]!.length > 0;
-    else if (type === IT_BACKLOG) more = this.backlog[idx]!.length > 0;
+    if (type === IT_NIC) {
+      this.net.nic.sync(idx, this.net.sim.now_ns);
+      more = this.net.nic.ring[idx]!.length > 0;
+    } else if (type === IT_BACKLOG) more = this.backlog[idx]!.length > 0;
     else if (type === IT_GRO) more = this.gro[idx]!.length > 0;
+    else if (type === IT_VETH) more = this.net.nic.vethRing[idx]!.length > 0;
     else more = this.ackList[idx]!.length > 0;
     if (more) this.pollList[cpu]!.push(item);
     else {
       this.itemScheduled[type * this.stride + idx] = 0;
-      if (type === IT_NIC) this.net.nic.irqEnabled[idx] = 1; // napi_complete
+      if (type === IT_NIC) this.net.nic.napiComplete(idx);
     }
     if (this.pollList[cpu]!.length === 0) {
       this.inSoftirq[cpu] = 0;
@@ -195,21 +203,29 @@ export class Softirq {
     }
     const quota = Math.min(c.napiWeight, this.budgetLeft[cpu]!);
     let done = 0;
-    if (type === IT_NIC) {
+    if (type === IT_NIC || type === IT_VETH) {
       const nic = net.nic;
-      const q = nic.ring[idx]!;
-      const host = idx >= c.queues ? SERVER : CLIENT;
-      // TX completions of this queue are cleaned in the same poll.
-      t += nic.txCleanPending[idx]! * c.txClean_ns * factor;
-      nic.txCleanPending[idx] = 0;
+      let q: Fifo;
+      if (type === IT_NIC) {
+        nic.sync(idx, start);
+        q = nic.ring[idx]!;
+        // TX completions of this queue are cleaned in the same poll.
+        t += nic.txCleanPending[idx]! * c.txClean_ns * factor;
+        nic.txCleanPending[idx] = 0;
+      } else q = nic.vethRing[idx]!;
       const measuring = net.measuring;
-      const waitStat = net.table.nicWait[1 - host]!;
+      const out = net.out;
+      const nCpu = net.nCpu;
       while (q.length > 0 && (done === 0 || done + P.frames[q.head]! <= quota)) {
         const p = P.pop(q);
         done += P.frames[p]!;
         if (measuring) {
+          // A veth queue holds packets for both hosts of the namespace lab: the host is per packet.
+          const host = P.host[p]!;
+          const waitStat = net.table.nicWait[1 - host]!;
           waitStat.packets++;
           waitStat.wait.record(start + t - P.ready[p]!);
+          out.rxPollCpu[(P.kind[p]! * 2 + host) * nCpu + cpu]!++;
         }
         t += paths.run(p, cpu, start + t, factor, false);
         eff.push(p);

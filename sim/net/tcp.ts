@@ -100,13 +100,16 @@ export class Tcp {
     if (f.length > 0) net.sim.scheduleAt(due[f.head]!, this.evAck, host, 0);
   }
 
-  /** Packet p is dropped at `place` (counted from the warm-up's end): ACKs are lost, data is resent after the RTO. */
-  drop(p: number, place: string): void {
+  /**
+   * Packet p is dropped at `place` at `at_ns` (default now; the NIC replays arrivals a little later,
+   * nic.ts), counted from the warm-up's end: ACKs are lost, data is resent after the RTO.
+   */
+  drop(p: number, place: string, at_ns: number = this.net.sim.now_ns): void {
     const net = this.net;
     const P = net.pool;
     const out = net.out;
     const key = `${P.host[p] === SERVER ? 'server' : 'client'}.${place}`;
-    if (net.sim.now_ns >= net.warmupEnd_ns) out.drops[key] = (out.drops[key] ?? 0) + 1;
+    if (at_ns >= net.warmupEnd_ns) out.drops[key] = (out.drops[key] ?? 0) + 1;
     if (P.kind[p] === K_ACK) {
       P.release(p);
       return;
@@ -120,7 +123,7 @@ export class Tcp {
       return;
     }
     P.retries[p] = r;
-    net.sim.schedule(net.c.rtoMin_ns * 2 ** (r - 1), this.evRetx, p, 0);
+    net.sim.scheduleAt(at_ns + net.c.rtoMin_ns * 2 ** (r - 1), this.evRetx, p, 0);
   }
 
   private onRetransmit(p: number): void {

@@ -2,8 +2,8 @@
  * The wire in each direction (0: client -> server, 1: server -> client): frames are serialized at
  * line rate in FIFO order (a frame starts when the previous one has left), then take the
  * propagation delay plus independent jitter per packet, so packets of different flows may overtake
- * each other (separate paths through the fabric). Each packet on the wire is one pending arrival
- * event (nic.ts), so the event list holds the packets in flight on the wire, not more.
+ * each other (separate paths through the fabric). The packet is handed to the receiving NIC with its
+ * arrival time (nic.ts `inbound`, which needs an event only when the arrival can raise an interrupt).
  *
  * Invariant: wireFree[d] never decreases. Cost: O(1) per packet plus one jitter draw.
  */
@@ -55,7 +55,7 @@ export class Wire {
       st.wait.record(start - now);
       st.service.record(arr - start);
     }
-    net.sim.scheduleAt(arr, net.nic.evArrive, p, d);
+    net.nic.inbound(p, d, arr);
     if (P.live > net.spec.maxInFlight) net.abort();
   }
 }

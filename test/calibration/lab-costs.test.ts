@@ -1,7 +1,7 @@
 /** Counter costs: the regression recovers a known marginal cost and background from exact counters. */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labCostOverrides, labCounterCosts } from '../../calibration/lab-costs.ts';
+import { labCostOverrides, labCounterCosts, modelMarginalCpuNs } from '../../calibration/lab-costs.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 
 const base = loadLabelledRecords([
@@ -56,5 +56,32 @@ describe('labCounterCosts', () => {
     expect(set['host.apps.nginx.cost_ns_per_request']).toBe(16_000);
     expect(set['host.apps.tcpkali.cost_ns_per_write']).toBe(35_000);
     expect(set['host.apps.nginx.cost_ns_per_wakeup']).toBe(0);
+  });
+});
+
+describe('modelMarginalCpuNs', () => {
+  /** A simulation whose CPU k was busy background_k + cost_k x rate (split over the CPU classes). */
+  const simAt = (rate: number) => ({
+    achieved_rps: rate,
+    cpu: [
+      { host: 'server' as const, cpu: 0, hardirq: 0, softirq: 0.01 + 4e-6 * rate, task: 0.02 + 6e-6 * rate },
+      {
+        host: 'server' as const,
+        cpu: 1,
+        hardirq: 1e-6 * rate,
+        softirq: 0.03 + 10e-6 * rate,
+        task: 15e-6 * rate,
+      },
+    ],
+  });
+  it('is the slope of each CPU’s busy time (all classes) on the rate: rate-independent work drops out', () => {
+    const m = modelMarginalCpuNs([simAt(2000), simAt(1000)], { server: 1, client: 0 });
+    expect(m.server).toBeCloseTo(26_000, 6);
+    expect(m.client).toBeCloseTo(10_000, 6);
+  });
+  it('needs two distinct rates', () => {
+    expect(() => modelMarginalCpuNs([simAt(1000), simAt(1000)], { server: 1, client: 0 })).toThrow(
+      /two distinct rates/,
+    );
   });
 });

@@ -58,16 +58,25 @@ describe('diagnoseWrk on the checked-in wrk steps', () => {
   });
   it('calls a step with no idle CPU and nginx under 90 % "shared cpus"', () => {
     const r = wrk[0]!.record;
+    const m = r.counters!.machine!;
+    // nginx at 40 % of its CPU over the interval, both CPUs without idle time.
     const busy = {
       ...r,
       counters: {
         ...r.counters!,
         machine: {
-          ...r.counters!.machine!,
-          cpu: (r.counters!.machine!.cpu ?? []).map((c) => ({ ...c, idle_jiffies: 0, iowait_jiffies: 0 })),
+          ...m,
+          cpu: (m.cpu ?? []).map((c) => ({ ...c, idle_jiffies: 0, iowait_jiffies: 0 })),
+          server_tasks: [{ ...m.server_tasks![0]!, run_ns: 0.4 * m.interval_s * 1e9 }],
         },
       },
     };
     expect(diagnoseWrk(busy).bound).toBe('shared cpus');
+  });
+  it('says "nginx cpu" when nginx ran its CPU nearly full (the quiet-machine fixtures: wrk bounded by the path)', () => {
+    const bounds = wrk.map((lr) => diagnoseWrk(lr.record));
+    for (const d of bounds) if (d.nginx_cpu! >= 0.9) expect(d.bound).toBe('nginx cpu');
+    // Recorded on a quiet machine (HARNESS-LOG.txt): nginx was the bound in most wrk steps.
+    expect(bounds.filter((d) => d.bound === 'nginx cpu').length).toBeGreaterThan(bounds.length / 2);
   });
 });

@@ -35,9 +35,50 @@ describe('splitLabRecords', () => {
     );
   });
 
-  it('asks for --max-rate when no wrk step is present', () => {
-    const open = ALL.filter((lr) => lr.record.requested_rps !== null);
-    expect(() => splitLabRecords(open)).toThrow(/no maximum-rate step.*--max-rate/);
+  it('asks for --max-rate when no maximum-rate step (wrk or search) is present', () => {
+    const open = ALL.filter((lr) => lr.record.requested_rps !== null && !lr.record.max_rate_search);
+    expect(() => splitLabRecords(open)).toThrow(/no maximum-rate step.*--max-rate open-loop/);
+    const noWrk = ALL.filter((lr) => lr.record.requested_rps !== null);
+    expect(
+      splitLabRecords(noWrk).options.every((o) => o.max_rate.length === 0 && o.open_loop_max.length === 4),
+    ).toBe(true);
+  });
+
+  it('groups the open-loop search steps by run and search, whatever their validity, apart from the rates', () => {
+    const s = splitLabRecords(ALL);
+    for (const o of s.options) {
+      expect(o.open_loop_max).toHaveLength(4);
+      expect(o.calibration.concat(o.held_out).some((lr) => lr.record.max_rate_search)).toBe(false);
+      for (const x of o.open_loop_max) {
+        expect(x.complete).toBe(true);
+        expect(x.steps.every((lr) => lr.record.option === o.option)).toBe(true);
+        expect(x.steps.map((lr) => lr.record.max_rate_search!.step)).toEqual(x.steps.map((_, i) => i));
+        // The result is the highest carried rate of the search, below its lowest failed one.
+        const rates = (v: string) =>
+          x.steps
+            .filter((lr) => lr.record.max_rate_search!.verdict === v)
+            .map((lr) => lr.record.requested_rps!);
+        expect(x.max_rate_rps).toBe(Math.max(...rates('carried')));
+        expect(x.failing_rps).toBe(Math.min(...rates('failed')));
+        expect(x.failing_rps!).toBeGreaterThan(x.max_rate_rps);
+        expect(x.failing_reason).toMatch(/achieved|generator/);
+        // olmax-r0 was disturbed (RECORDING.txt: nginx waited 11-18 % for CPU 1 on its bounding steps).
+        expect(x.disturbed).toBe(x.run_id === 'olmax-r0');
+      }
+    }
+  });
+
+  it('reports an unfinished search (no final step) by its highest carried rate, saying so', () => {
+    const o = splitLabRecords(ALL).options[0]!;
+    const search = o.open_loop_max[0]!;
+    const last = search.steps.at(-1)!;
+    const cut = ALL.filter((lr) => lr !== last);
+    const again = splitLabRecords(cut).options[0]!.open_loop_max.find(
+      (x) => x.search_id === search.search_id && x.run_id === search.run_id,
+    )!;
+    expect(again.complete).toBe(false);
+    expect(again.done_reason).toMatch(/unfinished/);
+    expect(again.max_rate_rps).toBe(search.steps.at(-2)!.record.max_rate_search!.carried_rps);
   });
 
   it('skips invalid records, saying why', () => {
