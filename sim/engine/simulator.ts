@@ -88,12 +88,6 @@ export class Simulator {
   /** Stack of free slots. */
   private free = Int32Array.from({ length: INITIAL_CAPACITY }, (_, i) => INITIAL_CAPACITY - 1 - i);
   private nFree = INITIAL_CAPACITY;
-  /**
-   * 1 while heap index 0 holds the event being handled (fired, its slot already freed), else 0.
-   * The next `push` overwrites it and sifts down once (replace-top) instead of a pop and a push;
-   * if none comes, `run` pops it before reading the next event. Only ever 1 inside `run`.
-   */
-  private dead = 0;
   private readonly handlers: EventHandler[] = [];
   /** handlers.length, kept in a field for the kind check in `schedule`. */
   private nKinds = 0;
@@ -114,7 +108,7 @@ export class Simulator {
 
   /** Events waiting in the list, including cancelled ones not yet skipped. */
   get pending(): number {
-    return this.size - this.dead;
+    return this.size;
   }
 
   /** Registers a handler; the returned kind id is what `schedule` takes. */
@@ -160,14 +154,7 @@ export class Simulator {
     this.stopped = false;
     const handlers = this.handlers;
     let reachedUntil = true;
-    for (;;) {
-      if (this.dead === 1) {
-        // The last event scheduled nothing: pop it now.
-        this.dead = 0;
-        const n = --this.size;
-        if (n > 0) this.siftDown(n, n);
-      }
-      if (this.size === 0) break;
+    while (this.size > 0) {
       if (this.stopped || this.processed >= limit) {
         reachedUntil = false;
         break;
@@ -178,12 +165,14 @@ export class Simulator {
       const slot = this.hSlot[0]!;
       const rec = this.rec;
       const r = REC * slot;
+      const seq = rec[r]!;
       const kind = rec[r + 1]!;
       const a = rec[r + 2]!;
       const b = rec[r + 3]!;
       this.free[this.nFree++] = slot;
-      this.dead = 1;
-      if (this.nCancelled > 0 && this.cancelled.delete(rec[r]!)) {
+      const n = --this.size;
+      if (n > 0) this.siftDown(n);
+      if (this.nCancelled > 0 && this.cancelled.delete(seq)) {
         this.nCancelled = this.cancelled.size;
         continue;
       }
@@ -211,16 +200,8 @@ export class Simulator {
     rec[r + 1] = kind;
     rec[r + 2] = a;
     rec[r + 3] = b;
-    const hTime = this.hTime;
-    if (this.dead === 1) {
-      // Replace-top: the new event takes the fired event's place at the root and sifts down.
-      this.dead = 0;
-      hTime[0] = t;
-      this.hSlot[0] = slot;
-      this.siftDown(this.size, 0);
-      return seq;
-    }
     const i = this.size++;
+    const hTime = this.hTime;
     hTime[i] = t;
     this.hSlot[i] = slot;
     // A new event has the largest sequence number so far, so it goes below any parent with an
@@ -247,15 +228,12 @@ export class Simulator {
     hSlot[i] = slot;
   }
 
-  /**
-   * Sifts entry `from` down from the root through a hole, in a heap of n entries (indices 0..n-1):
-   * from = n removes the root (the last entry moves up), from = 0 re-places a new root.
-   */
-  private siftDown(n: number, from: number): void {
+  /** Removes the root of a heap that held n + 1 entries: entry n is sifted down from the top through a hole. */
+  private siftDown(n: number): void {
     const hTime = this.hTime;
     const hSlot = this.hSlot;
-    const t = hTime[from]!;
-    const slot = hSlot[from]!;
+    const t = hTime[n]!;
+    const slot = hSlot[n]!;
     let i = 0;
     for (;;) {
       const first = 4 * i + 1;
@@ -325,8 +303,7 @@ export class Simulator {
 
   private purgeCancelled(): void {
     const live = new Set<number>();
-    // A dead root (the event being handled) has fired: its id must not keep a cancellation alive.
-    for (let i = this.dead; i < this.size; i++) {
+    for (let i = 0; i < this.size; i++) {
       const s = this.rec[REC * this.hSlot[i]!]!;
       if (this.cancelled.has(s)) live.add(s);
     }

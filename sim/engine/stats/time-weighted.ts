@@ -4,11 +4,13 @@
  * whenever the value changes. O(1) per change.
  */
 export class TimeWeighted {
-  private value: number;
-  private last: number;
-  private start: number;
+  // Initialised with numbers (then set by the constructor): a field declared without an initialiser
+  // starts as undefined, and V8 then boxes every double stored into it in a fresh heap number.
+  private value = 0;
+  private last = 0;
+  private start = 0;
   private area = 0;
-  private peak: number;
+  private peak = 0;
 
   constructor(now_ns: number, initial = 0) {
     this.value = initial;
