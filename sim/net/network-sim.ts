@@ -13,6 +13,7 @@
  *                      completions, the veth receive on the sender's CPU (host.nic.rx_cpu)
  *   arrival-heap.ts    packets on the wire to one NIC queue, by arrival time
  *   wire.ts            serialization at line rate, propagation, jitter
+ *   draw-buffer.ts     sampler values drawn ahead in blocks (the wire's jitter draws)
  *   tcp.ts             socket delivery, delayed ACKs, drops, RTO retransmission
  *   tcpkali.ts         the client: merged send schedule per worker, writes, reads, latency
  *   nginx.ts           the server workers

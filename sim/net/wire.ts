@@ -5,12 +5,14 @@
  * each other (separate paths through the fabric). The packet is handed to the receiving NIC with its
  * arrival time (nic.ts `inbound`, which needs an event only when the arrival can raise an interrupt).
  *
- * Invariant: wireFree[d] never decreases. Cost: O(1) per packet plus one jitter draw.
+ * Invariant: wireFree[d] never decreases. Cost: O(1) per packet plus one jitter draw (drawn ahead in
+ * blocks, draw-buffer.ts).
  */
 import { lognormalFromMeanCv } from '../engine/distributions/lognormal.ts';
 import { createStream } from '../engine/rng.ts';
 import * as K from './codes.ts';
 import { F_TXQ as F_TXQ_ } from './flow-table.ts';
+import { DrawBuffer } from './draw-buffer.ts';
 import type { NetworkSim } from './network-sim.ts';
 
 const F_TXQ = F_TXQ_;
@@ -18,7 +20,8 @@ const CLIENT = K.CLIENT;
 
 export class Wire {
   private readonly wireFree = new Float64Array(2);
-  private readonly jitter: (() => number) | null;
+  /** Jitter draws, made ahead in blocks (draw-buffer.ts): the `wire.jitter` stream has no other user. */
+  private readonly jitter: DrawBuffer | null;
   private readonly net: NetworkSim;
 
   constructor(net: NetworkSim, seed: number, replication: number) {
@@ -26,7 +29,9 @@ export class Wire {
     const c = net.c;
     this.jitter =
       c.jitterMean_ns > 0
-        ? lognormalFromMeanCv(createStream(seed, replication, 'wire.jitter'), c.jitterMean_ns, c.jitterCv)
+        ? new DrawBuffer(
+            lognormalFromMeanCv(createStream(seed, replication, 'wire.jitter'), c.jitterMean_ns, c.jitterCv),
+          )
         : null;
   }
 
@@ -46,7 +51,7 @@ export class Wire {
     this.wireFree[d] = end;
     if (net.measuring) net.out.wireBusy_ns[d]! += ser;
     // Whole nanoseconds: the event list rounds times.
-    const arr = Math.ceil(end + c.propagation_ns + (this.jitter ? this.jitter() : 0));
+    const arr = Math.ceil(end + c.propagation_ns + (this.jitter ? this.jitter.next() : 0));
     const tq = net.flow[P.conn[p]! * 8 + host * 4 + F_TXQ]!;
     net.nic.txCleanPending[tq]! += frames;
     if (net.measuring) {
