@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
-import { parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
+import { parseChoice, parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { runLab } from '../../harness/lab-run.ts';
@@ -64,7 +64,8 @@ interface RunFlags {
   nginxCpus: string;
   keepLab: boolean;
   rt: boolean;
-  maxRate: boolean;
+  maxRate: boolean | string;
+  maxRateStart?: string;
   generator: string;
   force: boolean;
   json: boolean;
@@ -105,7 +106,11 @@ Examples:
       'open-loop generator: cnisim-openloop or tcpkali (when installed)',
       'cnisim-openloop',
     )
-    .option('--max-rate', 'add a maximum-rate step with wrk (closed loop) per option and repeat', false)
+    .option(
+      '--max-rate [method]',
+      'add maximum-rate steps per option and repeat: wrk (closed loop, the default), open-loop (search: step the open-loop rate up, then bisect; each step a record) or both',
+    )
+    .option('--max-rate-start <rps>', 'open-loop search: first rate (default: the highest of --rates)')
     .option('--keep-lab', 'leave the labs up afterwards', false)
     .option(
       '--rt',
@@ -153,7 +158,14 @@ Examples:
       if (nginxVersion() === null)
         throw new InputError('--lab', 'nginx', 'nginx is not installed (apt-get install nginx-light)');
       const run_id = f.runId ?? `lab-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      if (f.maxRate && !haveCommand('wrk'))
+      const maxRate =
+        f.maxRate === undefined || f.maxRate === false
+          ? false
+          : f.maxRate === true
+            ? 'wrk'
+            : parseChoice('--max-rate', f.maxRate, ['wrk', 'open-loop', 'both'] as const);
+      const maxRateStart = f.maxRateStart ? parsePositive('--max-rate-start', f.maxRateStart) : undefined;
+      if ((maxRate === 'wrk' || maxRate === 'both') && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
       let tcpkali: { binary: string; version: string } | undefined;
       if (f.generator === 'tcpkali') {
@@ -162,7 +174,13 @@ Examples:
         tcpkali = { binary: d.binary, version: d.version };
       } else if (f.generator !== 'cnisim-openloop')
         throw new InputError('--generator', f.generator, 'must be cnisim-openloop or tcpkali');
-      const total = options.length * (rates.length + (f.maxRate ? 1 : 0)) * repeat;
+      // An open-loop search takes up to 14 steps per option and repeat (its bound).
+      const total =
+        options.length *
+        (rates.length +
+          (maxRate === 'wrk' || maxRate === 'both' ? 1 : 0) +
+          (maxRate === 'open-loop' || maxRate === 'both' ? 14 : 0)) *
+        repeat;
       log(
         `harness: ${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}; records in ${f.out}`,
       );
@@ -183,7 +201,8 @@ Examples:
         nginx_cpus,
         keep_lab: f.keepLab,
         rt: f.rt,
-        max_rate: f.maxRate,
+        max_rate: maxRate,
+        ...(maxRateStart ? { max_rate_search: { start_rps: maxRateStart } } : {}),
         ...(tcpkali ? { tcpkali } : {}),
         log,
         progress: (done, _t, note) => progress.update(done, note),
