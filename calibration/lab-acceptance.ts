@@ -30,7 +30,7 @@ import {
 } from './lab-costs.ts';
 import { diagnoseWrk, searchMaxRate, type WrkDiagnosis } from './lab-max-rate.ts';
 import { LAB_PARAMS, LAB_SIGMA } from './lab-params.ts';
-import { type HeldOut, type LabOptionSplit, splitLabRecords } from './lab-records.ts';
+import { type HeldOut, type LabOptionSplit, type OpenLoopMaxSearch, splitLabRecords } from './lab-records.ts';
 import type { Predictor } from './predictor.ts';
 import type { LabelledRecord } from './records.ts';
 import { formatSetValue, loadSimulate, type SimulateFn, simulatePredictor } from './simulate-predictor.ts';
@@ -94,15 +94,7 @@ export interface OptionAcceptance {
     measured_repeats_rps: number[];
     measured_by: 'open-loop search' | 'wrk (no open-loop search in the records)';
     /** Per search: what failed above the maximum in the lab (the generator or the server). */
-    searches: {
-      search_id: string;
-      max_rate_rps: number;
-      failing_rps: number | null;
-      failing_reason: string | null;
-      done_reason: string | null;
-      complete: boolean;
-      disturbed: boolean;
-    }[];
+    searches: Omit<OpenLoopMaxSearch, 'run_id' | 'steps'>[];
     /** The searches behind `measured_rps`: complete and not disturbed (all, when none is). */
     searches_used: string[];
     /** The simulated maximum with the lab generator's counter cost on CPU 0 (as the open-loop search ran). */
@@ -311,14 +303,9 @@ export async function labAcceptance(
     const cSearch = s.max_rate.length > 0 ? await search(cSet) : null;
     const wrk = s.max_rate.map((lr) => diagnoseWrk(lr.record));
     const wrkMedian = wrk.length ? median(wrk.map((w) => w.achieved_rps)) : null;
-    const olAll = s.open_loop_max.map((x) => ({
-      search_id: `${x.run_id}/${x.search_id}`,
-      max_rate_rps: x.max_rate_rps,
-      failing_rps: x.failing_rps,
-      failing_reason: x.failing_reason,
-      done_reason: x.done_reason,
-      complete: x.complete,
-      disturbed: x.disturbed,
+    const olAll = s.open_loop_max.map(({ run_id, steps: _steps, ...x }) => ({
+      ...x,
+      search_id: `${run_id}/${x.search_id}`,
     }));
     // The median is over the complete searches whose bound was not disturbed (the server waiting
     // for its CPU: another program ran there); all of them when none qualifies. All are reported.

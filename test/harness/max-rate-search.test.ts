@@ -234,6 +234,24 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
       };
     };
 
+  /** Search options shared by the tests below; each adds what it is about. */
+  const searchOptions = (dir: string, extra: Partial<Parameters<typeof runOpenLoopSearches>[0]>) =>
+    ({
+      options: ['net-host'],
+      rates: [4000],
+      repeat: 1,
+      duration_s: 5,
+      warmup_s: 1,
+      connections: 10,
+      response: 'small',
+      out: dir,
+      run_id: 'fake',
+      generator_cpus: '0',
+      nginx_cpus: [1],
+      log: () => {},
+      ...extra,
+    }) as Parameters<typeof runOpenLoopSearches>[0];
+
   it('interleaves the options round-robin, writes every step as a valid record, and marks the last one final', async () => {
     const out = { records: [], paths: [], failed: [] } as Parameters<typeof runOpenLoopSearches>[3];
     const dir = mkdtempSync(join(tmpdir(), 'cnisim-olmax-'));
@@ -241,21 +259,7 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
     const labOf = (option: string) => ({ state: { layout: { option } }, tuning: {} }) as never;
     try {
       await runOpenLoopSearches(
-        {
-          options: ['net-host', 'flannel-vxlan'],
-          rates: [4000],
-          repeat: 1,
-          duration_s: 5,
-          warmup_s: 1,
-          connections: 10,
-          response: 'small',
-          out: dir,
-          run_id: 'fake',
-          generator_cpus: '0',
-          nginx_cpus: [1],
-          max_rate_search: { rel_tol: 0.05 },
-          log: () => {},
-        },
+        searchOptions(dir, { options: ['net-host', 'flannel-vxlan'], max_rate_search: { rel_tol: 0.05 } }),
         100,
         labOf,
         out,
@@ -291,22 +295,7 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cnisim-olmax-'));
     try {
       await runOpenLoopSearches(
-        {
-          options: ['net-host'],
-          rates: [4000],
-          repeat: 1,
-          first_repeat: 2,
-          duration_s: 5,
-          warmup_s: 1,
-          connections: 10,
-          response: 'small',
-          out: dir,
-          run_id: 'fake',
-          generator_cpus: '0',
-          nginx_cpus: [1],
-          max_rate_search: { max_steps: 2 },
-          log: () => {},
-        },
+        searchOptions(dir, { first_repeat: 2, max_rate_search: { max_steps: 2 } }),
         0,
         (option: string) => ({ state: { layout: { option } }, tuning: {} }) as never,
         out,
@@ -333,22 +322,8 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
     const step = fakeStep({ 'net-host': 50_000 }, seen);
     try {
       await runOpenLoopSearches(
-        {
-          options: ['net-host'],
-          rates: [4000],
-          repeat: 1,
-          duration_s: 5,
-          warmup_s: 1,
-          connections: 10,
-          response: 'small',
-          out: dir,
-          run_id: 'fake',
-          generator_cpus: '0',
-          nginx_cpus: [1],
-          // A step is budgeted at warm-up + window + 4 s = 10 s; the fake takes 10 s too.
-          max_rate_search: { time_budget_s: 35 },
-          log: () => {},
-        },
+        // A step is budgeted at warm-up + window + 4 s = 10 s; the fake takes 10 s too.
+        searchOptions(dir, { max_rate_search: { time_budget_s: 35 } }),
         0,
         (option: string) => ({ state: { layout: { option } }, tuning: {} }) as never,
         out,
