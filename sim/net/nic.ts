@@ -145,16 +145,7 @@ export class Nic {
     const net = this.net;
     const c = net.c;
     const P = net.pool;
-    const ring = this.ring[qi]!;
-    P.host[p] = qi >= c.queues ? SERVER : CLIENT;
-    P.dir[p] = DIR_RX;
-    P.stage[p] = 0;
-    if (ring.length + P.frames[p]! > c.ringSize) {
-      net.tcp.drop(p, 'nic_ring', at);
-      return;
-    }
-    P.ready[p] = at;
-    P.push(ring, p);
+    if (!this.enqueue(this.ring[qi]!, p, qi >= c.queues ? SERVER : CLIENT, at)) return;
     this.bytesSinceIrq[qi]! += P.bytes[p]! + P.frames[p]! * c.headerBytes;
     if (this.irqEnabled[qi] && !this.irqPending[qi]) this.scheduleIrq(qi, at);
   }
@@ -170,19 +161,28 @@ export class Nic {
     const net = this.net;
     const c = net.c;
     const P = net.pool;
+    const sender = P.cpu[p]!;
+    const cpu = c.sharedCpus ? sender : net.cpuIndex(host, sender % c.cpuCount);
+    if (this.enqueue(this.vethRing[cpu]!, p, host, net.sim.now_ns)) net.softirq.raiseVeth(cpu);
+  }
+
+  /**
+   * Packet p arrives at `host` at `at` into `ring` (a NIC queue's or a CPU's veth queue), or is
+   * dropped there (`nic_ring`) when its frames do not fit; returns whether it was queued.
+   */
+  private enqueue(ring: Fifo, p: number, host: number, at: number): boolean {
+    const net = this.net;
+    const P = net.pool;
     P.host[p] = host;
     P.dir[p] = DIR_RX;
     P.stage[p] = 0;
-    const sender = P.cpu[p]!;
-    const cpu = c.sharedCpus ? sender : net.cpuIndex(host, sender % c.cpuCount);
-    const ring = this.vethRing[cpu]!;
-    if (ring.length + P.frames[p]! > c.ringSize) {
-      net.tcp.drop(p, 'nic_ring');
-      return;
+    if (ring.length + P.frames[p]! > net.c.ringSize) {
+      net.tcp.drop(p, 'nic_ring', at);
+      return false;
     }
-    P.ready[p] = net.sim.now_ns;
+    P.ready[p] = at;
     P.push(ring, p);
-    net.softirq.raiseVeth(cpu);
+    return true;
   }
 
   /** The first frame since the interrupt was enabled arrived at `at`: the interrupt fires after moderation. */
