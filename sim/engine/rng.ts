@@ -12,8 +12,9 @@
  * (same seeding, same arithmetic, so the same doubles: a test compares 10^6 draws per key with
  * seedrandom's). `createStream` returns a plain `Source` closure over an AleaStream, as seedrandom
  * returns a closure over its state; samplers that know the stream (`aleaOf`) call `next()` on the
- * class directly, one closure call fewer where V8 would not inline the closure (where it does, as in
- * the engine benchmark, the two measured the same). A draw costs ~3 ns in a tight loop.
+ * class directly, one closure call fewer. Measured in the engine benchmark (ziggurat sampler, 6
+ * alternated pairs, 26 Nov 2026): 20.4-20.9 M events/s with the direct call, 19.0-21.0 (median 19.3)
+ * through the closure. A draw costs ~3 ns in a tight loop.
  */
 
 /** A uniform random source on [0, 1). */
