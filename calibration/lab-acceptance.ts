@@ -21,7 +21,9 @@
 import { PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
+import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
 import {
+  appCostOverrides,
   type LabCounterCosts,
   labCostOverrides,
   labCounterCosts,
@@ -59,10 +61,14 @@ export interface LabAcceptanceOptions {
    */
   fitKeys?: readonly PercentileKey[];
   /**
-   * What is subtracted from the counter costs (default `cpu`): the model's marginal work on each
-   * process's CPU (lab-costs.ts modelMarginalCpuNs), or only its task-class tx stages.
+   * How the counter costs are split between the apps and the model's kernel path:
+   * `joint` (default): over all options at once, the apps' own costs shared by the options and one
+   * factor per option on its stage costs (lab-cpu-budget.ts); the options' pass costs are then not
+   * fitted to the percentiles. `cpu`: per option, the model's marginal work on each process's CPU
+   * (lab-costs.ts modelMarginalCpuNs) is subtracted and the pass costs are fitted. `tx-stages`: only
+   * the model's task-class tx stages are subtracted.
    */
-  costBasis?: 'cpu' | 'tx-stages';
+  costBasis?: 'joint' | 'cpu' | 'tx-stages';
   onLog?: (message: string) => void;
 }
 
@@ -122,6 +128,9 @@ export interface OptionAcceptance {
 export interface LabAcceptanceReport {
   host: string;
   seed: number;
+  cost_basis: 'joint' | 'cpu' | 'tx-stages';
+  /** The joint split of the counter costs (cost_basis `joint`). */
+  cpu_budget: CpuBudgetFit | null;
   options: OptionAcceptance[];
   profile: FittedProfile;
   skipped: string[];
@@ -171,7 +180,7 @@ export async function labAcceptance(
   // 2. Counter costs per option, net of the model's own work in each process's context: its work on
   //    each CPU with the apps' costs at 0, regressed on the rate like the counters (`cpu`), or only
   //    its task-class tx stages (`tx-stages`, one simulation; before veth receives on the sender).
-  const basis = o.costBasis ?? 'cpu';
+  const basis = o.costBasis ?? 'joint';
   const fixed = new Map<string, Record<string, number>>();
   const costs = new Map<string, LabCounterCosts>();
   const modelOther = new Map<string, { server: number; client: number }>();
@@ -192,16 +201,30 @@ export async function labAcceptance(
         replications: 1,
         workers: 0,
       });
+    // `joint`: the model's own work per request at low load (the lowest calibration rate and half of
+    // it), where no simulated CPU saturates whatever the profile's stage costs.
     const other =
-      basis === 'cpu' && calRates.length >= 2
+      basis === 'joint'
         ? modelMarginalCpuNs(
             await Promise.all(
-              [calRates[0]!, calRates.at(-1)!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
+              [calRates[0]! / 2, calRates[0]!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
             ),
             LAB_CPUS,
           )
-        : modelTxNs(await at(calRates[0]!, wl));
+        : basis === 'cpu' && calRates.length >= 2
+          ? modelMarginalCpuNs(
+              await Promise.all(
+                [calRates[0]!, calRates.at(-1)!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
+              ),
+              LAB_CPUS,
+            )
+          : modelTxNs(await at(calRates[0]!, wl));
     fixed.set(s.option, { ...wl, ...labCostOverrides(c, other) });
+    if (basis === 'joint') {
+      costs.set(s.option, c);
+      modelOther.set(s.option, other);
+      continue;
+    }
     // When the model's own work in a process's context already exceeds what the counters measured
     // for that process, the app's cost is clipped at 0 and the model's kernel stages are too dear
     // for this lab: say so (the maximum rate is then underpredicted on that CPU).
@@ -217,6 +240,35 @@ export async function labAcceptance(
     modelOther.set(s.option, other);
     say(
       `${s.option}: nginx ${c.nginx?.ns_per_request.toFixed(0) ?? '-'} ns/request, generator ${c.generator?.ns_per_request.toFixed(0) ?? '-'} ns/request (marginal, from counters); the model's own work in their context (${basis}) server ${other.server.toFixed(0)} ns, client ${other.client.toFixed(0)} ns`,
+    );
+  }
+
+  let budget: CpuBudgetFit | null = null;
+  if (basis === 'joint') {
+    budget = fitCpuBudget(
+      split.options.map((s) => ({
+        option: s.option,
+        measured: {
+          server: costs.get(s.option)!.nginx?.ns_per_request ?? null,
+          client: costs.get(s.option)!.generator?.ns_per_request ?? null,
+        },
+        model: modelOther.get(s.option)!,
+      })),
+    );
+    for (const n of budget.notes) notes.push(`cpu budget: ${n}`);
+    for (const s of split.options) {
+      const k = budget.kernel_scale;
+      fixed.set(s.option, {
+        ...workloadOf(s),
+        ...appCostOverrides(budget.app_ns, costs.get(s.option)!.nginx?.ns_per_wakeup ?? 0),
+        ...kernelScaleOverrides(s.option, k),
+      });
+      say(
+        `${s.option}: kernel path x${k.toFixed(3)} of the profile's stage costs; model - measured: server ${budget.residual_ns[s.option]!.server?.toFixed(0) ?? '-'} ns, client ${budget.residual_ns[s.option]!.client?.toFixed(0) ?? '-'} ns per request`,
+      );
+    }
+    say(
+      `cpu budget (${budget.method}): nginx ${budget.app_ns.nginx?.toFixed(0) ?? '-'} ns/request, generator ${budget.app_ns.generator?.toFixed(0) ?? '-'} ns/request of their own`,
     );
   }
 
@@ -237,7 +289,8 @@ export async function labAcceptance(
   );
   const profile = await calibrate(calRecords, {
     predictor,
-    params: LAB_PARAMS,
+    // With the joint split the options' kernel costs come from the counters: only host parameters.
+    params: basis === 'joint' ? LAB_PARAMS.filter((p) => p.scope !== 'option') : LAB_PARAMS,
     host: LAB_HOST,
     seed,
     requests,
@@ -388,5 +441,14 @@ export async function labAcceptance(
       .map((k) => `${k} ${LAB_SIGMA[k]}`)
       .join(', ')}); tails are co-tenant noise (lab-notes.md)`,
   );
-  return { host: LAB_HOST, seed, options: out, profile, skipped: split.skipped, notes };
+  return {
+    host: LAB_HOST,
+    seed,
+    cost_basis: basis,
+    cpu_budget: budget,
+    options: out,
+    profile,
+    skipped: split.skipped,
+    notes,
+  };
 }

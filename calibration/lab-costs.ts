@@ -12,6 +12,13 @@
  * process runs in its context on bh enable, so these costs include part of the receive path.
  * When the slope is not positive (noise), the mean cost per request at the highest rate is used
  * and a note says so.
+ *
+ * nginx's schedstat also counts its timeslices (times it was put on the CPU: wake-ups, mostly).
+ * When their rate differs between the calibration rates (by WAKEUP_SPREAD or more; it falls as the
+ * server gets busier and sleeps less), the busy time is regressed on both, without an intercept:
+ *   busy_cpus = cost_per_request * rate + cost_per_wakeup * timeslices_per_s
+ * which puts the rate-independent work where it happens (on each wake-up: it delays the requests
+ * that woke the server, and it vanishes when the server no longer sleeps, near its maximum).
  */
 import type { RunRecord } from '../harness/run-record.ts';
 import type { SimResult } from '../sim/result.ts';
@@ -21,11 +28,16 @@ import type { LabelledRecord } from './records.ts';
 export interface ProcessCost {
   ns_per_request: number;
   se_ns: number | null;
-  /** CPUs busy independent of the rate. */
+  /** CPUs busy independent of the rate (0 when the wake-ups carry it). */
   background_cpus: number;
+  /** CPU cost of one wake-up (timeslice), ns; null when not regressed on wake-ups. */
+  ns_per_wakeup: number | null;
   points: number;
-  method: 'regression' | 'mean at highest rate';
+  method: 'regression' | 'regression on rate and wake-ups' | 'mean at highest rate';
 }
+
+/** Relative difference of the timeslice rate between the lowest and highest rates needed to regress on it. */
+export const WAKEUP_SPREAD = 0.2;
 
 export interface LabCounterCosts {
   nginx: ProcessCost | null;
@@ -37,6 +49,8 @@ interface Sample {
   rate: number;
   busy: number;
   perRequestNs: number;
+  /** Timeslices per second (nginx's schedstat), when counted. */
+  slices?: number;
 }
 
 function nginxSample(r: RunRecord): Sample | null {
@@ -45,7 +59,8 @@ function nginxSample(r: RunRecord): Sample | null {
   const n = r.requests_sent ?? 0;
   if (!tasks || tasks.length === 0 || !interval || n === 0) return null;
   const ns = tasks.reduce((s, t) => s + t.run_ns, 0);
-  return { rate: n / interval, busy: ns / 1e9 / interval, perRequestNs: ns / n };
+  const slices = tasks.reduce((s, t) => s + t.timeslices, 0);
+  return { rate: n / interval, busy: ns / 1e9 / interval, perRequestNs: ns / n, slices: slices / interval };
 }
 
 function generatorSample(r: RunRecord): Sample | null {
@@ -68,6 +83,7 @@ function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost 
     ns_per_request: top.reduce((a, s) => a + s.perRequestNs, 0) / top.length,
     se_ns: null,
     background_cpus: 0,
+    ns_per_wakeup: null,
     points: top.length,
     method: 'mean at highest rate',
   });
@@ -75,6 +91,8 @@ function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost 
     notes.push(`${what}: ${samples.length} point(s) at one rate: mean cost at the highest rate`);
     return mean();
   }
+  const wake = wakeupRegression(samples, what, notes);
+  if (wake) return wake;
   // Two points: the line through them (no error estimate); more: least squares with standard errors.
   const fit =
     samples.length > 2
@@ -95,9 +113,55 @@ function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost 
     ns_per_request: b * 1e9,
     se_ns: fit.se ? fit.se[1]! * 1e9 : null,
     background_cpus: fit.coef[0]!,
+    ns_per_wakeup: null,
     points: samples.length,
     method: 'regression',
   };
+}
+
+/** busy = c * rate + w * slices (no intercept), when the slices vary enough; null otherwise. */
+function wakeupRegression(samples: Sample[], what: string, notes: string[]): ProcessCost | null {
+  if (!samples.every((s) => s.slices !== undefined)) return null;
+  const lo = Math.min(...samples.map((s) => s.rate));
+  const hi = Math.max(...samples.map((s) => s.rate));
+  const meanSlices = (r: number) => {
+    const at = samples.filter((s) => Math.abs(s.rate - r) <= 0.05 * r);
+    return at.reduce((a, s) => a + s.slices!, 0) / at.length;
+  };
+  const a = meanSlices(lo);
+  const b = meanSlices(hi);
+  if (!(Math.abs(a - b) >= WAKEUP_SPREAD * Math.max(a, b))) {
+    notes.push(
+      `${what}: timeslices ${a.toFixed(0)}/s at ${lo.toFixed(0)} and ${b.toFixed(0)}/s at ${hi.toFixed(0)} requests/s differ by less than ${100 * WAKEUP_SPREAD} %: wake-up cost not separable, intercept regression`,
+    );
+    return null;
+  }
+  const X = samples.map((s) => [s.rate, s.slices!]);
+  const y = samples.map((s) => s.busy);
+  const f =
+    samples.length > 2
+      ? ols(X, y, ['rate', 'timeslices'])
+      : { coef: solve2(X[0]!, X[1]!, y[0]!, y[1]!), se: null };
+  const [c, w] = f.coef as [number, number];
+  if (!(c > 0) || !(w >= 0)) {
+    notes.push(
+      `${what}: regression on rate and wake-ups gave ${(c * 1e9).toFixed(0)} ns/request and ${(w * 1e9).toFixed(0)} ns/wake-up: intercept regression instead`,
+    );
+    return null;
+  }
+  return {
+    ns_per_request: c * 1e9,
+    se_ns: f.se ? f.se[0]! * 1e9 : null,
+    background_cpus: 0,
+    ns_per_wakeup: w * 1e9,
+    points: samples.length,
+    method: 'regression on rate and wake-ups',
+  };
+}
+
+function solve2(r0: number[], r1: number[], y0: number, y1: number): [number, number] {
+  const det = r0[0]! * r1[1]! - r0[1]! * r1[0]!;
+  return [(y0 * r1[1]! - y1 * r0[1]!) / det, (r0[0]! * y1 - r1[0]! * y0) / det];
 }
 
 function twoPoint(a: Sample, b: Sample): { coef: number[]; se: null } {
@@ -120,27 +184,40 @@ export function labCounterCosts(records: readonly LabelledRecord[]): LabCounterC
  * `--set` overrides that give the model's nginx and generator these marginal costs. The model
  * charges its own work in each process's context separately (`modelTxNs`: per request; either its
  * task-class tx stages, or, better, everything the model runs on that CPU: modelMarginalCpuNs), so
- * it is subtracted; wake-up and per-byte costs are folded into the marginal cost and set to 0. The
- * generator's cost goes to the write (the model's read is set to 0).
+ * it is subtracted (appCostOverrides says what else is set).
  */
 export function labCostOverrides(
   c: LabCounterCosts,
   modelTxNs: { server: number; client: number },
 ): Record<string, number> {
+  return appCostOverrides(
+    {
+      nginx: c.nginx ? c.nginx.ns_per_request - modelTxNs.server : null,
+      generator: c.generator ? c.generator.ns_per_request - modelTxNs.client : null,
+    },
+    c.nginx?.ns_per_wakeup ?? 0,
+  );
+}
+
+/**
+ * `--set` overrides that give nginx and the generator these own costs per request (ns; null: left
+ * as the profile has it; negative: 0), and nginx this cost per wake-up (from the regression on
+ * wake-ups; 0 when its rate-independent work was not separable). Per-byte costs and the
+ * generator's wake-up cost are folded into the per-request cost and set to 0; the generator's cost
+ * goes to the write (the model's read is set to 0).
+ */
+export function appCostOverrides(
+  app: { nginx: number | null; generator: number | null },
+  nginxWakeupNs = 0,
+): Record<string, number> {
   const set: Record<string, number> = {};
-  if (c.nginx) {
-    set['host.apps.nginx.cost_ns_per_request'] = Math.max(
-      0,
-      Math.round(c.nginx.ns_per_request - modelTxNs.server),
-    );
-    set['host.apps.nginx.cost_ns_per_wakeup'] = 0;
+  if (app.nginx !== null) {
+    set['host.apps.nginx.cost_ns_per_request'] = Math.max(0, Math.round(app.nginx));
+    set['host.apps.nginx.cost_ns_per_wakeup'] = Math.max(0, Math.round(nginxWakeupNs));
     set['host.apps.nginx.cost_ns_per_response_byte'] = 0;
   }
-  if (c.generator) {
-    set['host.apps.tcpkali.cost_ns_per_write'] = Math.max(
-      0,
-      Math.round(c.generator.ns_per_request - modelTxNs.client),
-    );
+  if (app.generator !== null) {
+    set['host.apps.tcpkali.cost_ns_per_write'] = Math.max(0, Math.round(app.generator));
     set['host.apps.tcpkali.cost_ns_per_read'] = 0;
     set['host.apps.tcpkali.cost_ns_per_wakeup'] = 0;
     set['host.apps.tcpkali.cost_ns_per_response_byte'] = 0;

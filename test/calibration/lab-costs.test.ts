@@ -8,13 +8,24 @@ const base = loadLabelledRecords([
   resolve(import.meta.dirname, 'fixtures/lab/0000-net-host-1000rps-r0.json'),
 ])[0]!;
 
-/** A record at `rate` whose nginx ran background + cost x rate and the generator 2x that, exactly. */
-function synthetic(rate: number, costNs: number, background: number) {
+/**
+ * A record at `rate` whose nginx ran background + cost x rate (+ wakeNs per timeslice, with
+ * slicesPerS timeslices per second when given) and the generator 2x (background + cost x rate), exactly.
+ */
+function synthetic(
+  rate: number,
+  costNs: number,
+  background: number,
+  wake?: { slicesPerS: number; wakeNs: number },
+) {
   const r = base.record;
   const m = r.counters!.machine!;
   const interval = m.interval_s;
   const n = Math.round(rate * r.duration_s);
-  const busy = background + (costNs / 1e9) * (n / interval);
+  const busy =
+    background + (costNs / 1e9) * (n / interval) + (wake ? (wake.slicesPerS * wake.wakeNs) / 1e9 : 0);
+  const task = m.server_tasks![0]!;
+  const timeslices = wake ? Math.round(wake.slicesPerS * interval) : task.timeslices;
   const genBusy = 2 * background + ((2 * costNs) / 1e9) * (n / r.duration_s);
   return {
     file: `syn-${rate}.json`,
@@ -25,7 +36,7 @@ function synthetic(rate: number, costNs: number, background: number) {
       generator: { ...r.generator, cpu_user_s: genBusy * r.duration_s, cpu_system_s: 0 },
       counters: {
         ...r.counters!,
-        machine: { ...m, server_tasks: [{ ...m.server_tasks![0]!, run_ns: busy * interval * 1e9 }] },
+        machine: { ...m, server_tasks: [{ ...task, run_ns: busy * interval * 1e9, timeslices }] },
       },
     },
   };
@@ -39,6 +50,26 @@ describe('labCounterCosts', () => {
     expect(c.nginx?.background_cpus).toBeCloseTo(0.05, 9);
     expect(c.generator?.ns_per_request).toBeCloseTo(40_000, 3);
     expect(c.generator?.background_cpus).toBeCloseTo(0.1, 9);
+  });
+
+  it('regresses nginx on the rate and its wake-ups when the wake-up rate falls with the load', () => {
+    const at = (rate: number, slicesPerS: number) =>
+      synthetic(rate, 17_000, 0, { slicesPerS, wakeNs: 60_000 });
+    const c = labCounterCosts([at(4000, 800), at(16000, 600), at(32000, 400), at(4000, 790)]);
+    expect(c.nginx?.method).toBe('regression on rate and wake-ups');
+    expect(c.nginx?.ns_per_request).toBeCloseTo(17_000, 0);
+    // Timeslices are whole counts per 5 s window: 60 us x rounding of < 0.1 slice/s.
+    expect(c.nginx?.ns_per_wakeup).toBeGreaterThan(59_900);
+    expect(c.nginx?.ns_per_wakeup).toBeLessThan(60_100);
+    expect(c.nginx?.background_cpus).toBe(0);
+    const set = labCostOverrides(c, { server: 4_000, client: 5_000 });
+    expect(set['host.apps.nginx.cost_ns_per_wakeup']).toBe(Math.round(c.nginx!.ns_per_wakeup!));
+    // Two points are solved exactly; nearly constant wake-ups fall back to the intercept regression.
+    const two = labCounterCosts([at(4000, 800), at(32000, 400)]);
+    expect(two.nginx?.ns_per_request).toBeCloseTo(17_000, 0);
+    const flat = labCounterCosts([at(1000, 780), at(2000, 790)]);
+    expect(flat.nginx?.method).toBe('regression');
+    expect(flat.notes.join(' ')).toMatch(/wake-up cost not separable/);
   });
 
   it('uses the line through two points, and the mean at one rate, saying so', () => {
