@@ -6,9 +6,12 @@
  * Phases:
  *   1. split    - per option: two calibration rates, one held-out rate, the wrk steps (lab-records.ts)
  *   2. costs    - nginx's and the generator's marginal CPU cost per request from the exact counters
- *                 of the calibration records only (lab-costs.ts), minus the model's own tx stages
- *   3. fit      - calibrate() on the calibration records with the lab's parameters and spread
- *                 (lab-params.ts), host profile netns-lab, the costs of 2. held fixed
+ *                 of the calibration records only (lab-costs.ts; nginx's also per wake-up), split
+ *                 between the apps and the model's kernel path jointly over the options
+ *                 (lab-cpu-budget.ts: shared app costs, one factor on every stage cost)
+ *   3. fit      - calibrate() on the calibration records with the lab's host parameters and spread
+ *                 and the generator's write/read split (lab-params.ts), host profile netns-lab, the
+ *                 costs of 2. held fixed
  *   4. predict  - the held-out rate's p50 (seed + 1: not the fit's random numbers), compared with
  *                 the median p50 of its repeats
  *   5. maximum  - the highest offered rate the simulator carries (lab-max-rate.ts), found by the
@@ -31,7 +34,7 @@ import {
   ZERO_APP_COSTS,
 } from './lab-costs.ts';
 import { diagnoseWrk, searchMaxRate, type WrkDiagnosis } from './lab-max-rate.ts';
-import { LAB_PARAMS, LAB_SIGMA } from './lab-params.ts';
+import { expandReadShare, LAB_PARAMS, LAB_SIGMA, READ_SHARE_PARAM } from './lab-params.ts';
 import { type HeldOut, type LabOptionSplit, type OpenLoopMaxSearch, splitLabRecords } from './lab-records.ts';
 import type { Predictor } from './predictor.ts';
 import type { LabelledRecord } from './records.ts';
@@ -50,9 +53,16 @@ export interface LabAcceptanceOptions {
   requests?: number;
   /** Simulated requests for the held-out prediction and each maximum-rate evaluation (default 20000). */
   predictRequests?: number;
-  /** Nelder-Mead evaluations per stage (default 12). */
+  /**
+   * Nelder-Mead evaluations per stage (default 40; measured on fixtures/lab-span, predicting 8000
+   * from 4000 and 16000, seeds 1-3: with 12 the fitted host parameters varied 2-3x between seeds and
+   * net-host's p50 error ranged 7.2-16.3 %, with 40 it ranged 4.0-11.8 %, same wall time).
+   */
   budgetEvals?: number;
-  heldOut?: HeldOut;
+  /** The open-loop rate predicted: by position among the records' rates, or the rate (default highest). */
+  heldOut?: HeldOut | number;
+  /** The two rates calibrated on (default: the two nearest the held-out rate). */
+  calibrationRates?: readonly number[];
   /**
    * Percentiles the fit sees (default p50, p90): the lab is for p50, CPU cost and maximum rate;
    * its tails are co-tenant scheduling noise (lab-notes.md: p99 varies 2.5x between repeats) and
@@ -174,7 +184,7 @@ export async function labAcceptance(
   const requests = o.requests ?? 5000;
   const predictRequests = o.predictRequests ?? 20_000;
   const sim = o.simulate ?? (await loadSimulate());
-  const split = splitLabRecords(records, o.heldOut ?? 'highest');
+  const split = splitLabRecords(records, o.heldOut ?? 'highest', o.calibrationRates);
   const notes: string[] = [];
 
   // 2. Counter costs per option, net of the model's own work in each process's context: its work on
@@ -274,7 +284,9 @@ export async function labAcceptance(
 
   // 3. Fit, with the counter costs held fixed per option.
   const inner = simulatePredictor(LAB_HOST, { simulate: sim });
-  const predictor: Predictor = (pt, set, run) => inner(pt, { ...fixed.get(pt.option), ...set }, run);
+  const generatorNs = budget?.app_ns.generator ?? null;
+  const predictor: Predictor = (pt, set, run) =>
+    inner(pt, expandReadShare({ ...fixed.get(pt.option), ...set }, generatorNs), run);
   const keys = new Set<PercentileKey>(o.fitKeys ?? ['p50', 'p90']);
   const calRecords = split.options.flatMap((s) =>
     s.calibration.map((lr) => ({
@@ -289,12 +301,16 @@ export async function labAcceptance(
   );
   const profile = await calibrate(calRecords, {
     predictor,
-    // With the joint split the options' kernel costs come from the counters: only host parameters.
-    params: basis === 'joint' ? LAB_PARAMS.filter((p) => p.scope !== 'option') : LAB_PARAMS,
+    // With the joint split the options' kernel costs come from the counters: only host parameters,
+    // and the split of the generator's counter cost between its write and its read.
+    params:
+      basis === 'joint' && generatorNs !== null
+        ? [...LAB_PARAMS.filter((p) => p.scope !== 'option'), READ_SHARE_PARAM]
+        : LAB_PARAMS,
     host: LAB_HOST,
     seed,
     requests,
-    budgetEvals: o.budgetEvals ?? 12,
+    budgetEvals: o.budgetEvals ?? 40,
     sigma: LAB_SIGMA,
     uncertainty: false,
     onLog: (m) => say(`calibrate: ${m}`),
@@ -303,7 +319,7 @@ export async function labAcceptance(
   // 4-5. Predict per option.
   const out: OptionAcceptance[] = [];
   for (const s of split.options) {
-    const set = { ...fixed.get(s.option)!, ...profileOverrides(profile, s.option) };
+    const set = expandReadShare({ ...fixed.get(s.option)!, ...profileOverrides(profile, s.option) }, generatorNs);
     const bytes = s.held_out[0]!.record.response_bytes;
     const run = (rate: number, seedOf: number) =>
       sim({

@@ -48,6 +48,41 @@ export const LAB_PARAMS: readonly ParamSpec[] = [
 ];
 
 /**
+ * The share of the generator's own CPU cost per request that its read of the response takes (the
+ * rest is its write). The counters give the generator's total (lab-costs.ts, lab-cpu-budget.ts), not
+ * the split, and the split matters for latency: the lab generator writes a whole burst before it
+ * reads, so the write's cost sets the burst's length and the tick period (send_timer after_burst).
+ * Not a model path: lab-acceptance.ts expands it into host.apps.tcpkali.cost_ns_per_write and
+ * cost_ns_per_read (expandReadShare) before each simulation. Fitted with all rates (group tail):
+ * it shows in how latency grows with the rate.
+ */
+export const READ_SHARE_PATH = 'lab.generator_read_share';
+export const READ_SHARE_PARAM: ParamSpec = {
+  path: READ_SHARE_PATH,
+  lower: 0,
+  upper: 0.95,
+  init: 0.5,
+  group: 'tail',
+  scope: 'host',
+  doc: "the read's share of the generator's own cost per request (the rest is the write)",
+};
+
+/**
+ * Replaces READ_SHARE_PATH in `set` by the write and read costs that split `generatorNs` (the
+ * generator's own cost per request, ns) in that proportion; `set` is returned unchanged without it.
+ */
+export function expandReadShare(set: Record<string, number>, generatorNs: number | null): Record<string, number> {
+  if (!(READ_SHARE_PATH in set)) return set;
+  const { [READ_SHARE_PATH]: share, ...rest } = set;
+  if (generatorNs === null) return rest;
+  return {
+    ...rest,
+    'host.apps.tcpkali.cost_ns_per_write': Math.round(generatorNs * (1 - share!)),
+    'host.apps.tcpkali.cost_ns_per_read': Math.round(generatorNs * share!),
+  };
+}
+
+/**
  * Repeat-to-repeat spread (log units) of each percentile in the lab, from lab-notes.md: p50 varied
  * 10-15 % between repeats (sigma 0.15), p99 up to 2.5x (ln 2.5 = 0.9), p99.9 from 0.3 to 16 ms
  * (ln(53)/2 = 2, reading the range as +-1 sd). p90-p95 are not stated: taken between p50 and p99

@@ -84,7 +84,16 @@ export interface LabSplit {
   skipped: string[];
 }
 
-export function splitLabRecords(records: readonly LabelledRecord[], heldOut: HeldOut = 'highest'): LabSplit {
+/**
+ * `heldOut`: which open-loop rate is predicted (by position, or the rate itself); `calibrationRates`:
+ * the two that calibrate (default: the two nearest the held-out one). A rate an option lacks is a
+ * CalibrationInputError naming it.
+ */
+export function splitLabRecords(
+  records: readonly LabelledRecord[],
+  heldOut: HeldOut | number = 'highest',
+  calibrationRates?: readonly number[],
+): LabSplit {
   const skipped: string[] = [];
   const byOption = new Map<string, LabelledRecord[]>();
   const searchSteps = new Map<string, LabelledRecord[]>();
@@ -127,17 +136,35 @@ export function splitLabRecords(records: readonly LabelledRecord[], heldOut: Hel
         files.length > 3 ? [...files.slice(0, 3), `+${files.length - 3} more`] : files,
         'no maximum-rate step (an open-loop search or wrk); run the harness with --max-rate open-loop',
       );
-    // With more than three rates, the two nearest the held-out one calibrate (the others are unused).
+    // With more than three rates and no calibrationRates, the two nearest the held-out one calibrate
+    // (the others are unused).
     const held =
-      heldOut === 'highest'
-        ? rates.at(-1)!
-        : heldOut === 'lowest'
-          ? rates[0]!
-          : rates[Math.floor(rates.length / 2)]!;
-    const calRates = rates
-      .filter((r) => r !== held)
-      .sort((a, b) => Math.abs(a - held) - Math.abs(b - held))
-      .slice(0, 2);
+      typeof heldOut === 'number'
+        ? heldOut
+        : heldOut === 'highest'
+          ? rates.at(-1)!
+          : heldOut === 'lowest'
+            ? rates[0]!
+            : rates[Math.floor(rates.length / 2)]!;
+    const calRates = calibrationRates
+      ? [...calibrationRates]
+      : rates
+          .filter((r) => r !== held)
+          .sort((a, b) => Math.abs(a - held) - Math.abs(b - held))
+          .slice(0, 2);
+    for (const r of [held, ...calRates])
+      if (!rates.includes(r))
+        throw new CalibrationInputError(
+          `--runs (${option})`,
+          files.length > 3 ? [...files.slice(0, 3), `+${files.length - 3} more`] : files,
+          `no open-loop records at ${r} requests/s (rates: ${rates.join(', ')})`,
+        );
+    if (calRates.includes(held) || new Set(calRates).size !== 2)
+      throw new CalibrationInputError(
+        `--runs (${option})`,
+        calRates,
+        `two distinct calibration rates other than the held-out ${held} requests/s are needed`,
+      );
     options.push({
       option,
       rates,

@@ -52,6 +52,10 @@ export interface AppTable {
   epollMaxEvents: number;
   /** tcpkali: sends leave at multiples of this (the generator's timer granularity); 0 = at their due times. */
   sendGranularity_ns: number;
+  /** tcpkali: the timer is re-armed after each burst (send_timer.mode after_burst) instead of a fixed grid. */
+  sendAfterBurst: boolean;
+  /** tcpkali: lateness added to each re-armed timer (after_burst), ns. */
+  sendSlack_ns: number;
 }
 
 export interface Compiled {
@@ -186,6 +190,8 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerRead_ns: 0,
       epollMaxEvents: ng.epoll_max_events,
       sendGranularity_ns: 0,
+      sendAfterBurst: false,
+      sendSlack_ns: 0,
     },
     tcpkali: {
       workers: tk.workers,
@@ -196,6 +202,8 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerRead_ns: tk.cost_ns_per_read,
       epollMaxEvents: 1 << 30,
       sendGranularity_ns: tk.send_timer.granularity_ns,
+      sendAfterBurst: tk.send_timer.mode === 'after_burst' && tk.send_timer.granularity_ns > 0,
+      sendSlack_ns: tk.send_timer.slack_ns,
     },
     rate_rps: s.workload.rate_rps,
     requestBytes: s.workload.request_bytes,

@@ -136,11 +136,26 @@ export const HostProfile = z.strictObject({
        * Timer granularity of the generator's send loop: a send due at t is written at the next
        * multiple of granularity_ns, and the sends due within one tick go out back to back in due
        * order. 0 = at the exact due time (tcpkali's libev loop nearly does). Sim: sim/net/tcpkali.ts.
+       * `mode` (default grid): `grid`, ticks at the multiples of granularity_ns; `after_burst`, the
+       * timer is re-armed when the burst of due sends has been written, for granularity_ns (or for
+       * the whole multiples of it until the next send is due, when that is later), plus slack_ns:
+       * a generator that calls setTimeout after writing (Node: a delay below 1 ms is 1 ms, counted
+       * from the call), so the tick period is the burst's length plus the delay, and the bursts grow
+       * with the rate and with the cost of a write.
        */
-      send_timer: z.strictObject({ granularity_ns: NonNegative, source: Source }).default({
-        granularity_ns: 0,
-        source: "default: sends at their exact due times, as tcpkali's libev loop nearly does",
-      }),
+      send_timer: z
+        .strictObject({
+          granularity_ns: NonNegative,
+          mode: z.enum(['grid', 'after_burst']).default('grid'),
+          slack_ns: NonNegative.default(0),
+          source: Source,
+        })
+        .default({
+          mode: 'grid',
+          slack_ns: 0,
+          granularity_ns: 0,
+          source: "default: sends at their exact due times, as tcpkali's libev loop nearly does",
+        }),
     }),
   }),
   mechanisms: Mechanisms,

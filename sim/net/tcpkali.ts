@@ -14,7 +14,13 @@
  * released together, in due order, and the worker writes them back to back (a generator that sleeps
  * on a millisecond timer, as the lab's Node generator). Latency still runs from the actual write.
  * Whether a send is made at all is decided on its unquantized due time (sends due before the end).
- * g = 0: exact due times. A worker chunk does one write or one read, whichever became
+ * g = 0: exact due times.
+ *
+ * After-burst timer (send_timer.mode after_burst, g > 0): a tick at T releases every send due by T;
+ * the timer is re-armed only when the worker has written them all, at the end E of that write, for
+ * d = g, or floor(w / g) x g when the next send is due w >= g after E, plus the slack: the next tick
+ * is at E + d + slack (a loop that calls setTimeout after its writes, as the lab's Node generator:
+ * its period is the burst's length plus the delay, so bursts grow with the rate and the write cost). A worker chunk does one write or one read, whichever became
  * ready first.
  *
  * Flows are numbered in send order (flow-table.ts): flow k of worker w is row start_w + k.
@@ -48,11 +54,19 @@ export class Tcpkali {
   private readonly period_ns: number;
   /** Send timer granularity (ns); 0 = sends at their exact due times. */
   private readonly tick_ns: number;
+  /** After-burst timer: the current tick's time per worker, and whether the next tick awaits the burst's end. */
+  private readonly afterBurst: boolean;
+  private readonly slack_ns: number;
+  private readonly tickAt: Float64Array;
+  private readonly rearm: Uint8Array;
   private readonly evSend: number;
   private readonly series: LatencySeries;
   private readonly net: NetworkSim;
   /** connOfRow[flow]: the connection id of each flow number. */
   readonly connOfRow: Int32Array;
+  /** Send releases at a new time (timer ticks with g > 0), over all workers: for mechanism tests. */
+  ticks = 0;
+  private lastRelease_ns = Number.NEGATIVE_INFINITY;
 
   constructor(net: NetworkSim, seed: number, replication: number) {
     this.net = net;
@@ -60,6 +74,10 @@ export class Tcpkali {
     const tk = c.tcpkali.workers;
     this.period_ns = (c.connections / c.rate_rps) * 1e9;
     this.tick_ns = c.tcpkali.sendGranularity_ns;
+    this.afterBurst = c.tcpkali.sendAfterBurst;
+    this.slack_ns = c.tcpkali.sendSlack_ns;
+    this.tickAt = new Float64Array(tk).fill(Number.NEGATIVE_INFINITY);
+    this.rearm = new Uint8Array(tk);
     const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
@@ -100,13 +118,40 @@ export class Tcpkali {
     const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
     if (t >= net.sendEnd_ns) return;
     const g = this.tick_ns;
+    if (this.afterBurst) {
+      const T = this.tickAt[w]!;
+      // Due within the current tick: released now. Before the first tick: the loop starts at t.
+      if (t <= T) net.sim.scheduleAt(net.sim.now_ns, this.evSend, w, 0);
+      else if (T === Number.NEGATIVE_INFINITY) net.sim.scheduleAt(Math.max(t, net.sim.now_ns), this.evSend, w, 0);
+      else this.rearm[w] = 1;
+      return;
+    }
     const at = g > 0 ? Math.ceil(t / g) * g : t;
     net.sim.scheduleAt(Math.max(at, net.sim.now_ns), this.evSend, w, 0);
   }
 
+  /** After-burst timer: the burst of worker w was written by `end`; arms the next tick. */
+  private armAfterBurst(w: number, end: number): void {
+    const net = this.net;
+    this.rearm[w] = 0;
+    const order = this.order[w]!;
+    const k = this.due[w]!;
+    const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    const g = this.tick_ns;
+    const wait = t - end;
+    const d = wait >= g ? Math.floor(wait / g) * g : g;
+    net.sim.scheduleAt(end + d + this.slack_ns, this.evSend, w, 0);
+  }
+
   private onSendDue(w: number): void {
     const net = this.net;
-    this.dueTimes[w]!.push(net.sim.now_ns);
+    const now = net.sim.now_ns;
+    if (now !== this.lastRelease_ns) {
+      this.ticks++;
+      this.lastRelease_ns = now;
+    }
+    if (this.afterBurst) this.tickAt[w] = now;
+    this.dueTimes[w]!.push(now);
     this.due[w]!++;
     this.scheduleNextSend(w);
     net.cpus.wakeTask(net.c.nginx.workers + w);
@@ -164,6 +209,7 @@ export class Tcpkali {
     dur += net.paths.run(p, cpu, now + dur, factor, true);
     eff.push(p);
     net.outstanding++;
+    if (this.rearm[w] === 1 && this.sent[w] === this.due[w]) this.armAfterBurst(w, now + dur);
     return dur;
   }
 

@@ -1,16 +1,17 @@
 /**
  * Lab acceptance (issue 5) on checked-in namespace-lab records, all taken on 26 Nov 2026 on a quiet
  * machine with the generator that stamps each request right after its own write:
- *   fixtures/lab-span/*.json   net-host, flannel-host-gw and flannel-vxlan at 4000, 16000 and 32000
- *                              requests/s, 5 s each, 3 repeats (RECORDING.txt: 15:08-15:11 UTC);
+ *   fixtures/lab-span/*.json   net-host, flannel-host-gw and flannel-vxlan at 4000, 8000, 16000 and
+ *                              32000 requests/s, 5 s each, 3 repeats (RECORDING.txt: 15:27-15:31 UTC);
  *   fixtures/lab/max-rate-open-loop/olmax-r{0..3}/
  *                              open-loop maximum-rate searches, one per option and repeat
  *                              (RECORDING.txt: olmax-r0 was disturbed and is left out of the median);
  *   fixtures/lab/*.json        the earlier low-rate runs (1000, 2000, 4000/s) with wrk maxima.
- * Main design: calibrate on 4000 and 16000, predict 32000's p50 and the maximum rate (the highest
- * offered rate carried, as the model defines it: against the open-loop searches). The counter costs
- * are split jointly over the options (cost basis `joint`, calibration/lab-cpu-budget.ts), nginx's
- * regressed on the rate and its wake-ups (calibration/lab-costs.ts).
+ * Designs: calibrate on 4000 and 16000 and predict 8000's p50 (between them) and the maximum rate
+ * (the highest offered rate carried, as the model defines it: against the open-loop searches); the
+ * same calibration predicting 32000 (beyond them); calibrate on 1000 and 2000 and predict 4000.
+ * Cost basis `joint` (calibration/lab-cpu-budget.ts), nginx regressed on rate and wake-ups
+ * (calibration/lab-costs.ts), the generator's write/read split fitted (lab-params.ts).
  *
  * The simulation is deterministic for a seed, so each error below is a fixed number for these
  * records and this simulator: the targets the model meets are asserted as targets (15 % and 10 %);
@@ -53,29 +54,37 @@ const log = (r: LabAcceptanceReport) => {
     );
 };
 
+const OPTIONS = ['flannel-host-gw', 'flannel-vxlan', 'net-host'];
+
 describe.skipIf(skip !== null)(
-  'lab acceptance: calibrate at 4000 and 16000 rps, predict 32000 and the maximum',
+  'lab acceptance: calibrate at 4000 and 16000 rps, predict 8000 and the maximum',
   () => {
     let rep: LabAcceptanceReport;
+    let beyond: LabAcceptanceReport;
     let opt: ReturnType<typeof report>;
 
     beforeAll(async () => {
-      rep = await labAcceptance(loadLabelledRecords([SPAN, SEARCHES]), { seed: 1 });
+      const records = loadLabelledRecords([SPAN, SEARCHES]);
+      rep = await labAcceptance(records, { seed: 1, heldOut: 8000, calibrationRates: [4000, 16000] });
+      beyond = await labAcceptance(records, { seed: 1, heldOut: 32000, calibrationRates: [4000, 16000] });
       opt = report(rep);
       log(rep);
-    }, 90_000);
+      log(beyond);
+    }, 120_000);
 
-    it('fits on the two lower rates only, never on the held-out rate or the search steps', () => {
-      expect(rep.options.map((o) => o.option)).toEqual(['flannel-host-gw', 'flannel-vxlan', 'net-host']);
-      for (const o of rep.options) {
-        expect(o.calibration_rates).toEqual([4000, 16000]);
-        expect(o.held_out_rate).toBe(32000);
+    it('fits on the two calibration rates only, never on the held-out rates or the search steps', () => {
+      for (const r of [rep, beyond]) {
+        expect(r.options.map((o) => o.option)).toEqual(OPTIONS);
+        for (const o of r.options) expect(o.calibration_rates).toEqual([4000, 16000]);
+        expect(new Set(r.profile.runs.map((x) => x.rate_rps))).toEqual(new Set([4000, 16000]));
+        expect(r.profile.runs).toHaveLength(18);
+        expect(r.profile.host).toBe('netns-lab');
+        // Host parameters and the generator's split only: the options' kernel costs come from the counters.
+        expect(Object.keys(r.profile.option_params)).toHaveLength(0);
+        expect(Object.keys(r.profile.params)).toContain('lab.generator_read_share');
       }
-      expect(new Set(rep.profile.runs.map((r) => r.rate_rps))).toEqual(new Set([4000, 16000]));
-      expect(rep.profile.runs).toHaveLength(18);
-      expect(rep.profile.host).toBe('netns-lab');
-      // Only host parameters are fitted to the percentiles: the options' kernel costs come from the counters.
-      expect(Object.keys(rep.profile.option_params)).toHaveLength(0);
+      expect(rep.options.map((o) => o.held_out_rate)).toEqual([8000, 8000, 8000]);
+      expect(beyond.options.map((o) => o.held_out_rate)).toEqual([32000, 32000, 32000]);
     });
 
     it('splits the counter costs jointly: shared app costs, one kernel factor, nginx’s wake-ups separated', () => {
@@ -96,9 +105,6 @@ describe.skipIf(skip !== null)(
         expect(o.fixed_overrides['host.apps.nginx.cost_ns_per_wakeup']).toBe(
           Math.round(o.counter_costs.nginx!.ns_per_wakeup!),
         );
-        expect(o.fixed_overrides['host.apps.tcpkali.cost_ns_per_write']).toBe(
-          Math.round(b.app_ns.generator!),
-        );
         expect(o.fixed_overrides['workload.connections']).toBe(10);
       }
     });
@@ -109,24 +115,32 @@ describe.skipIf(skip !== null)(
         expect(o.max_rate.searches).toHaveLength(4);
         expect(o.max_rate.searches_used).toHaveLength(3);
         expect(o.max_rate.searches_used.some((id) => id.startsWith('olmax-r0/'))).toBe(false);
+        // The same calibration gives the same simulated maximum whichever rate is held out.
+        expect(report(beyond)(o.option).max_rate.predicted_rps).toBe(o.max_rate.predicted_rps);
       }
     });
 
-    // Met (measured -3.4 %, 0.0 %, -7.1 %: 57000 vs 59000, 41000 vs 41000, 32500 vs 35000/s).
-    for (const id of ['net-host', 'flannel-host-gw', 'flannel-vxlan'])
+    // Met. p50 at 8000: net-host +9.8 %, host-gw -13.1 %, vxlan +6.3 % (seeds 2 and 3: +4.0 / -10.7 /
+    // +8.6 % and +11.8 / -12.3 / +6.3 %). Maximum: -3.4 %, -1.2 %, and vxlan -10.0 %, at the limit
+    // (31500 vs 35000/s; the searches bisect to 2 %).
+    for (const id of OPTIONS) {
+      it(`${id}: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
+        expect(Math.abs(opt(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+      });
       it(`${id}: maximum rate within ${100 * MAX_RATE_TARGET} %`, () => {
         expect(Math.abs(opt(id).max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
       });
+    }
 
-    // Missed (measured errors in the titles): the targets stay the issue's. See docs/calibration.md.
-    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured -22.6 %: 0.371 ms against repeats 0.374, 0.525, 0.479 ms)`, () => {
-      expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    // Beyond the calibration rates: missed (measured errors in the titles). docs/calibration.md.
+    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +40.8 %: 0.612 ms against repeats 0.455, 0.373, 0.435 ms)`, () => {
+      expect(Math.abs(report(beyond)('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured -25.1 %: 0.488 ms against repeats 0.698, 0.643, 0.651 ms)`, () => {
-      expect(Math.abs(opt('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +45.6 %: 0.975 ms against repeats 0.754, 0.627, 0.670 ms)`, () => {
+      expect(Math.abs(report(beyond)('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-    it.fails(`flannel-vxlan: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +16.1 %: 1.246 ms against repeats 0.761, 1.073, 1.107 ms)`, () => {
-      expect(Math.abs(opt('flannel-vxlan').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    it.fails(`flannel-vxlan: p50 at 32000 rps within ${100 * P50_TARGET} % (measured: the model saturates at 32000, which the lab carried at p50 0.729-1.137 ms)`, () => {
+      expect(report(beyond)('flannel-vxlan').p50.rel_error).not.toBeNull();
     });
   },
 );
@@ -139,23 +153,27 @@ describe.skipIf(skip !== null)(
     beforeAll(async () => {
       rep = await labAcceptance(loadLabelledRecords([FIXTURES]), { seed: 1 });
       log(rep);
-    }, 90_000);
+    }, 120_000);
 
     it('cannot separate nginx’s wake-ups at 1000-2000/s (they hardly change), so the low-load cost is extrapolated', () => {
       for (const o of rep.options) {
         expect(o.calibration_rates).toEqual([1000, 2000]);
+        expect(o.held_out_rate).toBe(4000);
         expect(o.counter_costs.nginx?.method).toBe('regression');
         expect(o.counter_costs.nginx?.ns_per_wakeup).toBeNull();
+        expect(o.counter_costs.notes.join('\n')).toMatch(/wake-up cost not separable/);
       }
-      expect(
-        rep.notes.join('\n') + rep.options.map((o) => o.counter_costs.notes.join('\n')).join('\n'),
-      ).toMatch(/wake-up cost not separable/);
     });
 
+    // Met: -0.3 %, -4.6 %, -13.6 % (net-host, host-gw, vxlan).
+    for (const id of OPTIONS)
+      it(`${id}: p50 at 4000 rps within ${100 * P50_TARGET} %`, () => {
+        expect(Math.abs(report(rep)(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+      });
+
     it('underpredicts the net-host maximum by more than the target: the low rates do not show the high-rate cost', () => {
-      // The finding behind the main design (docs/calibration.md): measured -38.1 % (36500 vs 59000/s).
-      const o = report(rep)('net-host');
-      expect(o.max_rate.rel_error).toBeLessThan(-MAX_RATE_TARGET);
+      // Measured -37.3 % (37000 vs 59000/s); host-gw -13.4 %, vxlan -4.3 %. docs/calibration.md.
+      expect(report(rep)('net-host').max_rate.rel_error).toBeLessThan(-MAX_RATE_TARGET);
     });
   },
 );

@@ -28,6 +28,17 @@ describe('splitLabRecords', () => {
     expect(new Set(o.calibration.map((lr) => lr.record.requested_rps))).toEqual(new Set([1000, 4000]));
   });
 
+  it('takes the held-out rate and the two calibration rates by value, and names a rate the records lack', () => {
+    const o = splitLabRecords(ALL, 2000, [1000, 4000]).options[0]!;
+    expect(o.held_out_rate).toBe(2000);
+    expect(new Set(o.calibration.map((lr) => lr.record.requested_rps))).toEqual(new Set([1000, 4000]));
+    expect(o.held_out.every((lr) => lr.record.requested_rps === 2000)).toBe(true);
+    expect(() => splitLabRecords(ALL, 8000, [1000, 2000])).toThrow(
+      /--runs \(flannel-host-gw\).*no open-loop records at 8000 requests\/s \(rates: 1000, 2000, 4000\)/,
+    );
+    expect(() => splitLabRecords(ALL, 4000, [1000, 4000])).toThrow(/two distinct calibration rates other than the held-out 4000/);
+  });
+
   it('names the option and files when a rate is missing', () => {
     const two = ALL.filter((lr) => lr.record.requested_rps !== 2000);
     expect(() => splitLabRecords(two)).toThrow(

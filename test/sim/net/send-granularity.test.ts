@@ -1,6 +1,7 @@
 /**
- * Send granularity of the generator (host.apps.tcpkali.send_timer.granularity_ns): only that
- * parameter changes between the runs compared. The namespace-lab profile (1 nginx worker on CPU 1,
+ * Send granularity of the generator (host.apps.tcpkali.send_timer.granularity_ns, on a fixed grid):
+ * only that parameter changes between the runs compared. Then the after-burst timer
+ * (send_timer.mode after_burst, the netns-lab default): its period against the formula. The namespace-lab profile (1 nginx worker on CPU 1,
  * one generator thread on CPU 0, 10 connections, net-host), host stalls off in every run so the
  * comparison is not blurred by them; 10k requests, seed 1.
  */
@@ -16,7 +17,11 @@ function p50(g_ns: number): number {
     host: 'netns-lab',
     option: 'net-host',
     workload: { rate_rps: RATE, response_bytes: 612, connections: 10 },
-    set: [`host.apps.tcpkali.send_timer.granularity_ns=${g_ns}`, 'host.mechanisms.stalls=false'],
+    set: [
+      `host.apps.tcpkali.send_timer.granularity_ns=${g_ns}`,
+      'host.apps.tcpkali.send_timer.mode=grid',
+      'host.mechanisms.stalls=false',
+    ],
   });
   const out = new NetworkSim(c, { requests: 10_000, warmupFraction: 0.1, seed: 1, replication: 0 }).run();
   expect(out.latency.count).toBe(9000);
@@ -45,5 +50,78 @@ describe('generator send granularity', () => {
     const g = 1000;
     const ticked = p50(g);
     expect(Math.abs(ticked - exact)).toBeLessThanOrEqual(2 * g + 0.002 * exact);
+  });
+});
+
+/**
+ * After-burst timer: the tick at T releases the sends due by T, the worker writes them (CPU 0 also
+ * runs the request's receive, rx_cpu sender), and the timer is re-armed at the end of the burst for
+ * g + slack (the next send is due within g at these rates). So the period is P = g + slack + B with
+ * the burst B = n x w, n = rate x P sends of w CPU-0 time each: P = (g + slack) / (1 - rate x w).
+ * w lies between the generator's own write cost (a lower bound: the tx stages and the receive add
+ * to it) and CPU 0's whole busy time per request (an upper bound: reads and ACKs between bursts
+ * are counted as if they lengthened them). Host stalls and idle wake-up latency off (they would
+ * add to the period without being CPU time). 20k requests at 4000/s: about 4000 ticks, so the
+ * measured mean period has no sampling error to speak of beyond the bounds' width.
+ */
+describe('after-burst send timer', () => {
+  function ticksPerS(writeNs: number, slackNs: number) {
+    const rate = 4000;
+    const c = compile({
+      host: 'netns-lab',
+      option: 'net-host',
+      workload: { rate_rps: rate, response_bytes: 350, connections: 10 },
+      set: [
+        'host.apps.tcpkali.send_timer.mode=after_burst',
+        'host.apps.tcpkali.send_timer.granularity_ns=1000000',
+        `host.apps.tcpkali.send_timer.slack_ns=${slackNs}`,
+        `host.apps.tcpkali.cost_ns_per_write=${writeNs}`,
+        'host.mechanisms.stalls=false',
+        'host.mechanisms.idle_wakeup=false',
+      ],
+    });
+    const sim = new NetworkSim(c, { requests: 20_000, warmupFraction: 0.1, seed: 1, replication: 0 });
+    const out = sim.run();
+    // CPU 0's busy time (hardirq + softirq + task) over the measurement window, per request.
+    const window_s = (sim.sendEnd_ns - sim.warmupEnd_ns) / 1e9;
+    const cpu0_s = (out.busy_ns[0]! + out.busy_ns[1]! + out.busy_ns[2]!) / 1e9;
+    return { ticks: sim.tcpkali.ticks / (sim.sendEnd_ns / 1e9), cpu0PerReq: cpu0_s / window_s / rate, rate };
+  }
+  const bounds = (slackNs: number, wLo: number, wHi: number, rate: number) => ({
+    hi: (1 - rate * wLo) / (1e-3 + slackNs / 1e9),
+    lo: (1 - rate * wHi) / (1e-3 + slackNs / 1e9),
+  });
+
+  for (const [writeNs, slackNs] of [
+    [50_000, 0],
+    [50_000, 500_000],
+    [150_000, 0],
+  ] as const)
+    it(`write ${writeNs / 1000} us, slack ${slackNs / 1000} us: period (g + slack) / (1 - rate x w)`, () => {
+      const m = ticksPerS(writeNs, slackNs);
+      const b = bounds(slackNs, writeNs / 1e9, m.cpu0PerReq, m.rate);
+      expect(m.cpu0PerReq).toBeGreaterThan(writeNs / 1e9);
+      expect(m.ticks).toBeGreaterThanOrEqual(b.lo);
+      expect(m.ticks).toBeLessThanOrEqual(b.hi);
+    });
+
+  it('a fixed grid keeps its period whatever the write costs', () => {
+    const rate = 4000;
+    const run = (mode: string) => {
+      const c = compile({
+        host: 'netns-lab',
+        option: 'net-host',
+        workload: { rate_rps: rate, response_bytes: 350, connections: 10 },
+        set: [`host.apps.tcpkali.send_timer.mode=${mode}`, 'host.apps.tcpkali.cost_ns_per_write=150000'],
+      });
+      const sim = new NetworkSim(c, { requests: 20_000, warmupFraction: 0.1, seed: 1, replication: 0 });
+      sim.run();
+      return sim.tcpkali.ticks / (sim.sendEnd_ns / 1e9);
+    };
+    // Grid: at most one tick per ms (a tick with no send due is not counted); after burst: the
+    // 150 us writes stretch the period to (1 ms + 0.2 ms slack) / (1 - 0.6) or more: < 400/s.
+    expect(run('grid')).toBeLessThanOrEqual(1000);
+    expect(run('grid')).toBeGreaterThan(900);
+    expect(run('after_burst')).toBeLessThan(400);
   });
 });
