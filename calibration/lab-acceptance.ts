@@ -319,7 +319,10 @@ export async function labAcceptance(
   // 4-5. Predict per option.
   const out: OptionAcceptance[] = [];
   for (const s of split.options) {
-    const set = expandReadShare({ ...fixed.get(s.option)!, ...profileOverrides(profile, s.option) }, generatorNs);
+    const set = expandReadShare(
+      { ...fixed.get(s.option)!, ...profileOverrides(profile, s.option) },
+      generatorNs,
+    );
     const bytes = s.held_out[0]!.record.response_bytes;
     const run = (rate: number, seedOf: number) =>
       sim({

@@ -71,7 +71,10 @@ export const READ_SHARE_PARAM: ParamSpec = {
  * Replaces READ_SHARE_PATH in `set` by the write and read costs that split `generatorNs` (the
  * generator's own cost per request, ns) in that proportion; `set` is returned unchanged without it.
  */
-export function expandReadShare(set: Record<string, number>, generatorNs: number | null): Record<string, number> {
+export function expandReadShare(
+  set: Record<string, number>,
+  generatorNs: number | null,
+): Record<string, number> {
   if (!(READ_SHARE_PATH in set)) return set;
   const { [READ_SHARE_PATH]: share, ...rest } = set;
   if (generatorNs === null) return rest;

@@ -122,7 +122,8 @@ export class Tcpkali {
       const T = this.tickAt[w]!;
       // Due within the current tick: released now. Before the first tick: the loop starts at t.
       if (t <= T) net.sim.scheduleAt(net.sim.now_ns, this.evSend, w, 0);
-      else if (T === Number.NEGATIVE_INFINITY) net.sim.scheduleAt(Math.max(t, net.sim.now_ns), this.evSend, w, 0);
+      else if (T === Number.NEGATIVE_INFINITY)
+        net.sim.scheduleAt(Math.max(t, net.sim.now_ns), this.evSend, w, 0);
       else this.rearm[w] = 1;
       return;
     }

@@ -36,7 +36,9 @@ describe('splitLabRecords', () => {
     expect(() => splitLabRecords(ALL, 8000, [1000, 2000])).toThrow(
       /--runs \(flannel-host-gw\).*no open-loop records at 8000 requests\/s \(rates: 1000, 2000, 4000\)/,
     );
-    expect(() => splitLabRecords(ALL, 4000, [1000, 4000])).toThrow(/two distinct calibration rates other than the held-out 4000/);
+    expect(() => splitLabRecords(ALL, 4000, [1000, 4000])).toThrow(
+      /two distinct calibration rates other than the held-out 4000/,
+    );
   });
 
   it('names the option and files when a rate is missing', () => {
