@@ -63,3 +63,56 @@ describe('cnisim calibrate / validate: bad input', () => {
     expect(c.err).toMatch(/--budget-evals: not a number/);
   });
 });
+
+describe('cnisim lab-validate', () => {
+  const SPAN = join(import.meta.dirname, 'fixtures/lab-span');
+  const SEARCHES = join(import.meta.dirname, 'fixtures/lab/max-rate-open-loop');
+
+  async function runOut(args: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out += String(s);
+      return true;
+    });
+    try {
+      const r = await run(args);
+      return { ...r, out };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('prints one row per option with the errors against the targets, in units', async () => {
+    const r = await runOut([
+      'lab-validate',
+      '--runs',
+      SPAN,
+      SEARCHES,
+      '--held-out',
+      '8000',
+      '--calibration-rates',
+      '4000,16000',
+      '--quiet',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    const lines = r.out.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^option\s+calibration_rps\s+held_out_rps\s+p50_lab_ms\s+p50_predicted_ms\s+p50_error_pct/,
+    );
+    expect(lines).toHaveLength(4);
+    // The same computation as the acceptance test (seed 1): the rows say what it asserts.
+    expect(r.out).toMatch(
+      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.104\s+9\.8\s+yes\s+59000\s+57000\s+-3\.4\s+yes$/m,
+    );
+  }, 60_000);
+
+  it('exits 3 naming a rate the records lack, and on a calibration list that is not two rates', async () => {
+    const miss = await run(['lab-validate', '--runs', SPAN, SEARCHES, '--held-out', '9000', '--quiet']);
+    expect(miss.code).toBe(3);
+    expect(miss.err).toMatch(/no open-loop records at 9000 requests\/s \(rates: 4000, 8000, 16000, 32000\)/);
+    const one = await run(['lab-validate', '--runs', SPAN, '--calibration-rates', '4000', '--quiet']);
+    expect(one.code).toBe(3);
+    expect(one.err).toMatch(/--calibration-rates: give exactly two rates/);
+  });
+});
