@@ -25,8 +25,11 @@ import { writeRunRecord } from '../../harness/run-record-io.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
 import { applyTuning, defaultStateFile, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
 
-/** Rates above this are refused unless --force: measured, one Node process on one core (docs/harness.md). */
-export const OPENLOOP_MAX_RPS = 30_000;
+/**
+ * Rates above this are refused unless --force: the highest rate cnisim-openloop was measured to
+ * offer from one Node process on one core of a quiet 2-vCPU machine (docs/harness.md).
+ */
+export const OPENLOOP_MAX_RPS = 64_000;
 
 function parseOptions(raw: string): LabOption[] {
   const ids = raw

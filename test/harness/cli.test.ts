@@ -38,9 +38,9 @@ const harnessRun = (...args: string[]) =>
 
 describe('cnisim harness / lab CLI', () => {
   it('refuses a rate above what the generator can offer (exit 3, one line naming --rates)', async () => {
-    const r = await harnessRun('--lab', '--rates', '50000');
+    const r = await harnessRun('--lab', '--rates', '100000');
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^cnisim: --rates: is above what cnisim-openloop can offer.*\(got 50000\)\n$/);
+    expect(r.stderr).toMatch(/^cnisim: --rates: is above what cnisim-openloop can offer.*\(got 100000\)\n$/);
   });
   it('names an unknown option', async () => {
     const r = await cli('lab', 'up', '--option', 'calico');
