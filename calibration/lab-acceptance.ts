@@ -73,8 +73,8 @@ export interface LabAcceptanceOptions {
   /**
    * How the counter costs are split between the apps and the model's kernel path:
    * `joint` (default): over all options at once, the apps' own costs shared by the options and one
-   * factor per option on its stage costs (lab-cpu-budget.ts); the options' pass costs are then not
-   * fitted to the percentiles. `cpu`: per option, the model's marginal work on each process's CPU
+   * factor on every stage cost of every option (lab-cpu-budget.ts); the options' pass costs are then
+   * not fitted to the percentiles. `cpu`: per option, the model's marginal work on each process's CPU
    * (lab-costs.ts modelMarginalCpuNs) is subtracted and the pass costs are fitted. `tx-stages`: only
    * the model's task-class tx stages are subtracted.
    */
