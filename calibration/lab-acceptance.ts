@@ -61,8 +61,8 @@ export interface LabAcceptanceOptions {
   budgetEvals?: number;
   /** The open-loop rate predicted: by position among the records' rates, or the rate (default highest). */
   heldOut?: HeldOut | number;
-  /** The two rates calibrated on (default: the two nearest the held-out rate). */
-  calibrationRates?: readonly number[];
+  /** The two rates calibrated on (default: the two nearest the held-out rate; `outer`: the lowest and highest). */
+  calibrationRates?: readonly number[] | 'outer';
   /**
    * Percentiles the fit sees (default p50, p90): the lab is for p50, CPU cost and maximum rate;
    * its tails are co-tenant scheduling noise (lab-notes.md: p99 varies 2.5x between repeats) and

@@ -86,13 +86,13 @@ export interface LabSplit {
 
 /**
  * `heldOut`: which open-loop rate is predicted (by position, or the rate itself); `calibrationRates`:
- * the two that calibrate (default: the two nearest the held-out one). A rate an option lacks is a
- * CalibrationInputError naming it.
+ * the two that calibrate (default: the two nearest the held-out one; `outer`: the lowest and the
+ * highest of the others). A rate an option lacks is a CalibrationInputError naming it.
  */
 export function splitLabRecords(
   records: readonly LabelledRecord[],
   heldOut: HeldOut | number = 'highest',
-  calibrationRates?: readonly number[],
+  calibrationRates?: readonly number[] | 'outer',
 ): LabSplit {
   const skipped: string[] = [];
   const byOption = new Map<string, LabelledRecord[]>();
@@ -146,12 +146,15 @@ export function splitLabRecords(
           : heldOut === 'lowest'
             ? rates[0]!
             : rates[Math.floor(rates.length / 2)]!;
-    const calRates = calibrationRates
+    const others = rates.filter((r) => r !== held);
+    const calRates = Array.isArray(calibrationRates)
       ? [...calibrationRates]
-      : rates
-          .filter((r) => r !== held)
-          .sort((a, b) => Math.abs(a - held) - Math.abs(b - held))
-          .slice(0, 2);
+      : calibrationRates === 'outer'
+        ? [others[0]!, others.at(-1)!]
+        : rates
+            .filter((r) => r !== held)
+            .sort((a, b) => Math.abs(a - held) - Math.abs(b - held))
+            .slice(0, 2);
     for (const r of [held, ...calRates])
       if (!rates.includes(r))
         throw new CalibrationInputError(

@@ -2,8 +2,9 @@
  * Lab runs against predictions: every valid open-loop run record (from the harness's namespace
  * lab, `runs/lab` by default, or --runs) is predicted by simulating the same option, rate and
  * response size on the lab host model, and each measured percentile is set against the predicted
- * one with its 95 % CI. With no records the report says so plainly and how to make some; that is
- * not an error. A path given with --runs that does not exist is (exit 3).
+ * one with its 95 % CI. Then the calibrated check (lab-calibrated.ts): calibrate on two rates,
+ * predict a third and the maximum rate. With no records the report says so plainly and how to make
+ * some; that is not an error. A path given with --runs that does not exist is (exit 3).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
 import { writeReport } from '../lib/write-report.ts';
 import type { StudyOptions, StudyOutcome } from './common.ts';
+import { type CalibratedSection, calibratedLabSection } from './lab-calibrated.ts';
 import { BUDGET, type Context, precisionText, withContext } from './common.ts';
 
 export const LAB_HOST = 'netns-lab';
@@ -208,6 +210,12 @@ async function labStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome>
       });
     blocks.push({ kind: 'table', table: detail });
   }
+  // The calibrated check needs the real simulator (it fits), not a stand-in.
+  let calibrated: CalibratedSection | null = null;
+  if (records.length > 0 && opts.simulate === undefined) {
+    calibrated = await calibratedLabSection(explicit ? paths : present, opts.seed);
+    blocks.push(...calibrated.blocks);
+  }
   const meta = ctx.meta(
     'lab-validation',
     'Lab validation: namespace-lab runs against predictions',
@@ -225,6 +233,9 @@ async function labStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome>
         records_used: used.length,
         comparisons,
         predictions: [...predictions.values()],
+        calibrated: calibrated?.data ?? {
+          not_run: records.length === 0 ? 'no records' : 'a stand-in simulator',
+        },
       },
     },
     opts.outDir,

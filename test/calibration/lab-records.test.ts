@@ -33,6 +33,9 @@ describe('splitLabRecords', () => {
     expect(o.held_out_rate).toBe(2000);
     expect(new Set(o.calibration.map((lr) => lr.record.requested_rps))).toEqual(new Set([1000, 4000]));
     expect(o.held_out.every((lr) => lr.record.requested_rps === 2000)).toBe(true);
+    const outer = splitLabRecords(ALL, 'lowest', 'outer').options[0]!;
+    expect(outer.held_out_rate).toBe(1000);
+    expect(new Set(outer.calibration.map((lr) => lr.record.requested_rps))).toEqual(new Set([2000, 4000]));
     expect(() => splitLabRecords(ALL, 8000, [1000, 2000])).toThrow(
       /--runs \(flannel-host-gw\).*no open-loop records at 8000 requests\/s \(rates: 1000, 2000, 4000\)/,
     );

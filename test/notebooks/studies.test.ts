@@ -105,6 +105,38 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
     expect(data.predictions.length).toBe(2);
     expect(data.comparisons.length).toBe(8);
     expect(outcome.table.rows.find((r) => r['percentile'] === 'p99')?.['n']).toBe(2);
+    // Too few rates for the calibrated check: the report says what is missing instead of failing.
+    expect(data.calibrated.not_run).toMatch(/open-loop rate\(s\).*needs 3/);
+    expect(readFileSync(outcome.htmlPath, 'utf8')).toContain('Not run: these records cannot support it');
     await expectRendered(outcome.htmlPath, 1);
   });
+
+  it('lab-validation calibrates on the outer rates and predicts the middle one and the maximum', async () => {
+    const out = tmp();
+    const outcome = await runStudy('lab-validation', {
+      quick: true,
+      seed: 1,
+      outDir: out,
+      progress: false,
+      runs: [
+        join(ROOT, 'test/calibration/fixtures/lab-span'),
+        join(ROOT, 'test/calibration/fixtures/lab/max-rate-open-loop'),
+      ],
+    });
+    const rep = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).data.calibrated.report;
+    expect(rep.options.map((o: { option: string }) => o.option)).toEqual([
+      'flannel-host-gw',
+      'flannel-vxlan',
+      'net-host',
+    ]);
+    for (const o of rep.options) {
+      expect(o.calibration_rates).toEqual([4000, 32000]);
+      expect(o.held_out_rate).toBe(16000);
+      expect(Number.isFinite(o.max_rate.rel_error)).toBe(true);
+    }
+    expect(readFileSync(outcome.htmlPath, 'utf8')).toContain(
+      'Calibrated on two rates, predicting a third and the maximum',
+    );
+    await expectRendered(outcome.htmlPath, 1);
+  }, 120_000);
 });
