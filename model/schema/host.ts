@@ -143,6 +143,14 @@ export const HostProfile = z.strictObject({
        * from the call), so the tick period is the burst's length plus the delay, and the bursts grow
        * with the rate and with the cost of a write.
        */
+      /**
+       * How responses are read: `response` (default), one read per response; `connection`, one
+       * read takes every response already arrived on that connection and they are all timed at
+       * the end of the first one's read (a loop that reads a socket's whole buffer and then stamps
+       * each response in it, as the lab's Node generator: one 'data' event per chunk). The CPU cost
+       * per response is the same either way. Sim: sim/net/tcpkali.ts.
+       */
+      read_batch: z.enum(['response', 'connection']).default('response'),
       send_timer: z
         .strictObject({
           granularity_ns: NonNegative,

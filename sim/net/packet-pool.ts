@@ -62,6 +62,15 @@ export class PacketPool {
     return p;
   }
 
+  /** Removes p from FIFO q, where prev is p's predecessor in q (-1: p is the head). */
+  unlink(q: Fifo, prev: number, p: number): void {
+    const nx = this.next[p]!;
+    if (prev < 0) q.head = nx;
+    else this.next[prev] = nx;
+    if (q.tail === p) q.tail = prev;
+    q.length--;
+  }
+
   private grow(): void {
     const old = this.cap;
     const cap = Math.max(1024, old * 2);

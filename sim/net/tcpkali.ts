@@ -20,8 +20,12 @@
  * the timer is re-armed only when the worker has written them all, at the end E of that write, for
  * d = g, or floor(w / g) x g when the next send is due w >= g after E, plus the slack: the next tick
  * is at E + d + slack (a loop that calls setTimeout after its writes, as the lab's Node generator:
- * its period is the burst's length plus the delay, so bursts grow with the rate and the write cost). A worker chunk does one write or one read, whichever became
- * ready first.
+ * its period is the burst's length plus the delay, so bursts grow with the rate and the write cost).
+ *
+ * A worker chunk does one write or one read, whichever became ready first. Read batching (read_batch
+ * connection): the read takes the earliest response and every other response already arrived on the
+ * same connection, at the same CPU cost per response, and times them all at the end of the first
+ * one's read (P.ready holds that time until completeRead).
  *
  * Flows are numbered in send order (flow-table.ts): flow k of worker w is row start_w + k.
  * Invariants: sent <= due per worker; dueTimes holds the due times of the (due - sent) waiting sends.
@@ -59,6 +63,7 @@ export class Tcpkali {
   private readonly slack_ns: number;
   private readonly tickAt: Float64Array;
   private readonly rearm: Uint8Array;
+  private readonly readBatch: boolean;
   private readonly evSend: number;
   private readonly series: LatencySeries;
   private readonly net: NetworkSim;
@@ -78,6 +83,7 @@ export class Tcpkali {
     this.slack_ns = c.tcpkali.sendSlack_ns;
     this.tickAt = new Float64Array(tk).fill(Number.NEGATIVE_INFINITY);
     this.rearm = new Uint8Array(tk);
+    this.readBatch = c.tcpkali.readBatchPerConnection;
     const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
@@ -180,6 +186,7 @@ export class Tcpkali {
     const hasSend = this.sent[w]! < this.due[w]!;
     const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes.front());
     if (readFirst) {
+      if (this.readBatch) return this.readConnection(reads, now, dur, factor, eff);
       const p = P.pop(reads);
       if (net.measuring) {
         const st = net.table.appWait[CLIENT]!;
@@ -225,11 +232,45 @@ export class Tcpkali {
     } else if (now < net.warmupEnd_ns) out.sentWarmup++;
   }
 
+  /**
+   * Read batching: the earliest response and every later one of the same connection in the worker's
+   * FIFO (all have arrived), each at the per-response cost; all are timed at the end of the first
+   * read (kept in P.ready for completeRead). O(FIFO length).
+   */
+  private readConnection(reads: Fifo, now: number, dur: number, factor: number, eff: EffectList): number {
+    const net = this.net;
+    const c = net.c;
+    const P = net.pool;
+    const conn = P.conn[reads.head]!;
+    let stamp = -1;
+    let prev = -1;
+    let p = reads.head;
+    while (p >= 0) {
+      const nx = P.next[p]!;
+      if (P.conn[p] === conn) {
+        P.unlink(reads, prev, p);
+        if (net.measuring) {
+          const st = net.table.appWait[CLIENT]!;
+          st.packets++;
+          st.wait.record(now - P.ready[p]!);
+        }
+        dur += (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
+        if (stamp < 0) stamp = now + dur;
+        P.ready[p] = stamp;
+        P.act[p] = A_READ;
+        eff.push(p);
+      } else prev = p;
+      p = nx;
+    }
+    return dur;
+  }
+
   /** The read of response p completed now: records the latency of requests written in the window. */
   completeRead(p: number, now: number): void {
     const net = this.net;
     const P = net.pool;
     const out = net.out;
+    if (this.readBatch) now = P.ready[p]!;
     const t0 = P.t0[p]!;
     const from = net.warmupEnd_ns;
     const to = net.sendEnd_ns;
