@@ -16,6 +16,8 @@ export interface SimulateRequestLike {
   rate_rps: number;
   response_bytes: number;
   set?: string[];
+  /** A fitted profile file, applied before `set` (sim/simulate.ts). */
+  profile?: string;
   requests?: number;
   seed?: number;
   replications?: number;

@@ -6,8 +6,11 @@
  * Table or JSON on stdout, progress on stderr. Exit 0 whether or not the targets are met (the report
  * says); 3 on records it cannot use.
  */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { labAcceptance } from '../../calibration/lab-acceptance.ts';
+import { labFittedProfile } from '../../calibration/lab-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson, printTable } from '../output.ts';
@@ -18,6 +21,7 @@ interface Opts {
   heldOut?: string;
   calibrationRates?: string;
   seed?: string;
+  out?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -40,6 +44,10 @@ export function register(program: Command): void {
       'the two rates to calibrate on (default: the two nearest the held-out one)',
     )
     .option('--seed <n>', 'seed (default 1)')
+    .option(
+      '--out <fitted.json>',
+      'also write the fit as a fitted profile for simulate --profile and validate',
+    )
     .option('--json', 'print the whole report (with the fitted profile) as JSON')
     .option('--quiet', 'no progress on stderr')
     .addHelpText(
@@ -48,7 +56,8 @@ export function register(program: Command): void {
 Example:
   $ cnisim harness run --lab --option net-host,flannel-vxlan --rates 4000,8000,16000 --repeat 3 \\
       --max-rate open-loop --out runs/lab
-  $ cnisim lab-validate --runs runs/lab --held-out 8000 --calibration-rates 4000,16000
+  $ cnisim lab-validate --runs runs/lab --held-out 8000 --calibration-rates 4000,16000 --out out/lab-fit.json
+  $ cnisim simulate --profile out/lab-fit.json --host netns-lab --option net-host --rate 12000 --response-bytes 350
 
 Targets (issue 5): p50 within 15 %, maximum rate within 10 % of the median of the lab's open-loop
 searches (wrk's maximum when the records hold no search). Takes about 10 s per option on 2 cores.
@@ -75,6 +84,14 @@ See docs/calibration.md, Lab acceptance.`,
         onLog: o.quiet ? undefined : (m) => log(`lab-validate: ${m}`),
       });
       for (const n of report.notes) if (!o.quiet) log(`lab-validate: ${n}`);
+      if (o.out) {
+        mkdirSync(dirname(resolve(o.out)), { recursive: true });
+        // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
+        const tmp = `${o.out}.tmp-${process.pid}`;
+        writeFileSync(tmp, `${JSON.stringify(labFittedProfile(report), null, 2)}\n`);
+        renameSync(tmp, o.out);
+        if (!o.quiet) log(`lab-validate: wrote ${o.out}`);
+      }
       if (o.json) {
         printJson(report);
         return;

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -92,9 +92,16 @@ describe('cnisim lab-validate', () => {
       '8000',
       '--calibration-rates',
       '4000,16000',
+      '--out',
+      join(tmp, 'labfit', 'fit.json'),
       '--quiet',
     ]);
     expect(r.code).toBe(0);
+    // --out: a fitted profile (the simulate-reproduces-it check is in lab-acceptance.test.ts).
+    const fit = JSON.parse(readFileSync(join(tmp, 'labfit', 'fit.json'), 'utf8'));
+    expect(fit.kind).toBe('cnisim-fitted-profile');
+    expect(fit.host).toBe('netns-lab');
+    expect(Object.keys(fit.option_params)).toEqual(['flannel-host-gw', 'flannel-vxlan', 'net-host']);
     expect(r.err).toBe('');
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toMatch(

@@ -18,7 +18,9 @@
  * the ones it misses are `it.fails` with the measured error in the title, never a loosened
  * tolerance. Skips, saying why, when the simulator cannot be loaded.
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type LabAcceptanceReport,
@@ -26,6 +28,8 @@ import {
   MAX_RATE_TARGET,
   P50_TARGET,
 } from '../../calibration/lab-acceptance.ts';
+import { FittedProfile } from '../../calibration/fitted-profile.ts';
+import { labFittedProfile } from '../../calibration/lab-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { loadSimulate } from '../../calibration/simulate-predictor.ts';
 
@@ -106,6 +110,41 @@ describe.skipIf(skip !== null)(
           Math.round(o.counter_costs.nginx!.ns_per_wakeup!),
         );
         expect(o.fixed_overrides['workload.connections']).toBe(10);
+      }
+    });
+
+    it('writes a fitted profile that simulate --profile reproduces the held-out prediction with', async () => {
+      const profile = FittedProfile.parse(labFittedProfile(rep));
+      const keys = [
+        ...Object.keys(profile.params),
+        ...Object.values(profile.option_params).flatMap((m) => Object.keys(m)),
+      ];
+      expect(keys.some((k) => k.startsWith('lab.'))).toBe(false);
+      expect(profile.option_params['net-host']?.['host.apps.tcpkali.cost_ns_per_read']?.source).toBe(
+        'regression',
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'cnisim-labfit-'));
+      try {
+        const file = join(dir, 'fit.json');
+        writeFileSync(file, JSON.stringify(profile));
+        const sim = await loadSimulate();
+        for (const o of rep.options) {
+          // The acceptance predicts with seed + 1, 20 000 requests, one replication.
+          const r = await sim({
+            option: o.option,
+            host: 'netns-lab',
+            rate_rps: o.held_out_rate,
+            response_bytes: 350,
+            profile: file,
+            requests: 20_000,
+            seed: 2,
+            replications: 1,
+            workers: 0,
+          });
+          expect(r.latency_ms?.p50).toBe(o.p50.predicted_ms);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 
