@@ -7,6 +7,8 @@
  *                              open-loop maximum-rate searches, one per option and repeat
  *                              (RECORDING.txt: olmax-r0 was disturbed and is left out of the median);
  *   fixtures/lab/*.json        the earlier low-rate runs (1000, 2000, 4000/s) with wrk maxima.
+ *   fixtures/lab-replication/  a second live recording (bench lab-calibration, 16:03-16:17 UTC):
+ *                              4000/8000/16000 x 3, wrk and open-loop searches (RECORDING.txt).
  * Designs: calibrate on 4000 and 16000 and predict 8000's p50 (between them) and the maximum rate
  * (the highest offered rate carried, as the model defines it: against the open-loop searches); the
  * same calibration predicting 32000 (beyond them); calibrate on 1000 and 2000 and predict 4000.
@@ -180,6 +182,58 @@ describe.skipIf(skip !== null)(
     });
     it.fails(`flannel-vxlan: p50 at 32000 rps within ${100 * P50_TARGET} % (measured: the model saturates at 32000, which the lab carried at p50 0.729-1.137 ms)`, () => {
       expect(report(beyond)('flannel-vxlan').p50.rel_error).not.toBeNull();
+    });
+  },
+);
+
+describe.skipIf(skip !== null)(
+  'replication: a second live recording (bench lab-calibration), same design',
+  () => {
+    // fixtures/lab-replication (RECORDING.txt): 4000/8000/16000 x 3 repeats + wrk + open-loop searches,
+    // 16:03-16:17 UTC. Calibrate on 4000 and 16000, predict 8000 and the maximum, as the bench does.
+    let rep: LabAcceptanceReport;
+    let opt: ReturnType<typeof report>;
+
+    beforeAll(async () => {
+      rep = await labAcceptance(
+        loadLabelledRecords([resolve(import.meta.dirname, 'fixtures/lab-replication')]),
+        {
+          seed: 1,
+          heldOut: 'middle',
+        },
+      );
+      opt = report(rep);
+      log(rep);
+    }, 120_000);
+
+    it('uses the same design: 4000 and 16000 calibrate, 8000 is predicted, the maximum by its own searches', () => {
+      for (const o of rep.options) {
+        expect(o.calibration_rates).toEqual([4000, 16000]);
+        expect(o.held_out_rate).toBe(8000);
+        expect(o.max_rate.measured_by).toBe('open-loop search');
+        expect(o.max_rate.searches_used).toHaveLength(3);
+      }
+    });
+
+    // Met: net-host maximum -3.2 % (61000 vs 63000/s), flannel-host-gw p50 -13.5 %.
+    it(`net-host: maximum rate within ${100 * MAX_RATE_TARGET} %`, () => {
+      expect(Math.abs(opt('net-host').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
+    });
+    it(`flannel-host-gw: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
+      expect(Math.abs(opt('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    });
+    // Missed: the lab moved between the recordings (RECORDING.txt); the targets stay the issue's.
+    it.fails(`net-host: p50 at 8000 rps within ${100 * P50_TARGET} % (measured -21.1 %: 0.098 ms against repeats 0.156, 0.124, 0.110 ms)`, () => {
+      expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    });
+    it.fails(`flannel-vxlan: p50 at 8000 rps within ${100 * P50_TARGET} % (measured -25.1 %: 0.150 ms against repeats 0.201, 0.205, 0.195 ms)`, () => {
+      expect(Math.abs(opt('flannel-vxlan').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    });
+    it.fails(`flannel-host-gw: maximum rate within ${100 * MAX_RATE_TARGET} % (measured -10.9 %: 41000 vs 46000/s)`, () => {
+      expect(Math.abs(opt('flannel-host-gw').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
+    });
+    it.fails(`flannel-vxlan: maximum rate within ${100 * MAX_RATE_TARGET} % (measured -17.3 %: 31000 vs 37500/s)`, () => {
+      expect(Math.abs(opt('flannel-vxlan').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
     });
   },
 );
