@@ -229,12 +229,11 @@ export async function labAcceptance(
               LAB_CPUS,
             )
           : modelTxNs(await at(calRates[0]!, wl));
+    costs.set(s.option, c);
+    modelOther.set(s.option, other);
+    // `joint`: the overrides follow from all options together, after this loop.
+    if (basis === 'joint') continue;
     fixed.set(s.option, { ...wl, ...labCostOverrides(c, other) });
-    if (basis === 'joint') {
-      costs.set(s.option, c);
-      modelOther.set(s.option, other);
-      continue;
-    }
     // When the model's own work in a process's context already exceeds what the counters measured
     // for that process, the app's cost is clipped at 0 and the model's kernel stages are too dear
     // for this lab: say so (the maximum rate is then underpredicted on that CPU).
@@ -246,8 +245,6 @@ export async function labAcceptance(
         notes.push(
           `${s.option}: the model's own work in ${who}'s context (${mine.toFixed(0)} ns/request, apps at 0) exceeds ${who}'s whole measured marginal cost (${cost.toFixed(0)} ns/request): its app cost is set to 0 and the model's kernel stage costs on that CPU are above this lab's`,
         );
-    costs.set(s.option, c);
-    modelOther.set(s.option, other);
     say(
       `${s.option}: nginx ${c.nginx?.ns_per_request.toFixed(0) ?? '-'} ns/request, generator ${c.generator?.ns_per_request.toFixed(0) ?? '-'} ns/request (marginal, from counters); the model's own work in their context (${basis}) server ${other.server.toFixed(0)} ns, client ${other.client.toFixed(0)} ns`,
     );

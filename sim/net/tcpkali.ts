@@ -118,10 +118,8 @@ export class Tcpkali {
 
   private scheduleNextSend(w: number): void {
     const net = this.net;
-    const order = this.order[w]!;
-    if (order.length === 0) return;
-    const k = this.due[w]!;
-    const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    if (this.order[w]!.length === 0) return;
+    const t = this.nextDueTime(w);
     if (t >= net.sendEnd_ns) return;
     const g = this.tick_ns;
     if (this.afterBurst) {
@@ -137,17 +135,20 @@ export class Tcpkali {
     net.sim.scheduleAt(Math.max(at, net.sim.now_ns), this.evSend, w, 0);
   }
 
-  /** After-burst timer: the burst of worker w was written by `end`; arms the next tick. */
-  private armAfterBurst(w: number, end: number): void {
-    const net = this.net;
-    this.rearm[w] = 0;
+  /** Unquantized due time of worker w's next send (its `due`-th). */
+  private nextDueTime(w: number): number {
     const order = this.order[w]!;
     const k = this.due[w]!;
-    const t = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    return this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+  }
+
+  /** After-burst timer: the burst of worker w was written by `end`; arms the next tick. */
+  private armAfterBurst(w: number, end: number): void {
+    this.rearm[w] = 0;
     const g = this.tick_ns;
-    const wait = t - end;
+    const wait = this.nextDueTime(w) - end;
     const d = wait >= g ? Math.floor(wait / g) * g : g;
-    net.sim.scheduleAt(end + d + this.slack_ns, this.evSend, w, 0);
+    this.net.sim.scheduleAt(end + d + this.slack_ns, this.evSend, w, 0);
   }
 
   private onSendDue(w: number): void {
@@ -187,16 +188,7 @@ export class Tcpkali {
     const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes.front());
     if (readFirst) {
       if (this.readBatch) return this.readConnection(reads, now, dur, factor, eff);
-      const p = P.pop(reads);
-      if (net.measuring) {
-        const st = net.table.appWait[CLIENT]!;
-        st.packets++;
-        st.wait.record(now - P.ready[p]!);
-      }
-      dur += (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
-      P.act[p] = A_READ;
-      eff.push(p);
-      return dur;
+      return this.readOne(P.pop(reads), now, dur, factor, eff);
     }
     const k = this.sent[w]!;
     dueTimes.shift();
@@ -238,9 +230,7 @@ export class Tcpkali {
    * read (kept in P.ready for completeRead). O(FIFO length).
    */
   private readConnection(reads: Fifo, now: number, dur: number, factor: number, eff: EffectList): number {
-    const net = this.net;
-    const c = net.c;
-    const P = net.pool;
+    const P = this.net.pool;
     const conn = P.conn[reads.head]!;
     let stamp = -1;
     let prev = -1;
@@ -249,20 +239,28 @@ export class Tcpkali {
       const nx = P.next[p]!;
       if (P.conn[p] === conn) {
         P.unlink(reads, prev, p);
-        if (net.measuring) {
-          const st = net.table.appWait[CLIENT]!;
-          st.packets++;
-          st.wait.record(now - P.ready[p]!);
-        }
-        dur += (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
+        dur = this.readOne(p, now, dur, factor, eff);
         if (stamp < 0) stamp = now + dur;
         P.ready[p] = stamp;
-        P.act[p] = A_READ;
-        eff.push(p);
       } else prev = p;
       p = nx;
     }
     return dur;
+  }
+
+  /** Reads response p in a chunk that started at `now` with `dur` already charged; returns the new length. */
+  private readOne(p: number, now: number, dur: number, factor: number, eff: EffectList): number {
+    const net = this.net;
+    const c = net.c;
+    const P = net.pool;
+    if (net.measuring) {
+      const st = net.table.appWait[CLIENT]!;
+      st.packets++;
+      st.wait.record(now - P.ready[p]!);
+    }
+    P.act[p] = A_READ;
+    eff.push(p);
+    return dur + (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
   }
 
   /** The read of response p completed now: records the latency of requests written in the window. */
