@@ -267,7 +267,11 @@ export async function labAcceptance(
       const k = budget.kernel_scale;
       fixed.set(s.option, {
         ...workloadOf(s),
-        ...appCostOverrides(budget.app_ns, costs.get(s.option)!.nginx?.ns_per_wakeup ?? 0),
+        ...appCostOverrides(
+          budget.app_ns,
+          costs.get(s.option)!.nginx?.ns_per_wakeup ?? 0,
+          costs.get(s.option)!.generator?.ns_per_tick ?? 0,
+        ),
         ...kernelScaleOverrides(s.option, k),
       });
       say(

@@ -19,6 +19,9 @@
  *   busy_cpus = cost_per_request * rate + cost_per_wakeup * timeslices_per_s
  * which puts the rate-independent work where it happens (on each wake-up: it delays the requests
  * that woke the server, and it vanishes when the server no longer sleeps, near its maximum).
+ * The generator keeps the intercept form; its background goes to the ticks of its send loop
+ * (tickCostNs: the loop's own work, timers and one event-loop iteration per tick,
+ * host.apps.tcpkali.send_timer.cost_ns_per_tick), so the model's CPU 0 carries it too.
  */
 import type { RunRecord } from '../harness/run-record.ts';
 import type { SimResult } from '../sim/result.ts';
@@ -32,6 +35,8 @@ export interface ProcessCost {
   background_cpus: number;
   /** CPU cost of one wake-up (timeslice), ns; null when not regressed on wake-ups. */
   ns_per_wakeup: number | null;
+  /** The generator: its background per tick of its send loop, ns (tickCostNs); absent otherwise. */
+  ns_per_tick?: number;
   points: number;
   method: 'regression' | 'regression on rate and wake-ups' | 'mean at highest rate';
 }
@@ -70,6 +75,24 @@ function generatorSample(r: RunRecord): Sample | null {
     return null;
   const s = g.cpu_user_s + g.cpu_system_s;
   return { rate: n / r.duration_s, busy: s / r.duration_s, perRequestNs: (s * 1e9) / n };
+}
+
+/**
+ * The generator's background (the intercept of its regression) per tick of its send loop: its own
+ * ticks are not counted, so nginx's timeslices at the lowest calibration rate stand for them (nginx
+ * sleeps between the generator's bursts there and wakes about once per tick; at higher rates it
+ * runs through tick boundaries and undercounts them, so only the lowest rate is used). Null
+ * without a positive background or without timeslices.
+ */
+function tickCostNs(records: readonly LabelledRecord[], gen: ProcessCost | null): number | null {
+  if (!gen || !(gen.background_cpus > 0)) return null;
+  const samples = records.map((lr) => nginxSample(lr.record)).filter((x): x is Sample => x !== null);
+  if (samples.length === 0) return null;
+  const lo = Math.min(...samples.map((x) => x.rate));
+  const at = samples.filter((x) => x.rate <= lo * 1.05 && x.slices !== undefined && x.slices > 0);
+  if (at.length === 0) return null;
+  const ticks = at.reduce((a, x) => a + x.slices!, 0) / at.length;
+  return (gen.background_cpus / ticks) * 1e9;
 }
 
 function fitCost(samples: Sample[], what: string, notes: string[]): ProcessCost | null {
@@ -173,9 +196,11 @@ export function labCounterCosts(records: readonly LabelledRecord[]): LabCounterC
   const notes: string[] = [];
   const pick = (f: (r: RunRecord) => Sample | null) =>
     records.map((lr) => f(lr.record)).filter((s): s is Sample => s !== null);
+  const generator = fitCost(pick(generatorSample), 'generator', notes);
+  const tick = generator?.method === 'regression' ? tickCostNs(records, generator) : null;
   return {
     nginx: fitCost(pick(nginxSample), 'nginx', notes),
-    generator: fitCost(pick(generatorSample), 'generator', notes),
+    generator: generator && tick !== null ? { ...generator, ns_per_tick: tick } : generator,
     notes,
   };
 }
@@ -196,19 +221,22 @@ export function labCostOverrides(
       generator: c.generator ? c.generator.ns_per_request - modelTxNs.client : null,
     },
     c.nginx?.ns_per_wakeup ?? 0,
+    c.generator?.ns_per_tick ?? 0,
   );
 }
 
 /**
  * `--set` overrides that give nginx and the generator these own costs per request (ns; null: left
  * as the profile has it; negative: 0), and nginx this cost per wake-up (from the regression on
- * wake-ups; 0 when its rate-independent work was not separable). Per-byte costs and the
+ * wake-ups; 0 when its rate-independent work was not separable), and the generator's send loop
+ * this cost per tick (from its regression on ticks; 0 otherwise). Per-byte costs and the
  * generator's wake-up cost are folded into the per-request cost and set to 0; the generator's cost
  * goes to the write (the model's read is set to 0).
  */
 export function appCostOverrides(
   app: { nginx: number | null; generator: number | null },
   nginxWakeupNs = 0,
+  generatorTickNs = 0,
 ): Record<string, number> {
   const set: Record<string, number> = {};
   if (app.nginx !== null) {
@@ -221,6 +249,7 @@ export function appCostOverrides(
     set['host.apps.tcpkali.cost_ns_per_read'] = 0;
     set['host.apps.tcpkali.cost_ns_per_wakeup'] = 0;
     set['host.apps.tcpkali.cost_ns_per_response_byte'] = 0;
+    set['host.apps.tcpkali.send_timer.cost_ns_per_tick'] = Math.max(0, Math.round(generatorTickNs));
   }
   return set;
 }
@@ -234,6 +263,7 @@ export const ZERO_APP_COSTS: Readonly<Record<string, number>> = {
   'host.apps.tcpkali.cost_ns_per_read': 0,
   'host.apps.tcpkali.cost_ns_per_wakeup': 0,
   'host.apps.tcpkali.cost_ns_per_response_byte': 0,
+  'host.apps.tcpkali.send_timer.cost_ns_per_tick': 0,
 };
 
 /**

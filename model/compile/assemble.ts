@@ -56,6 +56,8 @@ export interface AppTable {
   sendAfterBurst: boolean;
   /** tcpkali: lateness added to each re-armed timer (after_burst), ns. */
   sendSlack_ns: number;
+  /** tcpkali: CPU work of the send loop per tick, before the tick's first write, ns. */
+  sendTickCost_ns: number;
   /** tcpkali: one read takes every response already arrived on its connection (read_batch connection). */
   readBatchPerConnection: boolean;
 }
@@ -194,6 +196,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       sendGranularity_ns: 0,
       sendAfterBurst: false,
       sendSlack_ns: 0,
+      sendTickCost_ns: 0,
       readBatchPerConnection: false,
     },
     tcpkali: {
@@ -207,6 +210,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       sendGranularity_ns: tk.send_timer.granularity_ns,
       sendAfterBurst: tk.send_timer.mode === 'after_burst' && tk.send_timer.granularity_ns > 0,
       sendSlack_ns: tk.send_timer.slack_ns,
+      sendTickCost_ns: tk.send_timer.cost_ns_per_tick,
       readBatchPerConnection: tk.read_batch === 'connection',
     },
     rate_rps: s.workload.rate_rps,

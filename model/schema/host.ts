@@ -141,7 +141,10 @@ export const HostProfile = z.strictObject({
        * the whole multiples of it until the next send is due, when that is later), plus slack_ns:
        * a generator that calls setTimeout after writing (Node: a delay below 1 ms is 1 ms, counted
        * from the call), so the tick period is the burst's length plus the delay, and the bursts grow
-       * with the rate and with the cost of a write.
+       * with the rate and with the cost of a write. `cost_ns_per_tick` (default 0): CPU work of the
+       * send loop at each tick (timer processing, one event-loop iteration), charged before the
+       * tick's first write, so it lengthens the tick and loads the CPU but is not in the latency
+       * (which runs from the write); with granularity_ns 0 every send is its own tick.
        */
       /**
        * How responses are read: `response` (default), one read per response; `connection`, one
@@ -156,11 +159,13 @@ export const HostProfile = z.strictObject({
           granularity_ns: NonNegative,
           mode: z.enum(['grid', 'after_burst']).default('grid'),
           slack_ns: NonNegative.default(0),
+          cost_ns_per_tick: NonNegative.default(0),
           source: Source,
         })
         .default({
           mode: 'grid',
           slack_ns: 0,
+          cost_ns_per_tick: 0,
           granularity_ns: 0,
           source: "default: sends at their exact due times, as tcpkali's libev loop nearly does",
         }),

@@ -22,6 +22,10 @@
  * is at E + d + slack (a loop that calls setTimeout after its writes, as the lab's Node generator:
  * its period is the burst's length plus the delay, so bursts grow with the rate and the write cost).
  *
+ * Tick cost (send_timer.cost_ns_per_tick): each release of sends at a new time (a tick) owes the
+ * loop's own work once; the worker's next write chunk charges it before the write, so it lengthens
+ * the burst (and, after_burst, the period) and loads the CPU, but the latency clock starts after it.
+ *
  * A worker chunk does one write or one read, whichever became ready first. Read batching (read_batch
  * connection): the read takes the earliest response and every other response already arrived on the
  * same connection, at the same CPU cost per response, and times them all at the end of the first
@@ -64,6 +68,10 @@ export class Tcpkali {
   private readonly tickAt: Float64Array;
   private readonly rearm: Uint8Array;
   private readonly readBatch: boolean;
+  /** Tick cost per worker not yet charged (send_timer.cost_ns_per_tick), and the last release time. */
+  private readonly tickCost_ns: number;
+  private readonly tickOwed: Uint8Array;
+  private readonly lastTick: Float64Array;
   private readonly evSend: number;
   private readonly series: LatencySeries;
   private readonly net: NetworkSim;
@@ -84,6 +92,9 @@ export class Tcpkali {
     this.tickAt = new Float64Array(tk).fill(Number.NEGATIVE_INFINITY);
     this.rearm = new Uint8Array(tk);
     this.readBatch = c.tcpkali.readBatchPerConnection;
+    this.tickCost_ns = c.tcpkali.sendTickCost_ns;
+    this.tickOwed = new Uint8Array(tk);
+    this.lastTick = new Float64Array(tk).fill(Number.NEGATIVE_INFINITY);
     const phaseSrc = createStream(seed, replication, 'tcpkali.phase');
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
@@ -159,6 +170,10 @@ export class Tcpkali {
       this.lastRelease_ns = now;
     }
     if (this.afterBurst) this.tickAt[w] = now;
+    if (now !== this.lastTick[w]) {
+      this.lastTick[w] = now;
+      if (this.tickCost_ns > 0) this.tickOwed[w] = 1;
+    }
     this.dueTimes[w]!.push(now);
     this.due[w]!++;
     this.scheduleNextSend(w);
@@ -204,6 +219,10 @@ export class Tcpkali {
     P.bytes[p] = c.requestBytes;
     P.frames[p] = c.requestSegments;
     P.t0[p] = -1; // set to the write's completion when the chunk ends
+    if (this.tickOwed[w] === 1) {
+      this.tickOwed[w] = 0;
+      dur += this.tickCost_ns * factor;
+    }
     dur += c.tcpkali.costPerOp_ns * factor;
     P.ready[p] = now + dur;
     dur += net.paths.run(p, cpu, now + dur, factor, true);

@@ -110,7 +110,7 @@ describe('cnisim lab-validate', () => {
     expect(lines).toHaveLength(4);
     // The same computation as the acceptance test (seed 1): the rows say what it asserts.
     expect(r.out).toMatch(
-      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.110\s+15\.5\s+no\s+59000\s+58000\s+-1\.7\s+yes$/m,
+      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.113\s+18\.8\s+no\s+59000\s+56000\s+-5\.1\s+yes$/m,
     );
   }, 60_000);
 

@@ -52,6 +52,20 @@ describe('labCounterCosts', () => {
     expect(c.generator?.background_cpus).toBeCloseTo(0.1, 9);
   });
 
+  it("puts the generator's background on its ticks, counted by nginx's timeslices at the lowest rate", () => {
+    // Background 2 x 0.05 = 0.1 CPU; nginx wakes 800/s at 1000 and 2000/s (and 400/s at 8000/s,
+    // where it runs through tick boundaries: not used). Expected 0.1 / 800 s = 125 us per tick, up
+    // to the timeslices being whole counts per window (800/s x interval, interval ~5 s: < 0.03 %).
+    const at = (rate: number, slicesPerS: number) => synthetic(rate, 20_000, 0.05, { slicesPerS, wakeNs: 0 });
+    const c = labCounterCosts([at(1000, 800), at(2000, 800), at(8000, 400)]);
+    expect(c.generator?.method).toBe('regression');
+    expect(c.generator?.ns_per_tick).toBeGreaterThan(125_000 * 0.9997);
+    expect(c.generator?.ns_per_tick).toBeLessThan(125_000 * 1.0003);
+    expect(
+      labCostOverrides(c, { server: 0, client: 0 })['host.apps.tcpkali.send_timer.cost_ns_per_tick'],
+    ).toBe(Math.round(c.generator!.ns_per_tick!));
+  });
+
   it('regresses nginx on the rate and its wake-ups when the wake-up rate falls with the load', () => {
     const at = (rate: number, slicesPerS: number) =>
       synthetic(rate, 17_000, 0, { slicesPerS, wakeNs: 60_000 });

@@ -165,3 +165,50 @@ describe('read batching per connection', () => {
     expect(Math.abs(batch.busy0 - one.busy0) / one.busy0).toBeLessThan(0.01);
   });
 });
+
+/**
+ * Tick cost (host.apps.tcpkali.send_timer.cost_ns_per_tick): the loop's own work once per tick,
+ * before the tick's first write. On a fixed 1 ms grid at 4000/s the ticks do not depend on the
+ * costs, so CPU 0's task time grows by exactly (ticks in the window) x cost, up to the chunks cut
+ * by the window's two ends (at most one tick's cost each, plus the write in that chunk). The
+ * latency runs from the write: each tick's burst only moves later by the cost, and with 1 ms
+ * between ticks and everything tied to absolute time off (stalls, idle wake-ups, jitter, and the
+ * delayed ACKs, whose timers expire on the jiffy grid: with them on, the shifted bursts meet the
+ * ACK timers at other points and the work and latency change) nothing else moves, so p50 stays
+ * (to the histogram's 0.1 % resolution).
+ */
+describe('send loop cost per tick', () => {
+  const COST = 100_000;
+  function run(costNs: number) {
+    const c = compile({
+      host: 'netns-lab',
+      option: 'net-host',
+      workload: { rate_rps: 4000, response_bytes: 350, connections: 10 },
+      set: [
+        'host.apps.tcpkali.send_timer.mode=grid',
+        'host.apps.tcpkali.send_timer.granularity_ns=1000000',
+        `host.apps.tcpkali.send_timer.cost_ns_per_tick=${costNs}`,
+        'host.mechanisms.stalls=false',
+        'host.mechanisms.idle_wakeup=false',
+        'host.mechanisms.delayed_ack=false',
+      ],
+    });
+    const sim = new NetworkSim(c, { requests: 20_000, warmupFraction: 0.1, seed: 1, replication: 0 });
+    const out = sim.run();
+    const window_s = (sim.sendEnd_ns - sim.warmupEnd_ns) / 1e9;
+    return {
+      task0_ns: out.busy_ns[2]!,
+      ticksInWindow: (sim.tcpkali.ticks / (sim.sendEnd_ns / 1e9)) * window_s,
+      p50: out.latency.quantile(0.5),
+    };
+  }
+
+  it('adds its cost to CPU 0 once per tick and leaves the latency from the write alone', () => {
+    const base = run(0);
+    const ticked = run(COST);
+    expect(ticked.ticksInWindow).toBe(base.ticksInWindow);
+    const added = ticked.task0_ns - base.task0_ns;
+    expect(Math.abs(added - ticked.ticksInWindow * COST)).toBeLessThanOrEqual(2 * (COST + 20_000));
+    expect(Math.abs(ticked.p50 - base.p50)).toBeLessThanOrEqual(0.002 * base.p50);
+  });
+});
