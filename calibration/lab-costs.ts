@@ -229,7 +229,7 @@ export function labCostOverrides(
  * `--set` overrides that give nginx and the generator these own costs per request (ns; null: left
  * as the profile has it; negative: 0), and nginx this cost per wake-up (from the regression on
  * wake-ups; 0 when its rate-independent work was not separable), and the generator's send loop
- * this cost per tick (from its regression on ticks; 0 otherwise). Per-byte costs and the
+ * this cost per tick (its background per tick, tickCostNs; 0 otherwise). Per-byte costs and the
  * generator's wake-up cost are folded into the per-request cost and set to 0; the generator's cost
  * goes to the write (the model's read is set to 0).
  */
