@@ -84,9 +84,8 @@ function generatorSample(r: RunRecord): Sample | null {
  * runs through tick boundaries and undercounts them, so only the lowest rate is used). Null
  * without a positive background or without timeslices.
  */
-function tickCostNs(records: readonly LabelledRecord[], gen: ProcessCost | null): number | null {
+function tickCostNs(samples: readonly Sample[], gen: ProcessCost | null): number | null {
   if (!gen || !(gen.background_cpus > 0)) return null;
-  const samples = records.map((lr) => nginxSample(lr.record)).filter((x): x is Sample => x !== null);
   if (samples.length === 0) return null;
   const lo = Math.min(...samples.map((x) => x.rate));
   const at = samples.filter((x) => x.rate <= lo * 1.05 && x.slices !== undefined && x.slices > 0);
@@ -196,10 +195,11 @@ export function labCounterCosts(records: readonly LabelledRecord[]): LabCounterC
   const notes: string[] = [];
   const pick = (f: (r: RunRecord) => Sample | null) =>
     records.map((lr) => f(lr.record)).filter((s): s is Sample => s !== null);
+  const nginx = pick(nginxSample);
   const generator = fitCost(pick(generatorSample), 'generator', notes);
-  const tick = generator?.method === 'regression' ? tickCostNs(records, generator) : null;
+  const tick = generator?.method === 'regression' ? tickCostNs(nginx, generator) : null;
   return {
-    nginx: fitCost(pick(nginxSample), 'nginx', notes),
+    nginx: fitCost(nginx, 'nginx', notes),
     generator: generator && tick !== null ? { ...generator, ns_per_tick: tick } : generator,
     notes,
   };

@@ -68,7 +68,7 @@ export class Tcpkali {
   private readonly tickAt: Float64Array;
   private readonly rearm: Uint8Array;
   private readonly readBatch: boolean;
-  /** Tick cost per worker not yet charged (send_timer.cost_ns_per_tick), and the last release time. */
+  /** Tick cost per worker not yet charged (send_timer.cost_ns_per_tick), and each worker's last release time. */
   private readonly tickCost_ns: number;
   private readonly tickOwed: Uint8Array;
   private readonly lastTick: Float64Array;
@@ -77,9 +77,8 @@ export class Tcpkali {
   private readonly net: NetworkSim;
   /** connOfRow[flow]: the connection id of each flow number. */
   readonly connOfRow: Int32Array;
-  /** Send releases at a new time (timer ticks with g > 0), over all workers: for mechanism tests. */
+  /** Send releases at a new time per worker (timer ticks with g > 0), summed over workers: for mechanism tests. */
   ticks = 0;
-  private lastRelease_ns = Number.NEGATIVE_INFINITY;
 
   constructor(net: NetworkSim, seed: number, replication: number) {
     this.net = net;
@@ -165,13 +164,10 @@ export class Tcpkali {
   private onSendDue(w: number): void {
     const net = this.net;
     const now = net.sim.now_ns;
-    if (now !== this.lastRelease_ns) {
-      this.ticks++;
-      this.lastRelease_ns = now;
-    }
     if (this.afterBurst) this.tickAt[w] = now;
     if (now !== this.lastTick[w]) {
       this.lastTick[w] = now;
+      this.ticks++;
       if (this.tickCost_ns > 0) this.tickOwed[w] = 1;
     }
     this.dueTimes[w]!.push(now);
