@@ -75,6 +75,7 @@ export async function run(opts: { json: boolean; [key: string]: unknown }): Prom
     cpu_ns_per_event: Math.round((cpu_s * 1e9) / out.events),
   };
   out.latency.destroy();
+  out.latencyFromSchedule.destroy();
   for (const b of out.batches) b.destroy();
   return result;
 }

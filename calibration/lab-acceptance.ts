@@ -70,6 +70,7 @@ export interface LabAcceptanceOptions {
    * pass was fitted at 44 us per packet and its p50 predicted 85 % too high).
    */
   fitKeys?: readonly PercentileKey[];
+
   /**
    * How the counter costs are split between the apps and the model's kernel path:
    * `joint` (default): over all options at once, the apps' own costs shared by the options and one
@@ -99,6 +100,12 @@ export interface OptionAcceptance {
     rel_error: number | null;
     target: number;
     met: boolean;
+    /**
+     * Diagnostic, no target: the p50 from each request's scheduled send time (the generator's
+     * timer lateness included), the lab's median over repeats and the model's at the held-out rate;
+     * null when the records do not carry it (wrk, older harness) or the prediction saturated.
+     */
+    from_schedule: { measured_ms: number; predicted_ms: number | null; rel_error: number | null } | null;
   };
   max_rate: {
     /**
@@ -342,6 +349,19 @@ export async function labAcceptance(
     const measured = median(reps);
     const pred = held.saturated ? null : (held.latency_ms?.p50 ?? null);
     const relP50 = pred === null ? null : (pred - measured) / measured;
+    const schedReps = s.held_out
+      .map((lr) => lr.record.latency_from_schedule_ms?.p50)
+      .filter((x): x is number => x !== undefined);
+    const schedMeasured = schedReps.length ? median(schedReps) : null;
+    const schedPred = held.saturated ? null : (held.latency_from_schedule_ms?.p50 ?? null);
+    const fromSchedule =
+      schedMeasured === null
+        ? null
+        : {
+            measured_ms: schedMeasured,
+            predicted_ms: schedPred,
+            rel_error: schedPred === null ? null : (schedPred - schedMeasured) / schedMeasured,
+          };
 
     // The maximum: the same search the lab's open-loop maximum used (harness/max-rate-search.ts),
     // here on the simulator. Compared with the open-loop search, the generator is the Node one whose
@@ -421,6 +441,7 @@ export async function labAcceptance(
         rel_error: relP50,
         target: P50_TARGET,
         met: relP50 !== null && Math.abs(relP50) <= P50_TARGET,
+        from_schedule: fromSchedule,
       },
       max_rate: {
         measured_rps: measuredMax,
@@ -449,7 +470,7 @@ export async function labAcceptance(
       },
     };
     say(
-      `${s.option}: p50 @${s.held_out_rate} measured ${measured.toFixed(3)} ms (repeats ${reps.join(', ')}), predicted ${pred?.toFixed(3) ?? 'saturated'} ms, error ${relP50 === null ? '-' : `${(100 * relP50).toFixed(1)} %`}; max rate measured ${measuredMax.toFixed(0)}/s (${measuredBy}: ${measuredRepeats.map((x) => x.toFixed(0)).join(', ')}), simulated ${predictedMax}/s (fails at ${row.max_rate.failing_rps}: ${row.max_rate.simulated_bottleneck ?? '-'}), error ${(100 * relMax).toFixed(1)} %; wrk ${wrkMedian?.toFixed(0) ?? '-'}/s vs simulated ${row.max_rate.wrk.predicted_rps_c_generator}/s with a C generator${row.max_rate.lab_bound_note ? `; ${row.max_rate.lab_bound_note}` : ''}`,
+      `${s.option}: p50 @${s.held_out_rate} measured ${measured.toFixed(3)} ms (repeats ${reps.join(', ')}), predicted ${pred?.toFixed(3) ?? 'saturated'} ms, error ${relP50 === null ? '-' : `${(100 * relP50).toFixed(1)} %`}${fromSchedule ? ` (from schedule: measured ${fromSchedule.measured_ms.toFixed(3)} ms, predicted ${fromSchedule.predicted_ms?.toFixed(3) ?? 'saturated'} ms)` : ''}; max rate measured ${measuredMax.toFixed(0)}/s (${measuredBy}: ${measuredRepeats.map((x) => x.toFixed(0)).join(', ')}), simulated ${predictedMax}/s (fails at ${row.max_rate.failing_rps}: ${row.max_rate.simulated_bottleneck ?? '-'}), error ${(100 * relMax).toFixed(1)} %; wrk ${wrkMedian?.toFixed(0) ?? '-'}/s vs simulated ${row.max_rate.wrk.predicted_rps_c_generator}/s with a C generator${row.max_rate.lab_bound_note ? `; ${row.max_rate.lab_bound_note}` : ''}`,
     );
     out.push(row);
   }

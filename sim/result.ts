@@ -77,6 +77,12 @@ export interface SimResult {
   latency_pi95_ms?: Partial<PercentileIntervals> | null;
   /** The same latency quantised as tcpkali prints it (0.1 ms buckets). */
   latency_tcpkali_ms?: Percentiles | null;
+  /**
+   * Latency of the same requests from the time each was scheduled to be sent (free of coordinated
+   * omission: a send made late by the generator's timer or a busy worker adds its lateness), as the
+   * open-loop lab generator's `latency_from_schedule_ms`. Null when saturated.
+   */
+  latency_from_schedule_ms?: Percentiles | null;
   drops: Record<string, number>;
   retransmits: number;
   cpu: CpuLoad[];

@@ -254,6 +254,7 @@ function summarize(
   let latency_ms: Percentiles | null = null;
   let latency_ci95_ms: PercentileIntervals | null = null;
   let latency_tcpkali_ms: Percentiles | null = null;
+  let latency_from_schedule_ms: Percentiles | null = null;
   const merged = result.histograms.latency;
   if (!saturated && merged && merged.count > 0) {
     latency_ms = {} as Percentiles;
@@ -280,6 +281,12 @@ function summarize(
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
     for (const h of parts) h.destroy();
+    const fromSchedule = result.histograms.latency_from_schedule;
+    if (fromSchedule && fromSchedule.count > 0) {
+      latency_from_schedule_ms = {} as Percentiles;
+      for (const key of PERCENTILE_KEYS)
+        latency_from_schedule_ms[key] = round4(fromSchedule.quantile(PERCENTILE_QUANTILES[key]) / 1e6);
+    }
     if (R < 2)
       warnings.push('one replication: intervals come from 10 batches of the run (correlated; optimistic)');
   }
@@ -325,6 +332,7 @@ function summarize(
     latency_ms,
     latency_ci95_ms,
     latency_tcpkali_ms,
+    latency_from_schedule_ms,
     drops,
     retransmits: c.retransmits ?? 0,
     cpu,

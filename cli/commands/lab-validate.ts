@@ -109,6 +109,13 @@ See docs/calibration.md, Lab acceptance.`,
         { header: 'max_predicted_rps', value: (r) => r.max_rate.predicted_rps },
         { header: 'max_error_pct', value: (r) => pct(r.max_rate.rel_error), digits: 1 },
         { header: 'max_met', value: (r) => (r.max_rate.met ? 'yes' : 'no'), align: 'left' },
+        // Diagnostic (no target): p50 from each request's scheduled send time, the generator's timer included.
+        { header: 'p50_sched_lab_ms', value: (r) => r.p50.from_schedule?.measured_ms ?? '-', digits: 3 },
+        {
+          header: 'p50_sched_predicted_ms',
+          value: (r) => (r.p50.from_schedule ? (r.p50.from_schedule.predicted_ms ?? 'saturated') : '-'),
+          digits: 3,
+        },
       ]);
     });
 }

@@ -88,6 +88,7 @@ export function formatResult(r: SimResult): string {
     lo: ci[k][0],
     hi: ci[k][1],
     t: r.latency_tcpkali_ms?.[k],
+    sched: r.latency_from_schedule_ms?.[k],
   }));
   let s = head;
   s += formatTable(rows, [
@@ -96,6 +97,7 @@ export function formatResult(r: SimResult): string {
     { header: 'ci95_lo_ms', value: (x) => x.lo, digits: 3 },
     { header: 'ci95_hi_ms', value: (x) => x.hi, digits: 3 },
     { header: 'tcpkali_ms', value: (x) => x.t, digits: 1 },
+    { header: 'from_schedule_ms', value: (x) => x.sched, digits: 3 },
     ...(r.latency_pi95_ms
       ? [
           {

@@ -60,6 +60,8 @@ export interface AppTable {
   sendTickCost_ns: number;
   /** tcpkali: one read takes every response already arrived on its connection (read_batch connection). */
   readBatchPerConnection: boolean;
+  /** tcpkali: connection phases spread evenly over the period (send_phases even) instead of drawn at random. */
+  evenPhases: boolean;
 }
 
 export interface Compiled {
@@ -198,6 +200,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       sendSlack_ns: 0,
       sendTickCost_ns: 0,
       readBatchPerConnection: false,
+      evenPhases: false,
     },
     tcpkali: {
       workers: tk.workers,
@@ -212,6 +215,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       sendSlack_ns: tk.send_timer.slack_ns,
       sendTickCost_ns: tk.send_timer.cost_ns_per_tick,
       readBatchPerConnection: tk.read_batch === 'connection',
+      evenPhases: tk.send_phases === 'even',
     },
     rate_rps: s.workload.rate_rps,
     requestBytes: s.workload.request_bytes,

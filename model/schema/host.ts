@@ -154,6 +154,15 @@ export const HostProfile = z.strictObject({
        * per response is the same either way. Sim: sim/net/tcpkali.ts.
        */
       read_batch: z.enum(['response', 'connection']).default('response'),
+      /**
+       * When each connection sends within the period (connections / rate): `random` (default),
+       * at a phase drawn uniformly per connection (tcpkali: each connection's rate timer starts
+       * when it is established); `even`, connection c at c x period / connections, so that the
+       * merged schedule is one send every 1 / rate (the lab's open-loop generator: request i due
+       * at i / rate on connection i mod connections, harness/generator/schedule.ts).
+       * Sim: sim/net/tcpkali.ts.
+       */
+      send_phases: z.enum(['random', 'even']).default('random'),
       send_timer: z
         .strictObject({
           granularity_ns: NonNegative,

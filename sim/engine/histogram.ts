@@ -207,13 +207,15 @@ export class Histogram {
   /**
    * Value at quantile q in [0, 1], ns: the smallest recorded value v (to 3 significant digits, HDR's
    * highest equivalent value of its bucket) with at least q of the count at or below it; q = 1 is the max.
+   * Never above the exact max: the bucket holding the max may reach past it (by < 0.1 %), and a
+   * percentile printed above the max reads as an error.
    */
   quantile(q: number): number {
     if (!(q >= 0 && q <= 1)) throw new RangeError(`q must be in [0, 1] (got ${q})`);
     if (this.n === 0) return Number.NaN;
     if (q === 1) return this.maxV;
     this.flush();
-    return this.h.getValueAtPercentile(q * 100);
+    return Math.min(this.h.getValueAtPercentile(q * 100), this.maxV);
   }
 
   /** Adds another histogram's counts into this one (exact). */

@@ -2,7 +2,7 @@
  * One replication of one simulated point, in the shape the engine's `replicate` runs on worker
  * threads: `(params, seed, replication) => ReplicationOutput`. The params carry the normalized
  * (complete, validated) scenario, so workers only run the pure steering and assembly phases.
- * Output: the latency histogram (ns) and ten batch histograms (for within-run intervals when there
+ * Output: the latency histogram (ns), the latency from schedule (ns) and ten batch histograms (for within-run intervals when there
  * is a single replication), and flat counters: measured counts, drops (`drop.<place>`), per-CPU busy
  * time by class (`busy.<cpuIdx>.<cls>`), wire busy time, per-stage packets/mean/p99.
  */
@@ -71,12 +71,16 @@ export function runReplication(
     counters[`stage.${i}.service_mean`] = s.service.mean;
     counters[`stage.${i}.service_p99`] = s.service.quantile(0.99);
   });
-  const histograms: ReplicationOutput['histograms'] = { latency: out.latency.encode() };
+  const histograms: ReplicationOutput['histograms'] = {
+    latency: out.latency.encode(),
+    latency_from_schedule: out.latencyFromSchedule.encode(),
+  };
   out.batches.forEach((b, i) => {
     histograms[`batch${i}`] = b.encode();
     b.destroy();
   });
   out.latency.destroy();
+  out.latencyFromSchedule.destroy();
   // Stage names travel once, as counters cannot hold strings: they are recomputed by the caller.
   return { histograms, counters };
 }

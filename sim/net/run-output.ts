@@ -36,6 +36,8 @@ export interface StageStats {
 
 export interface RunOutput {
   latency: Histogram;
+  /** Latency of the same requests from the time each was scheduled to be sent (a late write adds its lateness). */
+  latencyFromSchedule: Histogram;
   /** Latency of requests in each tenth of the measurement window (for within-run intervals). */
   batches: Histogram[];
   sentMeasured: number;
@@ -116,6 +118,7 @@ export function buildStageTable(c: Compiled): StageTable {
 export function createRunOutput(nCpu: number, stages: StageStats[]): RunOutput {
   return {
     latency: new Histogram(),
+    latencyFromSchedule: new Histogram(),
     batches: Array.from({ length: 10 }, () => new Histogram()),
     sentMeasured: 0,
     sentWarmup: 0,

@@ -1,7 +1,8 @@
 /**
  * The load generator: tcpkali workers on the client. Connection i of a worker writes one request
- * every period (connections / rate) at its own random phase, pipelining without waiting for the
- * response; latency runs from the completion of the actual write to the read of the response.
+ * every period (connections / rate) at its own phase (random, or i x period / connections with
+ * send_phases even), pipelining without waiting for the response; latency runs from the completion
+ * of the actual write to the read of the response.
  *
  * Send schedule: the phases of each worker's connections are sorted once, so its sends in time
  * order are phase[k mod n] + floor(k / n) x period: one pending send event per worker, generated on
@@ -21,10 +22,17 @@
  * d = g, or floor(w / g) x g when the next send is due w >= g after E, plus the slack: the next tick
  * is at E + d + slack (a loop that calls setTimeout after its writes, as the lab's Node generator:
  * its period is the burst's length plus the delay, so bursts grow with the rate and the write cost).
+ * A tick that finds no send due yet (the delay was rounded down, or the slack is small) releases
+ * nothing and re-arms the same way from its own time; it charges no tick cost (an approximation:
+ * such ticks are rare once the rate puts a send in every tick).
  *
  * Tick cost (send_timer.cost_ns_per_tick): each release of sends at a new time (a tick) owes the
  * loop's own work once; the worker's next write chunk charges it before the write, so it lengthens
  * the burst (and, after_burst, the period) and loads the CPU, but the latency clock starts after it.
+ *
+ * Latency from schedule: each request also carries its unquantized due time (P.sched), and its
+ * response's read records now - sched besides now - t0 (what an open-loop generator free of
+ * coordinated omission reports: a send made late by the timer or a busy worker adds its lateness).
  *
  * A worker chunk does one write or one read, whichever became ready first. Read batching (read_batch
  * connection): the read takes the earliest response and every other response already arrived on the
@@ -32,7 +40,8 @@
  * one's read (P.ready holds that time until completeRead).
  *
  * Flows are numbered in send order (flow-table.ts): flow k of worker w is row start_w + k.
- * Invariants: sent <= due per worker; dueTimes holds the due times of the (due - sent) waiting sends.
+ * Invariants: sent <= due per worker; dueTimes holds the release times of the (due - sent) waiting
+ * sends; no request is written before its unquantized due time (P.sched).
  * Cost: O(1) per send and per read besides the events; O(connections log connections) to build.
  */
 import { createStream } from '../engine/rng.ts';
@@ -98,7 +107,9 @@ export class Tcpkali {
     const perWorker: number[][] = Array.from({ length: tk }, () => []);
     const phases = new Float64Array(c.connections);
     for (let conn = 0; conn < c.connections; conn++) {
-      phases[conn] = phaseSrc() * this.period_ns;
+      phases[conn] = c.tcpkali.evenPhases
+        ? (conn / c.connections) * this.period_ns
+        : phaseSrc() * this.period_ns;
       perWorker[c.steering.client.appWorker[conn]!]!.push(conn);
     }
     const byPhase = perWorker.map((list) => Int32Array.from(list.sort((a, b) => phases[a]! - phases[b]!)));
@@ -164,7 +175,15 @@ export class Tcpkali {
   private onSendDue(w: number): void {
     const net = this.net;
     const now = net.sim.now_ns;
-    if (this.afterBurst) this.tickAt[w] = now;
+    if (this.afterBurst) {
+      this.tickAt[w] = now;
+      // A tick re-armed for floor(wait / g) x g can come before the next send is due: the loop
+      // finds nothing due and sleeps again (the lab generator's tick loop never sends early).
+      if (this.nextDueTime(w) > now) {
+        this.armAfterBurst(w, now);
+        return;
+      }
+    }
     if (now !== this.lastTick[w]) {
       this.lastTick[w] = now;
       this.ticks++;
@@ -208,6 +227,8 @@ export class Tcpkali {
     const flow = order[k % order.length]!;
     const p = P.alloc();
     P.conn[p] = flow;
+    // Its unquantized due time: the schedule, before timer ticks, write combining or a busy worker.
+    P.sched[p] = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
     P.kind[p] = K_REQ;
     P.dir[p] = DIR_TX;
     P.host[p] = CLIENT;
@@ -291,6 +312,7 @@ export class Tcpkali {
       const lat = now - t0;
       this.series.add(lat);
       out.latency.record(lat);
+      out.latencyFromSchedule.record(now - P.sched[p]!);
       const b = Math.min(9, Math.floor(((t0 - from) / (to - from)) * 10));
       out.batches[b]!.record(lat);
       out.completedMeasured++;

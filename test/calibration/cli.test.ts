@@ -110,7 +110,7 @@ describe('cnisim lab-validate', () => {
     expect(lines).toHaveLength(4);
     // The same computation as the acceptance test (seed 1): the rows say what it asserts.
     expect(r.out).toMatch(
-      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.113\s+18\.8\s+no\s+59000\s+56000\s+-5\.1\s+yes$/m,
+      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.114\s+19\.8\s+no\s+59000\s+56000\s+-5\.1\s+yes\s+0\.776\s+1\.000$/m,
     );
   }, 60_000);
 
