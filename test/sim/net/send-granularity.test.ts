@@ -293,3 +293,46 @@ describe('latency from schedule', () => {
     }
   });
 });
+
+/**
+ * Send phases (host.apps.tcpkali.send_phases): `even` puts connection c at c x period / N, so the
+ * merged schedule of one worker is one send every 1 / rate exactly (the lab generator's: request i
+ * due at i / rate); `random` draws the phases, so the gaps between scheduled sends vary (their mean
+ * is still 1 / rate). One worker, 10 connections, 2000/s, exact due times: the scheduled times of
+ * consecutive writes (P.sched) are compared, to within floating-point rounding (1e-6 ns).
+ */
+describe('send phases', () => {
+  function gaps(phases: 'even' | 'random'): number[] {
+    const c = compile({
+      host: 'netns-lab',
+      option: 'net-host',
+      workload: { rate_rps: 2000, response_bytes: 350, connections: 10 },
+      set: [
+        `host.apps.tcpkali.send_phases=${phases}`,
+        'host.apps.tcpkali.send_timer.mode=grid',
+        'host.apps.tcpkali.send_timer.granularity_ns=0',
+      ],
+    });
+    const sim = new NetworkSim(c, { requests: 1000, warmupFraction: 0.1, seed: 1, replication: 0 });
+    const sched: number[] = [];
+    const written = sim.tcpkali.written.bind(sim.tcpkali);
+    sim.tcpkali.written = (p: number, now: number) => {
+      sched.push(sim.pool.sched[p]!);
+      written(p, now);
+    };
+    sim.run();
+    expect(sched.length).toBe(1000);
+    return sched.slice(1).map((t, i) => t - sched[i]!);
+  }
+
+  it('even: one send every 1 / rate; random: uneven gaps with the same mean', () => {
+    const even = gaps('even');
+    for (const g of even) expect(Math.abs(g - 500_000)).toBeLessThan(1e-6);
+    const random = gaps('random');
+    const mean = random.reduce((a, b) => a + b, 0) / random.length;
+    // 999 gaps spanning ~100 periods of 10 sends: the mean is the span / 999, within one period's
+    // worth of phase difference at the two ends (5 ms / 999 = 5 us).
+    expect(Math.abs(mean - 500_000)).toBeLessThan(5_000);
+    expect(Math.max(...random) - Math.min(...random)).toBeGreaterThan(100_000);
+  });
+});
