@@ -216,6 +216,7 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
             ...(r.kept_up_reason ? { kept_up_reason: r.kept_up_reason } : {}),
             ...(r.lag_max_ms !== null ? { send_lag_max_ms: r.lag_max_ms } : {}),
             ...(r.lag_p99_ms !== null ? { send_lag_p99_ms: r.lag_p99_ms } : {}),
+            ...(r.bursts && r.bursts.ticks_per_s > 0 ? { bursts: r.bursts } : {}),
             cpu_user_s: r.cpu_user_s,
             cpu_system_s: r.cpu_system_s,
           }

@@ -108,6 +108,24 @@ export const Tuning = z
   .strict();
 export type Tuning = z.infer<typeof Tuning>;
 
+/**
+ * cnisim-openloop's send-loop bursts over the measured window (generator/burst-stats.ts): loop
+ * wake-ups per second (also those that found nothing due), sends per non-empty wake-up, and the
+ * mean latency from the write by 0-based position in the burst, in bins [from, to] (to null:
+ * open-ended).
+ */
+export const GeneratorBursts = z
+  .object({
+    ticks_per_s: nonneg,
+    empty_ticks_per_s: nonneg,
+    sends_per_tick_mean: nonneg,
+    by_position: z.array(
+      z.object({ from: count, to: count.nullable(), requests: count, latency_mean_ms: nonneg }).strict(),
+    ),
+  })
+  .strict();
+export type GeneratorBursts = z.infer<typeof GeneratorBursts>;
+
 export const Generator = z
   .object({
     /** `tcpkali`, `cnisim-openloop` (harness/generator) or `wrk` (closed loop, maximum-rate steps). */
@@ -134,6 +152,8 @@ export const Generator = z
     /** The generator's own CPU time over the step (getrusage / /proc/pid/stat). */
     cpu_user_s: nonneg.optional(),
     cpu_system_s: nonneg.optional(),
+    /** Bursts of the send loop and latency by position in them (cnisim-openloop). */
+    bursts: GeneratorBursts.optional(),
   })
   .strict();
 export type Generator = z.infer<typeof Generator>;

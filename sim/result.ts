@@ -58,6 +58,13 @@ export interface StageBreakdown {
   service_p99_us: number;
 }
 
+export interface BurstReport {
+  ticks_per_s: number;
+  empty_ticks_per_s: number;
+  sends_per_tick_mean: number;
+  by_position: { from: number; to: number | null; requests: number; latency_mean_ms: number }[];
+}
+
 export interface SimResult {
   option: string;
   host: string;
@@ -83,6 +90,13 @@ export interface SimResult {
    * open-loop lab generator's `latency_from_schedule_ms`. Null when saturated.
    */
   latency_from_schedule_ms?: Percentiles | null;
+  /**
+   * The generator's send-loop bursts in the window, as the lab's open-loop generator reports them
+   * (run records: generator.bursts): ticks per second (also those that released nothing), sends
+   * per non-empty tick, and the mean latency from the write by position in the burst (bins of
+   * sim/burst-bins.ts; `to` null: open-ended). Null when saturated.
+   */
+  bursts?: BurstReport | null;
   drops: Record<string, number>;
   retransmits: number;
   cpu: CpuLoad[];

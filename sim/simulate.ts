@@ -25,7 +25,9 @@ import {
 } from './engine/replicate.ts';
 import { meanInterval } from './engine/stats/confidence.ts';
 import { REPLICATION_MODULE, type ReplicationParams, stageNames } from './net/replication.ts';
+import { BURST_BINS, burstBinRange } from './burst-bins.ts';
 import {
+  type BurstReport,
   type CpuLoad,
   PERCENTILE_KEYS,
   PERCENTILE_QUANTILES,
@@ -255,6 +257,7 @@ function summarize(
   let latency_ci95_ms: PercentileIntervals | null = null;
   let latency_tcpkali_ms: Percentiles | null = null;
   let latency_from_schedule_ms: Percentiles | null = null;
+  let bursts: BurstReport | null = null;
   const merged = result.histograms.latency;
   if (!saturated && merged && merged.count > 0) {
     latency_ms = {} as Percentiles;
@@ -281,6 +284,7 @@ function summarize(
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
     for (const h of parts) h.destroy();
+    bursts = burstReport(c, (R * window_ns) / 1e9);
     const fromSchedule = result.histograms.latency_from_schedule;
     if (fromSchedule && fromSchedule.count > 0) {
       latency_from_schedule_ms = {} as Percentiles;
@@ -333,6 +337,7 @@ function summarize(
     latency_ci95_ms,
     latency_tcpkali_ms,
     latency_from_schedule_ms,
+    bursts,
     drops,
     retransmits: c.retransmits ?? 0,
     cpu,
@@ -349,4 +354,27 @@ function summarize(
 
 function round4(x: number): number {
   return Math.round(x * 1e4) / 1e4;
+}
+
+/** The bursts report from the replications' summed counters over `window_s` seconds of windows. */
+function burstReport(c: Record<string, number>, window_s: number): BurstReport | null {
+  const ticks = c['burst.ticks'] ?? 0;
+  if (ticks === 0 || window_s <= 0) return null;
+  const empty = c['burst.empty_ticks'] ?? 0;
+  const by_position: BurstReport['by_position'] = [];
+  for (let b = 0; b < BURST_BINS; b++) {
+    const n = c[`burst.${b}.count`] ?? 0;
+    if (n > 0)
+      by_position.push({
+        ...burstBinRange(b),
+        requests: n,
+        latency_mean_ms: round4((c[`burst.${b}.sum_ns`] ?? 0) / n / 1e6),
+      });
+  }
+  return {
+    ticks_per_s: ticks / window_s,
+    empty_ticks_per_s: empty / window_s,
+    sends_per_tick_mean: ticks > empty ? (c['burst.sends'] ?? 0) / (ticks - empty) : 0,
+    by_position,
+  };
 }

@@ -15,10 +15,16 @@
  *   `drain_s` after the last send. Achieved rate = responses received inside the measured window /
  *   window length.
  *
- * Cost: per request one write, one hrtime read per send and per response, two histogram records.
+ * - Bursts: each wake-up of the send loop writes every send already due; the position of each
+ *   request in its burst is kept, and the result gives ticks per second, sends per tick and the mean
+ *   latency by position (burst-stats.ts), over the measured window.
+ *
+ * Cost: per request one write, one hrtime read per send and per response, two histogram records
+ * and two additions (burst position).
  */
 import { connect, type Socket } from 'node:net';
-import type { LatencyPercentilesMs } from '../run-record.ts';
+import type { GeneratorBursts, LatencyPercentilesMs } from '../run-record.ts';
+import { BurstStats } from './burst-stats.ts';
 import { createUsHistogram, initHistograms } from './histogram.ts';
 import { MarkerScanner } from './marker.ts';
 import { dueNs, makeSchedule } from './schedule.ts';
@@ -83,12 +89,16 @@ export interface OpenLoopResult {
   cpu_user_s: number;
   cpu_system_s: number;
   cpu_per_request_us: number | null;
+  /** Send-loop bursts in the measured window and the latency by position in them (burst-stats.ts). */
+  bursts: GeneratorBursts;
 }
 
 interface Conn {
   socket: Socket;
   sched: Float64Array;
   write: Float64Array;
+  /** Position of each outstanding request in the burst that wrote it. */
+  pos: Float64Array;
   head: number;
   size: number;
   scanner: MarkerScanner;
@@ -158,6 +168,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
   const fromWrite = createUsHistogram();
   const fromSched = createUsHistogram();
   const lag = createUsHistogram();
+  const bursts = new BurstStats();
   const t0 = process.hrtime.bigint();
   const now = () => Number(process.hrtime.bigint() - t0);
 
@@ -180,6 +191,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     socket,
     sched: new Float64Array(Math.min(cap, 1024)),
     write: new Float64Array(Math.min(cap, 1024)),
+    pos: new Float64Array(Math.min(cap, 1024)),
     head: 0,
     size: 0,
     scanner: new MarkerScanner(marker),
@@ -189,13 +201,16 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     const n = Math.min(cap, c.sched.length * 2);
     const s = new Float64Array(n);
     const w = new Float64Array(n);
+    const q = new Float64Array(n);
     for (let k = 0; k < c.size; k++) {
       const j = (c.head + k) % c.sched.length;
       s[k] = c.sched[j]!;
       w[k] = c.write[j]!;
+      q[k] = c.pos[j]!;
     }
     c.sched = s;
     c.write = w;
+    c.pos = q;
     c.head = 0;
   };
 
@@ -210,6 +225,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
         }
         const due = c.sched[c.head]!;
         const w = c.write[c.head]!;
+        const pos = c.pos[c.head]!;
         c.head = (c.head + 1) % c.sched.length;
         c.size--;
         responsesTotal++;
@@ -219,6 +235,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
           measuredAnswered++;
           fromWrite.record((t - w) / 1000);
           fromSched.record((t - due) / 1000);
+          bursts.response(pos, (t - w) / 1000);
         }
       });
     });
@@ -231,7 +248,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
   }
 
   let next = 0;
-  const send = (i: number, t: number) => {
+  const send = (i: number, t: number, pos: number) => {
     const c = conns[i % conns.length]!;
     if (c.size === c.sched.length) {
       if (c.sched.length >= cap) {
@@ -243,6 +260,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     const due = dueNs(S, i);
     const j = (c.head + c.size) % c.sched.length;
     c.sched[j] = due;
+    c.pos[j] = pos;
     c.size++;
     c.socket.write(req);
     // tcpkali's "actual write": the clock right after this request's write returned, not the time
@@ -265,11 +283,14 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
         cpuAtStart = process.cpuUsage();
         t = now(); // the hook (a counter snapshot) took time
       }
+      const tickAt = t;
+      let pos = 0;
       while (next < S.total && dueNs(S, next) <= t) {
-        send(next, t);
+        send(next, t, pos++);
         next++;
         if ((next & 63) === 0) t = now();
       }
+      if (tickAt >= S.warmup_end_ns && tickAt < S.end_ns) bursts.tick(pos);
       if (next >= S.total) return resolve();
       const wait_ms = (dueNs(S, next) - now()) / 1e6;
       setTimeout(tick, wait_ms >= 1 ? Math.floor(wait_ms) : 0);
@@ -352,6 +373,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     cpu_user_s,
     cpu_system_s,
     cpu_per_request_us: requestsSent > 0 ? ((cpu_user_s + cpu_system_s) * 1e6) / requestsSent : null,
+    bursts: bursts.summary(duration_s),
   };
   if (abortReason) result.error = abortReason;
   fromWrite.destroy();

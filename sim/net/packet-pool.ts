@@ -6,7 +6,8 @@
  * stage index in its path, frames (MSS segments), payload bytes, retransmissions so far, pending
  * action and its argument (applied when the chunk processing it ends), CPU it was last processed on,
  * t0 (the tcpkali write time carried by request and response), sched (the time the request was
- * scheduled to be sent, carried the same way), ready (time it entered its queue).
+ * scheduled to be sent, carried the same way), burstPos (its position in the generator's burst, the
+ * same way), ready (time it entered its queue).
  * Cost: alloc, release, push and pop are O(1) with no allocation once the arrays have grown.
  */
 export class PacketPool {
@@ -25,6 +26,7 @@ export class PacketPool {
   cpu = new Int32Array(0);
   t0 = new Float64Array(0);
   sched = new Float64Array(0);
+  burstPos = new Int32Array(0);
   ready = new Float64Array(0);
   private free: number[] = [];
   live = 0;
@@ -98,6 +100,7 @@ export class PacketPool {
     this.cpu = g(this.cpu, Int32Array);
     this.t0 = g(this.t0, Float64Array);
     this.sched = g(this.sched, Float64Array);
+    this.burstPos = g(this.burstPos, Int32Array);
     this.ready = g(this.ready, Float64Array);
     for (let i = cap - 1; i >= old; i--) this.free.push(i);
     this.cap = cap;

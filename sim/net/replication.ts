@@ -59,6 +59,13 @@ export function runReplication(
   counters.mser_truncate_requests = m.truncate * out.seriesBatch;
   counters.mser_reliable = m.reliable ? 1 : 0;
   for (const [k, v] of Object.entries(out.drops)) counters[`drop.${k}`] = v;
+  counters['burst.ticks'] = out.burstTicks;
+  counters['burst.empty_ticks'] = out.burstEmptyTicks;
+  counters['burst.sends'] = out.burstSends;
+  for (let b = 0; b < out.burstCount.length; b++) {
+    counters[`burst.${b}.count`] = out.burstCount[b]!;
+    counters[`burst.${b}.sum_ns`] = out.burstSum_ns[b]!;
+  }
   for (let i = 0; i < out.busy_ns.length / 3; i++) {
     for (let k = 0; k < 3; k++) counters[`busy.${i}.${k}`] = out.busy_ns[i * 3 + k]!;
     counters[`ksoftirqd.${i}`] = out.ksoftirqd_ns[i]!;

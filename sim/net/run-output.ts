@@ -9,6 +9,7 @@
  */
 import type { Compiled } from '../../model/compile/assemble.ts';
 import { CLS_HARDIRQ, CLS_SOFTIRQ, CLS_TASK } from '../../model/compile/assemble.ts';
+import { BURST_BINS } from '../burst-bins.ts';
 import { Histogram } from '../engine/histogram.ts';
 import { CLIENT, DIR_RX, DIR_TX, SERVER } from './codes.ts';
 import { LogHistogram } from './log-histogram.ts';
@@ -69,6 +70,16 @@ export interface RunOutput {
   outstandingAtWarmup: number;
   outstandingAtEnd: number;
   timeSqueeze: number;
+  /**
+   * The generator's bursts in the window (sim/burst-bins.ts): send-loop ticks, those that released
+   * nothing, sends released by them, and per position bin the measured requests and their summed
+   * latency from the write (ns).
+   */
+  burstTicks: number;
+  burstEmptyTicks: number;
+  burstSends: number;
+  burstCount: Float64Array;
+  burstSum_ns: Float64Array;
 }
 
 /** Where each measured place records: indices into RunOutput.stages. */
@@ -141,5 +152,10 @@ export function createRunOutput(nCpu: number, stages: StageStats[]): RunOutput {
     outstandingAtWarmup: 0,
     outstandingAtEnd: 0,
     timeSqueeze: 0,
+    burstTicks: 0,
+    burstEmptyTicks: 0,
+    burstSends: 0,
+    burstCount: new Float64Array(BURST_BINS),
+    burstSum_ns: new Float64Array(BURST_BINS),
   };
 }

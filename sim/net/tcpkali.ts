@@ -34,6 +34,11 @@
  * response's read records now - sched besides now - t0 (what an open-loop generator free of
  * coordinated omission reports: a send made late by the timer or a busy worker adds its lateness).
  *
+ * Bursts: a send's position is its index among the sends released at the same tick (0 with exact
+ * due times, as every send is its own tick); the window's ticks (also those after_burst ticks that
+ * released nothing), the sends they released and the latency from the write by position bin
+ * (sim/burst-bins.ts) go to RunOutput, as the lab generator reports them.
+ *
  * A worker chunk does one write or one read, whichever became ready first. Read batching (read_batch
  * connection): the read takes the earliest response and every other response already arrived on the
  * same connection, at the same CPU cost per response, and times them all at the end of the first
@@ -44,6 +49,7 @@
  * sends; no request is written before its unquantized due time (P.sched).
  * Cost: O(1) per send and per read besides the events; O(connections log connections) to build.
  */
+import { burstBin } from '../burst-bins.ts';
 import { createStream } from '../engine/rng.ts';
 import * as K from './codes.ts';
 import { F_APP as F_APP_ } from './flow-table.ts';
@@ -67,6 +73,10 @@ export class Tcpkali {
   private readonly due: Float64Array;
   private readonly sent: Float64Array;
   private readonly dueTimes: IntQueue[];
+  /** Position of each waiting send in the burst its tick released (parallel to dueTimes). */
+  private readonly duePos: IntQueue[];
+  /** Sends released so far at each worker's current tick. */
+  private readonly releasedAtTick: Int32Array;
   private readonly reads: Fifo[];
   private readonly period_ns: number;
   /** Send timer granularity (ns); 0 = sends at their exact due times. */
@@ -127,6 +137,8 @@ export class Tcpkali {
     this.due = new Float64Array(tk);
     this.sent = new Float64Array(tk);
     this.dueTimes = Array.from({ length: tk }, () => new IntQueue());
+    this.duePos = Array.from({ length: tk }, () => new IntQueue());
+    this.releasedAtTick = new Int32Array(tk);
     this.reads = Array.from({ length: tk }, () => new Fifo());
     this.series = new LatencySeries(net.out);
     this.evSend = net.sim.register({ handle: (w) => this.onSendDue(w) });
@@ -180,6 +192,10 @@ export class Tcpkali {
       // A tick re-armed for floor(wait / g) x g can come before the next send is due: the loop
       // finds nothing due and sleeps again (the lab generator's tick loop never sends early).
       if (this.nextDueTime(w) > now) {
+        if (this.inWindow(now)) {
+          net.out.burstTicks++;
+          net.out.burstEmptyTicks++;
+        }
         this.armAfterBurst(w, now);
         return;
       }
@@ -187,12 +203,20 @@ export class Tcpkali {
     if (now !== this.lastTick[w]) {
       this.lastTick[w] = now;
       this.ticks++;
+      this.releasedAtTick[w] = 0;
+      if (this.inWindow(now)) net.out.burstTicks++;
       if (this.tickCost_ns > 0) this.tickOwed[w] = 1;
     }
+    if (this.inWindow(now)) net.out.burstSends++;
+    this.duePos[w]!.push(this.releasedAtTick[w]!++);
     this.dueTimes[w]!.push(now);
     this.due[w]!++;
     this.scheduleNextSend(w);
     net.cpus.wakeTask(net.c.nginx.workers + w);
+  }
+
+  private inWindow(t: number): boolean {
+    return t >= this.net.warmupEnd_ns && t < this.net.sendEnd_ns;
   }
 
   hasWork(w: number): boolean {
@@ -222,6 +246,7 @@ export class Tcpkali {
     }
     const k = this.sent[w]!;
     dueTimes.shift();
+    const pos = this.duePos[w]!.shift();
     this.sent[w] = k + 1;
     const order = this.order[w]!;
     const flow = order[k % order.length]!;
@@ -229,6 +254,7 @@ export class Tcpkali {
     P.conn[p] = flow;
     // Its unquantized due time: the schedule, before timer ticks, write combining or a busy worker.
     P.sched[p] = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    P.burstPos[p] = pos;
     P.kind[p] = K_REQ;
     P.dir[p] = DIR_TX;
     P.host[p] = CLIENT;
@@ -313,6 +339,9 @@ export class Tcpkali {
       this.series.add(lat);
       out.latency.record(lat);
       out.latencyFromSchedule.record(now - P.sched[p]!);
+      const bin = burstBin(P.burstPos[p]!);
+      out.burstCount[bin]!++;
+      out.burstSum_ns[bin]! += lat;
       const b = Math.min(9, Math.floor(((t0 - from) / (to - from)) * 10));
       out.batches[b]!.record(lat);
       out.completedMeasured++;

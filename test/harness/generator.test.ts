@@ -119,6 +119,18 @@ describe('runOpenLoop against a loopback server', () => {
     for (const k of ['p50', 'p90', 'p99', 'max'] as const)
       expect(r.latency_from_schedule_ms[k]!).toBeGreaterThanOrEqual(r.latency_from_write_ms[k]!);
     expect(r.cpu_user_s + r.cpu_system_s).toBeGreaterThan(0);
+    // Bursts: every measured response is counted at its position, the bins are in order, and the
+    // ticks of the window wrote about the window's sends (sends of ticks at its two edges aside: a
+    // tick writes every send due, at most one period's worth, so within a few ticks' worth).
+    const b = r.bursts;
+    expect(b.by_position.reduce((n, x) => n + x.requests, 0)).toBe(2000);
+    expect(b.by_position[0]!.from).toBe(0);
+    for (let i = 1; i < b.by_position.length; i++)
+      expect(b.by_position[i]!.from).toBeGreaterThan(b.by_position[i - 1]!.to!);
+    const writes = b.sends_per_tick_mean * (b.ticks_per_s - b.empty_ticks_per_s);
+    expect(Math.abs(writes - 2000)).toBeLessThanOrEqual(4 * b.sends_per_tick_mean + 64);
+    // Timers sleep >= 1 ms, so at most ~1000 wake-ups a second (plus the first).
+    expect(b.ticks_per_s).toBeLessThanOrEqual(1001);
   });
 
   it('a generator that falls behind says so, and the step is invalid', async () => {
@@ -186,6 +198,7 @@ describe('runOpenLoop against a loopback server', () => {
 
 describe('judgeStep', () => {
   const base: OpenLoopResult = {
+    bursts: { ticks_per_s: 0, empty_ticks_per_s: 0, sends_per_tick_mean: 0, by_position: [] },
     generator: 'cnisim-openloop',
     version: '1',
     ok: true,

@@ -336,3 +336,60 @@ describe('send phases', () => {
     expect(Math.max(...random) - Math.min(...random)).toBeGreaterThan(100_000);
   });
 });
+
+/**
+ * Bursts (RunOutput.burst*, SimResult.bursts): a send's position is its index among the sends its
+ * tick released. Exact due times: every send is its own tick, so every position is 0 and ticks =
+ * sends. A 1 ms grid at 10k rps: about 10 sends per tick, ticks x sends per tick = the sends in
+ * the window exactly, and every measured request is counted once in some position bin. After burst
+ * at 400/s on one connection with no slack: re-armed ticks that find nothing due are counted empty.
+ */
+describe('bursts', () => {
+  function run(rate: number, connections: number, set: string[]) {
+    const c = compile({
+      host: 'netns-lab',
+      option: 'net-host',
+      workload: { rate_rps: rate, response_bytes: 350, connections },
+      set: ['host.mechanisms.stalls=false', ...set],
+    });
+    return new NetworkSim(c, { requests: 10_000, warmupFraction: 0.1, seed: 1, replication: 0 }).run();
+  }
+  const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+
+  it('exact due times: one send per tick, all at position 0', () => {
+    const out = run(10_000, 10, [
+      'host.apps.tcpkali.send_timer.mode=grid',
+      'host.apps.tcpkali.send_timer.granularity_ns=0',
+    ]);
+    expect(out.burstEmptyTicks).toBe(0);
+    expect(out.burstSends).toBe(out.burstTicks);
+    expect(out.burstCount[0]).toBe(out.latency.count);
+    expect(sum(out.burstCount)).toBe(out.latency.count);
+  });
+
+  it('1 ms grid at 10k rps: about 10 per tick, every measured request in one bin', () => {
+    const out = run(10_000, 10, [
+      'host.apps.tcpkali.send_timer.mode=grid',
+      'host.apps.tcpkali.send_timer.granularity_ns=1000000',
+    ]);
+    const perTick = out.burstSends / (out.burstTicks - out.burstEmptyTicks);
+    // 10 sends are due per 1 ms on average; with random phases a tick holds 10 +- a few.
+    expect(perTick).toBeGreaterThan(9);
+    expect(perTick).toBeLessThan(11);
+    expect(sum(out.burstCount)).toBe(out.latency.count);
+    // Positions 8-15 (bin 4) occur; beyond 31 (bin 6) hardly: ~10 per tick.
+    expect(out.burstCount[4]).toBeGreaterThan(0);
+    expect(out.burstCount[6]! + out.burstCount[7]! + out.burstCount[8]!).toBe(0);
+  });
+
+  it('after burst: ticks that find nothing due are counted empty', () => {
+    const out = run(400, 1, [
+      'host.apps.tcpkali.send_timer.mode=after_burst',
+      'host.apps.tcpkali.send_timer.granularity_ns=1000000',
+      'host.apps.tcpkali.send_timer.slack_ns=0',
+    ]);
+    expect(out.burstEmptyTicks).toBeGreaterThan(0);
+    expect(out.burstSends).toBeGreaterThan(0);
+    expect(sum(out.burstCount)).toBe(out.latency.count);
+  });
+});
