@@ -21,7 +21,9 @@
  *                 simulation, and what bounded wrk: diagnoseWrk), not compared
  * Nothing of the held-out rate or the maximum-rate steps enters phases 2-3. Deterministic for a seed.
  */
-import { PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
+import type { GeneratorBursts } from '../harness/run-record.ts';
+import { type BurstReport, PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
+import { describeBursts, mergeBursts } from './bursts.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
 import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
@@ -106,6 +108,11 @@ export interface OptionAcceptance {
      * null when the records do not carry it (wrk, older harness) or the prediction saturated.
      */
     from_schedule: { measured_ms: number; predicted_ms: number | null; rel_error: number | null } | null;
+    /**
+     * Diagnostic, no target: the generator's bursts at the held-out rate (bursts.ts), the lab's
+     * repeats merged and the model's; null when the records do not carry them.
+     */
+    bursts: { measured: GeneratorBursts; predicted: BurstReport | null } | null;
   };
   max_rate: {
     /**
@@ -354,6 +361,12 @@ export async function labAcceptance(
       .filter((x): x is number => x !== undefined);
     const schedMeasured = schedReps.length ? median(schedReps) : null;
     const schedPred = held.saturated ? null : (held.latency_from_schedule_ms?.p50 ?? null);
+    const labBursts = mergeBursts(
+      s.held_out.map((lr) => lr.record.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
+    );
+    const bursts = labBursts
+      ? { measured: labBursts, predicted: held.saturated ? null : (held.bursts ?? null) }
+      : null;
     const fromSchedule =
       schedMeasured === null
         ? null
@@ -442,6 +455,7 @@ export async function labAcceptance(
         target: P50_TARGET,
         met: relP50 !== null && Math.abs(relP50) <= P50_TARGET,
         from_schedule: fromSchedule,
+        bursts,
       },
       max_rate: {
         measured_rps: measuredMax,
@@ -472,6 +486,7 @@ export async function labAcceptance(
     say(
       `${s.option}: p50 @${s.held_out_rate} measured ${measured.toFixed(3)} ms (repeats ${reps.join(', ')}), predicted ${pred?.toFixed(3) ?? 'saturated'} ms, error ${relP50 === null ? '-' : `${(100 * relP50).toFixed(1)} %`}${fromSchedule ? ` (from schedule: measured ${fromSchedule.measured_ms.toFixed(3)} ms, predicted ${fromSchedule.predicted_ms?.toFixed(3) ?? 'saturated'} ms)` : ''}; max rate measured ${measuredMax.toFixed(0)}/s (${measuredBy}: ${measuredRepeats.map((x) => x.toFixed(0)).join(', ')}), simulated ${predictedMax}/s (fails at ${row.max_rate.failing_rps}: ${row.max_rate.simulated_bottleneck ?? '-'}), error ${(100 * relMax).toFixed(1)} %; wrk ${wrkMedian?.toFixed(0) ?? '-'}/s vs simulated ${row.max_rate.wrk.predicted_rps_c_generator}/s with a C generator${row.max_rate.lab_bound_note ? `; ${row.max_rate.lab_bound_note}` : ''}`,
     );
+    if (bursts) say(`${s.option} @${s.held_out_rate}: ${describeBursts(bursts.measured, bursts.predicted)}`);
     out.push(row);
   }
   if (split.skipped.length) notes.push(...split.skipped.map((x) => `skipped ${x}`));

@@ -284,6 +284,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -19.9, max: -8.2 },
     },
   },
+  {
+    name: 'lab-bursts (19:01 UTC), wide',
+    dirs: ['lab-bursts'],
+    heldOut: 16000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -1.2, max: 0.0 },
+      'flannel-host-gw': { p50: -9.5, max: 1.1 },
+      'flannel-vxlan': { p50: -14.6, max: -4.2 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
@@ -314,6 +325,26 @@ for (const rec of RECORDINGS)
         }
         expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
       });
+
+      const withBursts = rec.dirs.includes('lab-bursts');
+      it(
+        withBursts
+          ? "compares the generator's bursts: the lab's send loop ticks more often than the model's, with fewer sends per tick (docs/calibration.md)"
+          : 'has no burst records (recorded before the generator reported them)',
+        () => {
+          for (const o of rep.options) {
+            if (!withBursts) {
+              expect(o.p50.bursts).toBeNull();
+              continue;
+            }
+            const b = o.p50.bursts!;
+            expect(b.measured.by_position.reduce((n, x) => n + x.requests, 0)).toBeGreaterThan(3 * 70_000);
+            expect(b.predicted).not.toBeNull();
+            expect(b.measured.ticks_per_s).toBeGreaterThan(b.predicted!.ticks_per_s);
+            expect(b.measured.sends_per_tick_mean).toBeLessThan(b.predicted!.sends_per_tick_mean);
+          }
+        },
+      );
 
       for (const id of OPTIONS) {
         const m = rec.measured[id]!;
