@@ -77,16 +77,22 @@ function observe(file: string, r: RunRecord, s: HostCounters): Obs {
 }
 
 export function fitCpuCosts(records: readonly LabelledRecord[]): CpuCostFit {
-  const notes: string[] = [];
   const obs: Obs[] = [];
+  // Records whose counters are not used, by reason: one note per reason, not one per record.
+  const untrusted = new Map<string, string[]>();
   for (const lr of records) {
     const why = counterTrustProblem(lr.record);
     if (why !== null) {
-      notes.push(`${lr.file}: counters not used: ${why}`);
+      untrusted.set(why, [...(untrusted.get(why) ?? []), lr.file]);
       continue;
     }
     obs.push(observe(lr.file, lr.record, lr.record.counters!.server!));
   }
+  const notes = [...untrusted].map(([why, files]) =>
+    files.length === 1
+      ? `${files[0]}: counters not used: ${why}`
+      : `counters of ${files.length} records not used (${files[0]} and ${files.length - 1} more): ${why}`,
+  );
   if (obs.length === 0) {
     return {
       classes: [],

@@ -72,7 +72,6 @@ export interface LabAcceptanceOptions {
    * pass was fitted at 44 us per packet and its p50 predicted 85 % too high).
    */
   fitKeys?: readonly PercentileKey[];
-
   /**
    * How the counter costs are split between the apps and the model's kernel path:
    * `joint` (default): over all options at once, the apps' own costs shared by the options and one
@@ -361,12 +360,6 @@ export async function labAcceptance(
       .filter((x): x is number => x !== undefined);
     const schedMeasured = schedReps.length ? median(schedReps) : null;
     const schedPred = held.saturated ? null : (held.latency_from_schedule_ms?.p50 ?? null);
-    const labBursts = mergeBursts(
-      s.held_out.map((lr) => lr.record.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
-    );
-    const bursts = labBursts
-      ? { measured: labBursts, predicted: held.saturated ? null : (held.bursts ?? null) }
-      : null;
     const fromSchedule =
       schedMeasured === null
         ? null
@@ -375,6 +368,12 @@ export async function labAcceptance(
             predicted_ms: schedPred,
             rel_error: schedPred === null ? null : (schedPred - schedMeasured) / schedMeasured,
           };
+    const labBursts = mergeBursts(
+      s.held_out.map((lr) => lr.record.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
+    );
+    const bursts = labBursts
+      ? { measured: labBursts, predicted: held.saturated ? null : (held.bursts ?? null) }
+      : null;
 
     // The maximum: the same search the lab's open-loop maximum used (harness/max-rate-search.ts),
     // here on the simulator. Compared with the open-loop search, the generator is the Node one whose

@@ -2,9 +2,10 @@
  * One replication of one simulated point, in the shape the engine's `replicate` runs on worker
  * threads: `(params, seed, replication) => ReplicationOutput`. The params carry the normalized
  * (complete, validated) scenario, so workers only run the pure steering and assembly phases.
- * Output: the latency histogram (ns), the latency from schedule (ns) and ten batch histograms (for within-run intervals when there
- * is a single replication), and flat counters: measured counts, drops (`drop.<place>`), per-CPU busy
- * time by class (`busy.<cpuIdx>.<cls>`), wire busy time, per-stage packets/mean/p99.
+ * Output: the latency histogram (ns), the latency from schedule (ns) and ten batch histograms (for
+ * within-run intervals when there is a single replication), and flat counters: measured counts,
+ * drops (`drop.<place>`), per-CPU busy time by class (`busy.<cpuIdx>.<cls>`), wire busy time,
+ * per-stage packets/mean/p99, the generator's bursts (`burst.ticks`, `burst.<bin>.count`, ...).
  */
 import { fileURLToPath } from 'node:url';
 import { assemble } from '../../model/compile/assemble.ts';

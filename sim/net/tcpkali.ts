@@ -170,9 +170,13 @@ export class Tcpkali {
 
   /** Unquantized due time of worker w's next send (its `due`-th). */
   private nextDueTime(w: number): number {
-    const order = this.order[w]!;
-    const k = this.due[w]!;
-    return this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    return this.dueTimeOf(w, this.due[w]!);
+  }
+
+  /** Unquantized due time of worker w's k-th send (0-based): its schedule. */
+  private dueTimeOf(w: number, k: number): number {
+    const n = this.order[w]!.length;
+    return this.phase[w]![k % n]! + Math.floor(k / n) * this.period_ns;
   }
 
   /** After-burst timer: the burst of worker w was written by `end`; arms the next tick. */
@@ -253,7 +257,7 @@ export class Tcpkali {
     const p = P.alloc();
     P.conn[p] = flow;
     // Its unquantized due time: the schedule, before timer ticks, write combining or a busy worker.
-    P.sched[p] = this.phase[w]![k % order.length]! + Math.floor(k / order.length) * this.period_ns;
+    P.sched[p] = this.dueTimeOf(w, k);
     P.burstPos[p] = pos;
     P.kind[p] = K_REQ;
     P.dir[p] = DIR_TX;

@@ -126,4 +126,18 @@ describe('fitCpuCosts', () => {
     expect(fit.notes.join('\n')).toMatch(/whole machine/);
     expect(fit.notes.join('\n')).toMatch(/no counters/);
   });
+
+  it('says once per reason which records it left out, however many', () => {
+    const machine = Array.from({ length: 18 }, (_, i) => {
+      const r = withCounters(20000 + 1000 * i, 350, i, () => 0.5);
+      r.counters = { ...r.counters!, scope: 'machine', machine: r.counters!.server!, server: undefined };
+      return r;
+    });
+    const fit = fitCpuCosts(labelled(machine));
+    const lines = fit.notes.filter((n) => n.includes('not used'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^counters of 18 records not used \(.+ and 17 more\): counters cover the whole machine/,
+    );
+  });
 });

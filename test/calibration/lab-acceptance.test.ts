@@ -295,6 +295,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -14.6, max: -4.2 },
     },
   },
+  {
+    name: 'lab-bursts-2 (19:16 UTC), wide',
+    dirs: ['lab-bursts-2'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -19.7, max: -3.1 },
+      'flannel-host-gw': { p50: -7.5, max: -4.4 },
+      'flannel-vxlan': { p50: -10.8, max: -14.5 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
@@ -326,7 +337,7 @@ for (const rec of RECORDINGS)
         expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
       });
 
-      const withBursts = rec.dirs.includes('lab-bursts');
+      const withBursts = rec.dirs.some((d) => d.startsWith('lab-bursts'));
       it(
         withBursts
           ? "compares the generator's bursts: the lab's send loop ticks more often than the model's, with fewer sends per tick (docs/calibration.md)"
@@ -338,7 +349,10 @@ for (const rec of RECORDINGS)
               continue;
             }
             const b = o.p50.bursts!;
-            expect(b.measured.by_position.reduce((n, x) => n + x.requests, 0)).toBeGreaterThan(3 * 70_000);
+            // Every measured request of the 3 repeats (5 s each) counted once, at some position.
+            expect(b.measured.by_position.reduce((n, x) => n + x.requests, 0)).toBeGreaterThan(
+              0.97 * 3 * 5 * rec.heldOut,
+            );
             expect(b.predicted).not.toBeNull();
             expect(b.measured.ticks_per_s).toBeGreaterThan(b.predicted!.ticks_per_s);
             expect(b.measured.sends_per_tick_mean).toBeLessThan(b.predicted!.sends_per_tick_mean);
