@@ -63,6 +63,8 @@ export async function calibratedLabSection(
       { key: 'max_pred', header: 'max_predicted_rps', digits: 0 },
       { key: 'max_err', header: 'max_error_pct', digits: 1 },
       { key: 'max_met', header: 'max_met' },
+      { key: 'sched_lab', header: 'p50_sched_lab_ms', digits: 3 },
+      { key: 'sched_pred', header: 'p50_sched_predicted_ms', digits: 3 },
     ],
     rows: report.options.map((o) => ({
       option: o.option,
@@ -76,8 +78,28 @@ export async function calibratedLabSection(
       max_pred: o.max_rate.predicted_rps,
       max_err: 100 * o.max_rate.rel_error,
       max_met: o.max_rate.met ? 'yes' : 'no',
+      sched_lab: o.p50.from_schedule?.measured_ms ?? null,
+      sched_pred: o.p50.from_schedule?.predicted_ms ?? null,
     })),
   };
+  const withBursts = report.options.filter((o) => o.p50.bursts !== null);
+  const burstBlocks: Block[] = withBursts.length
+    ? [
+        {
+          kind: 'text',
+          markdown: `The generator's bursts at the held-out rate (each wake-up of its send loop writes every send already due; diagnostic, no target): ${withBursts
+            .map((o) => {
+              const b = o.p50.bursts!;
+              const m = b.predicted;
+              return `${o.option}: lab ${b.measured.sends_per_tick_mean.toFixed(1)} sends per tick at ${b.measured.ticks_per_s.toFixed(0)} ticks/s, model ${m ? `${m.sends_per_tick_mean.toFixed(1)} at ${m.ticks_per_s.toFixed(0)}/s` : 'saturated'}`;
+            })
+            .join(
+              '; ',
+            )}. The table gives the mean latency from the write by position in the burst (docs/calibration.md, "The bursts, measured").`,
+        },
+        { kind: 'table', table: burstTable(withBursts) },
+      ]
+    : [];
   const how = b
     ? `The counters' CPU cost per request is split jointly over the options: the applications' own costs (nginx ${(
         (b.app_ns.nginx ?? 0) / 1000
@@ -95,7 +117,40 @@ export async function calibratedLabSection(
         }`,
       },
       { kind: 'table', table },
+      ...burstBlocks,
     ],
     data: { report },
+  };
+}
+
+type Row = Awaited<ReturnType<typeof labAcceptance>>['options'][number];
+
+/** Latency by position in the burst, lab against model, one row per option and position bin. */
+function burstTable(options: readonly Row[]): Table {
+  const rows: Table['rows'] = [];
+  for (const o of options) {
+    const b = o.p50.bursts!;
+    const model = new Map((b.predicted?.by_position ?? []).map((x) => [x.from, x]));
+    for (const x of b.measured.by_position)
+      rows.push({
+        option: o.option,
+        position: x.from === x.to ? String(x.from) : `${x.from}-${x.to ?? ''}`,
+        lab_requests: x.requests,
+        lab_ms: x.latency_mean_ms,
+        model_ms: model.get(x.from)?.latency_mean_ms ?? null,
+      });
+  }
+  return {
+    id: 'lab-bursts',
+    caption:
+      'Mean latency from the write by position in the generator’s burst, at the held-out rate: lab and model',
+    columns: [
+      { key: 'option', header: 'option' },
+      { key: 'position', header: 'position_in_burst' },
+      { key: 'lab_requests', header: 'lab_requests', digits: 0 },
+      { key: 'lab_ms', header: 'lab_latency_mean_ms', digits: 3 },
+      { key: 'model_ms', header: 'model_latency_mean_ms', digits: 3 },
+    ],
+    rows,
   };
 }

@@ -111,17 +111,14 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
     await expectRendered(outcome.htmlPath, 1);
   });
 
-  it('lab-validation calibrates on the outer rates and predicts the middle one and the maximum', async () => {
+  it('lab-validation calibrates on the outer rates and predicts the middle one and the maximum, with the bursts', async () => {
     const out = tmp();
     const outcome = await runStudy('lab-validation', {
       quick: true,
       seed: 1,
       outDir: out,
       progress: false,
-      runs: [
-        join(ROOT, 'test/calibration/fixtures/lab-span'),
-        join(ROOT, 'test/calibration/fixtures/lab/max-rate-open-loop'),
-      ],
+      runs: [join(ROOT, 'test/calibration/fixtures/lab-bursts')],
     });
     const rep = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).data.calibrated.report;
     expect(rep.options.map((o: { option: string }) => o.option)).toEqual([
@@ -134,9 +131,15 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
       expect(o.held_out_rate).toBe(16000);
       expect(Number.isFinite(o.max_rate.rel_error)).toBe(true);
     }
-    expect(readFileSync(outcome.htmlPath, 'utf8')).toContain(
-      'Calibrated on two rates, predicting a third and the maximum',
-    );
+    const html = readFileSync(outcome.htmlPath, 'utf8');
+    expect(html).toContain('Calibrated on two rates, predicting a third and the maximum');
+    // The records carry the generator's bursts: the report sets lab and model side by side.
+    expect(html).toContain('Mean latency from the write by position in the generator’s burst');
+    for (const o of rep.options) {
+      expect(o.p50.bursts.measured.by_position.length).toBeGreaterThan(3);
+      expect(o.p50.bursts.predicted.by_position.length).toBeGreaterThan(3);
+      expect(o.p50.from_schedule.measured_ms).toBeGreaterThan(o.p50.measured_ms);
+    }
     await expectRendered(outcome.htmlPath, 1);
   }, 120_000);
 });
