@@ -10,7 +10,7 @@
  * steps per option and repeat); the machine is shared, so numbers vary between runs. Heavy: take
  * the lab lock (docs/calibration.md) and keep other work off the machine while it runs.
  * The default is the wide design (a calibration rate near half the maximum), which predicted the
- * maximum within 10 % in 13 of 15 cases over the recorded sessions, against 4 of 9 with 4000,8000,16000
+ * maximum within 10 % in 13 of 15 cases over the recorded sessions, against 7 of 12 with 4000,8000,16000
  * (docs/calibration.md).
  */
 import { mkdtempSync } from 'node:fs';

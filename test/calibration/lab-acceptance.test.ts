@@ -306,6 +306,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -10.8, max: -14.5 },
     },
   },
+  {
+    name: 'lab-bursts-3 (19:51 UTC), narrow',
+    dirs: ['lab-bursts-3'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: -6.2, max: -3.2 },
+      'flannel-host-gw': { p50: -5.6, max: -3.4 },
+      'flannel-vxlan': { p50: 5.9, max: -8.5 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
