@@ -25,7 +25,7 @@ import {
 } from './engine/replicate.ts';
 import { meanInterval } from './engine/stats/confidence.ts';
 import { REPLICATION_MODULE, type ReplicationParams, stageNames } from './net/replication.ts';
-import { BURST_BINS, burstBinRange } from './burst-bins.ts';
+import { summarizeBursts } from './burst-bins.ts';
 import {
   type BurstReport,
   type CpuLoad,
@@ -360,21 +360,17 @@ function round4(x: number): number {
 function burstReport(c: Record<string, number>, window_s: number): BurstReport | null {
   const ticks = c['burst.ticks'] ?? 0;
   if (ticks === 0 || window_s <= 0) return null;
-  const empty = c['burst.empty_ticks'] ?? 0;
-  const by_position: BurstReport['by_position'] = [];
-  for (let b = 0; b < BURST_BINS; b++) {
-    const n = c[`burst.${b}.count`] ?? 0;
-    if (n > 0)
-      by_position.push({
-        ...burstBinRange(b),
-        requests: n,
-        latency_mean_ms: round4((c[`burst.${b}.sum_ns`] ?? 0) / n / 1e6),
-      });
-  }
-  return {
-    ticks_per_s: ticks / window_s,
-    empty_ticks_per_s: empty / window_s,
-    sends_per_tick_mean: ticks > empty ? (c['burst.sends'] ?? 0) / (ticks - empty) : 0,
-    by_position,
-  };
+  const r = summarizeBursts(
+    {
+      ticks,
+      emptyTicks: c['burst.empty_ticks'] ?? 0,
+      sends: c['burst.sends'] ?? 0,
+      count: (b) => c[`burst.${b}.count`] ?? 0,
+      sum: (b) => c[`burst.${b}.sum_ns`] ?? 0,
+      unitsPerMs: 1e6,
+    },
+    window_s,
+  );
+  for (const x of r.by_position) x.latency_mean_ms = round4(x.latency_mean_ms);
+  return r;
 }

@@ -8,7 +8,7 @@
  *
  * Cost: O(1) per tick and per response, no allocation.
  */
-import { BURST_BINS, burstBin, burstBinRange } from '../../sim/burst-bins.ts';
+import { BURST_BINS, burstBin, summarizeBursts } from '../../sim/burst-bins.ts';
 import type { GeneratorBursts } from '../run-record.ts';
 
 export class BurstStats {
@@ -33,20 +33,16 @@ export class BurstStats {
   }
 
   summary(window_s: number): GeneratorBursts {
-    const by_position: GeneratorBursts['by_position'] = [];
-    for (let b = 0; b < BURST_BINS; b++) {
-      if (this.count[b] === 0) continue;
-      by_position.push({
-        ...burstBinRange(b),
-        requests: this.count[b]!,
-        latency_mean_ms: this.sum_us[b]! / this.count[b]! / 1000,
-      });
-    }
-    return {
-      ticks_per_s: this.ticks / window_s,
-      empty_ticks_per_s: this.emptyTicks / window_s,
-      sends_per_tick_mean: this.ticks > this.emptyTicks ? this.sends / (this.ticks - this.emptyTicks) : 0,
-      by_position,
-    };
+    return summarizeBursts(
+      {
+        ticks: this.ticks,
+        emptyTicks: this.emptyTicks,
+        sends: this.sends,
+        count: (b) => this.count[b]!,
+        sum: (b) => this.sum_us[b]!,
+        unitsPerMs: 1000,
+      },
+      window_s,
+    );
   }
 }

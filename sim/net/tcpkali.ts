@@ -191,12 +191,13 @@ export class Tcpkali {
   private onSendDue(w: number): void {
     const net = this.net;
     const now = net.sim.now_ns;
+    const inWindow = now >= net.warmupEnd_ns && now < net.sendEnd_ns;
     if (this.afterBurst) {
       this.tickAt[w] = now;
       // A tick re-armed for floor(wait / g) x g can come before the next send is due: the loop
       // finds nothing due and sleeps again (the lab generator's tick loop never sends early).
       if (this.nextDueTime(w) > now) {
-        if (this.inWindow(now)) {
+        if (inWindow) {
           net.out.burstTicks++;
           net.out.burstEmptyTicks++;
         }
@@ -208,19 +209,15 @@ export class Tcpkali {
       this.lastTick[w] = now;
       this.ticks++;
       this.releasedAtTick[w] = 0;
-      if (this.inWindow(now)) net.out.burstTicks++;
+      if (inWindow) net.out.burstTicks++;
       if (this.tickCost_ns > 0) this.tickOwed[w] = 1;
     }
-    if (this.inWindow(now)) net.out.burstSends++;
+    if (inWindow) net.out.burstSends++;
     this.duePos[w]!.push(this.releasedAtTick[w]!++);
     this.dueTimes[w]!.push(now);
     this.due[w]!++;
     this.scheduleNextSend(w);
     net.cpus.wakeTask(net.c.nginx.workers + w);
-  }
-
-  private inWindow(t: number): boolean {
-    return t >= this.net.warmupEnd_ns && t < this.net.sendEnd_ns;
   }
 
   hasWork(w: number): boolean {
