@@ -24,6 +24,7 @@
 import type { GeneratorBursts } from '../harness/run-record.ts';
 import { type BurstReport, PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
 import { describeBursts, mergeBursts } from './bursts.ts';
+import { describeWakeups, labWakeups, type TaskWakeups } from './wakeups.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
 import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
@@ -112,6 +113,11 @@ export interface OptionAcceptance {
      * repeats merged and the model's; null when the records do not carry them.
      */
     bursts: { measured: GeneratorBursts; predicted: BurstReport | null } | null;
+    /**
+     * Diagnostic, no target: nginx's and the generator's timeslices per second at the held-out
+     * rate (the lab's repeats averaged) and the model's wake-ups (wakeups.ts); null without schedstat.
+     */
+    wakeups: { measured: TaskWakeups; predicted: SimResult['task_wakeups_per_s'] | null } | null;
   };
   max_rate: {
     /**
@@ -374,6 +380,10 @@ export async function labAcceptance(
     const bursts = labBursts
       ? { measured: labBursts, predicted: held.saturated ? null : (held.bursts ?? null) }
       : null;
+    const labWake = labWakeups(s.held_out.map((lr) => lr.record));
+    const wakeups = labWake
+      ? { measured: labWake, predicted: held.saturated ? null : (held.task_wakeups_per_s ?? null) }
+      : null;
 
     // The maximum: the same search the lab's open-loop maximum used (harness/max-rate-search.ts),
     // here on the simulator. Compared with the open-loop search, the generator is the Node one whose
@@ -455,6 +465,7 @@ export async function labAcceptance(
         met: relP50 !== null && Math.abs(relP50) <= P50_TARGET,
         from_schedule: fromSchedule,
         bursts,
+        wakeups,
       },
       max_rate: {
         measured_rps: measuredMax,
@@ -486,6 +497,8 @@ export async function labAcceptance(
       `${s.option}: p50 @${s.held_out_rate} measured ${measured.toFixed(3)} ms (repeats ${reps.join(', ')}), predicted ${pred?.toFixed(3) ?? 'saturated'} ms, error ${relP50 === null ? '-' : `${(100 * relP50).toFixed(1)} %`}${fromSchedule ? ` (from schedule: measured ${fromSchedule.measured_ms.toFixed(3)} ms, predicted ${fromSchedule.predicted_ms?.toFixed(3) ?? 'saturated'} ms)` : ''}; max rate measured ${measuredMax.toFixed(0)}/s (${measuredBy}: ${measuredRepeats.map((x) => x.toFixed(0)).join(', ')}), simulated ${predictedMax}/s (fails at ${row.max_rate.failing_rps}: ${row.max_rate.simulated_bottleneck ?? '-'}), error ${(100 * relMax).toFixed(1)} %; wrk ${wrkMedian?.toFixed(0) ?? '-'}/s vs simulated ${row.max_rate.wrk.predicted_rps_c_generator}/s with a C generator${row.max_rate.lab_bound_note ? `; ${row.max_rate.lab_bound_note}` : ''}`,
     );
     if (bursts) say(`${s.option} @${s.held_out_rate}: ${describeBursts(bursts.measured, bursts.predicted)}`);
+    if (wakeups)
+      say(`${s.option} @${s.held_out_rate}: ${describeWakeups(wakeups.measured, wakeups.predicted)}`);
     out.push(row);
   }
   if (split.skipped.length) notes.push(...split.skipped.map((x) => `skipped ${x}`));

@@ -184,9 +184,11 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
   let after: Snapshot | null = null;
   const started_at = new Date().toISOString();
   const timeoutMs = (input.warmup_s + input.duration_s + 3 + 20) * 1000;
-  const child = await runJsonChild<GeneratorAnswer>(argv, timeoutMs, (ev) => {
-    if (ev === 'window_start') before = takeSnapshot(snapOpts);
-    else if (ev === 'window_end') after = takeSnapshot(snapOpts);
+  const child = await runJsonChild<GeneratorAnswer>(argv, timeoutMs, (ev, line) => {
+    // The generator names its pid at each window edge: its schedstat is sampled with nginx's.
+    const opts = typeof line.pid === 'number' ? { ...snapOpts, clientPids: [line.pid] } : snapOpts;
+    if (ev === 'window_start') before = takeSnapshot(opts);
+    else if (ev === 'window_end') after = takeSnapshot(opts);
   });
   const ended_at = new Date().toISOString();
   const r = child.value;

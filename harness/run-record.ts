@@ -255,6 +255,11 @@ export const HostCounters = z
     softnet: z.array(SoftnetDelta).optional(),
     /** nginx workers (or any server task) CPU time. */
     server_tasks: z.array(TaskSchedDelta).optional(),
+    /**
+     * The same for the lab's load generator (its main thread: the event loop; libuv and V8 helper
+     * threads are not in it), so that its wake-ups (timeslices) can be compared with the model's.
+     */
+    client_tasks: z.array(TaskSchedDelta).optional(),
     tcp: TcpCounters.optional(),
   })
   .strict();

@@ -97,6 +97,12 @@ export interface SimResult {
    * sim/burst-bins.ts; `to` null: open-ended). Null when saturated.
    */
   bursts?: BurstReport | null;
+  /**
+   * Wake-ups per second of the window (a sleeping task made runnable), summed over the workers of
+   * nginx and of the generator: the model's counterpart of the timeslices in the lab's schedstat
+   * (run records: counters.*.server_tasks, client_tasks), which also count preemptions.
+   */
+  task_wakeups_per_s?: { nginx: number; generator: number };
   drops: Record<string, number>;
   retransmits: number;
   cpu: CpuLoad[];

@@ -213,6 +213,9 @@ function summarize(
   const sent = c.sent ?? 0;
   const completed = c.completed ?? 0;
   const achieved_rps = window_ns > 0 ? (c.completed_in_window ?? 0) / R / (window_ns / 1e9) : 0;
+  /** A counter summed over replications, per second of one window (0.1 resolution). */
+  const perWindowSecond = (n: number | undefined) =>
+    window_ns > 0 ? Math.round(((n ?? 0) / R / (window_ns / 1e9)) * 10) / 10 : 0;
   // CPU load per CPU index, averaged over replications.
   const nCpu = outs[0]!.counters.cpus!;
   const cpuCount = scenario.host.cpus.count;
@@ -338,6 +341,10 @@ function summarize(
     latency_tcpkali_ms,
     latency_from_schedule_ms,
     bursts,
+    task_wakeups_per_s: {
+      nginx: perWindowSecond(c['wakeups.nginx']),
+      generator: perWindowSecond(c['wakeups.generator']),
+    },
     drops,
     retransmits: c.retransmits ?? 0,
     cpu,

@@ -120,6 +120,7 @@ export function snapshotFromDump(
     softnet: wrap('/proc/net/softnet_stat', parseSoftnetStat),
     snmp: { ...wrap('/proc/net/snmp', parseSnmp), ...wrap('/proc/net/netstat', parseSnmp) },
     tasks,
+    clientTasks: [],
     unreadable: [],
   };
 }

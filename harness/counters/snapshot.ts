@@ -38,6 +38,8 @@ export interface Snapshot {
   softnet?: SoftnetRow[];
   snmp?: Record<string, number>;
   tasks: TaskSample[];
+  /** The load generator's own task (its event loop thread), when its pid was given. */
+  clientTasks: TaskSample[];
   unreadable: string[];
 }
 
@@ -47,6 +49,8 @@ export interface SnapshotOptions {
   interruptFilter?: (line: InterruptLine) => boolean;
   /** Tasks whose schedstat to sample (nginx workers). */
   pids?: readonly number[];
+  /** Client tasks whose schedstat to sample (the lab generator's process). */
+  clientPids?: readonly number[];
 }
 
 function reader(root: string, unreadable: string[]) {
@@ -65,7 +69,7 @@ export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
   const unreadable: string[] = [];
   const read = reader(root, unreadable);
   const t_ns = Number(process.hrtime.bigint());
-  const snap: Snapshot = { t_ns, tasks: [], unreadable };
+  const snap: Snapshot = { t_ns, tasks: [], clientTasks: [], unreadable };
   const stat = read('proc/stat', parseProcStat);
   if (stat) snap.stat = stat;
   const softirqs = read('proc/softirqs', parseSoftirqs);
@@ -78,15 +82,24 @@ export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
   const netstat = read('proc/net/netstat', parseSnmp);
   if (snmp || netstat) snap.snmp = { ...snmp, ...netstat };
   for (const pid of opts.pids ?? []) {
-    const sched = read(`proc/${pid}/schedstat`, parseSchedstat);
-    if (!sched) continue;
-    const comm = read(`proc/${pid}/comm`, (t) => t.trim()) ?? '?';
-    const cpus = read(`proc/${pid}/status`, (t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(t)?.[1]);
-    const task: TaskSample = { pid, comm, sched };
-    if (cpus) task.cpus_allowed = cpus;
-    snap.tasks.push(task);
+    const task = sampleTask(read, pid);
+    if (task) snap.tasks.push(task);
+  }
+  for (const pid of opts.clientPids ?? []) {
+    const task = sampleTask(read, pid);
+    if (task) snap.clientTasks.push(task);
   }
   return snap;
+}
+
+function sampleTask(read: ReturnType<typeof reader>, pid: number): TaskSample | undefined {
+  const sched = read(`proc/${pid}/schedstat`, parseSchedstat);
+  if (!sched) return undefined;
+  const comm = read(`proc/${pid}/comm`, (t) => t.trim()) ?? '?';
+  const cpus = read(`proc/${pid}/status`, (t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(t)?.[1]);
+  const task: TaskSample = { pid, comm, sched };
+  if (cpus) task.cpus_allowed = cpus;
+  return task;
 }
 
 const wrap32 = (a: number, b: number) => (b - a + 2 ** 32) % 2 ** 32;
@@ -203,22 +216,19 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCoun
     set('backlog_drop', 'TcpExt.TCPBacklogDrop');
     out.tcp = tcp;
   }
-  if (b.tasks.length > 0) {
-    out.server_tasks = paired(
-      a.tasks,
-      b.tasks,
-      (t) => t.pid,
-      (x, y) => {
-        const t = {
-          pid: y.pid,
-          comm: y.comm,
-          run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
-          wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
-          timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
-        };
-        return y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t;
-      },
-    );
-  }
+  if (b.tasks.length > 0) out.server_tasks = paired(a.tasks, b.tasks, (t) => t.pid, taskDelta);
+  if (b.clientTasks.length > 0)
+    out.client_tasks = paired(a.clientTasks, b.clientTasks, (t) => t.pid, taskDelta);
   return out;
+}
+
+function taskDelta(x: TaskSample, y: TaskSample) {
+  const t = {
+    pid: y.pid,
+    comm: y.comm,
+    run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
+    wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
+    timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
+  };
+  return y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t;
 }

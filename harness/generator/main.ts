@@ -14,8 +14,10 @@ async function main(): Promise<unknown> {
   const port = Number(cfg.port);
   if (mode === 'run')
     return runOpenLoop(cfg as unknown as OpenLoopConfig, {
-      // One line per window edge, so the parent can snapshot kernel counters around the window.
-      onWindow: (edge) => process.stdout.write(`${JSON.stringify({ event: `window_${edge}` })}\n`),
+      // One line per window edge, so the parent can snapshot kernel counters (and this process's
+      // schedstat: its pid) around the window.
+      onWindow: (edge) =>
+        process.stdout.write(`${JSON.stringify({ event: `window_${edge}`, pid: process.pid })}\n`),
     });
   if (mode === 'probe-connect') return probeConnect(host, port, Number(cfg.timeout_ms ?? 2000));
   if (mode === 'probe-http')

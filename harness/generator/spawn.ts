@@ -30,12 +30,12 @@ export interface ChildJson<T> {
 
 /**
  * Runs the child and resolves with its last JSON line. Earlier lines of the form {"event": ...}
- * are passed to `onEvent` as they arrive.
+ * are passed to `onEvent` as they arrive (the event's name, and the whole line's object).
  */
 export function runJsonChild<T>(
   argv: readonly string[],
   timeoutMs: number,
-  onEvent?: (event: string) => void,
+  onEvent?: (event: string, line: Record<string, unknown>) => void,
 ): Promise<ChildJson<T>> {
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -52,7 +52,8 @@ export function runJsonChild<T>(
         nl = pending.indexOf('\n');
         if (onEvent && line.startsWith('{"event":')) {
           try {
-            onEvent(String((JSON.parse(line) as { event: unknown }).event));
+            const obj = JSON.parse(line) as Record<string, unknown>;
+            onEvent(String(obj.event), obj);
           } catch {
             // not an event line after all
           }

@@ -131,6 +131,7 @@ export class CpuScheduler {
     if (this.taskState[t] !== 0) return;
     this.taskState[t] = 1;
     this.taskWoke[t] = 1;
+    if (this.net.measuring) this.net.out.wakeups[this.taskType[t] === T_NGINX ? 0 : 1]!++;
     const cpu = this.taskCpu[t]!;
     this.runq[cpu]!.push(t);
     if (this.running[cpu] === R_IDLE && cpu !== this.guard) this.dispatch(cpu);

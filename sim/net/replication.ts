@@ -60,6 +60,8 @@ export function runReplication(
   counters.mser_truncate_requests = m.truncate * out.seriesBatch;
   counters.mser_reliable = m.reliable ? 1 : 0;
   for (const [k, v] of Object.entries(out.drops)) counters[`drop.${k}`] = v;
+  counters['wakeups.nginx'] = out.wakeups[0]!;
+  counters['wakeups.generator'] = out.wakeups[1]!;
   counters['burst.ticks'] = out.burstTicks;
   counters['burst.empty_ticks'] = out.burstEmptyTicks;
   counters['burst.sends'] = out.burstSends;

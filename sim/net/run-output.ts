@@ -77,6 +77,8 @@ export interface RunOutput {
    */
   burstTicks: number;
   burstEmptyTicks: number;
+  /** Wake-ups (sleeping -> runnable) in the window of the nginx workers [0] and the generator's [1], summed over workers. */
+  wakeups: Float64Array;
   burstSends: number;
   burstCount: Float64Array;
   burstSum_ns: Float64Array;
@@ -154,6 +156,7 @@ export function createRunOutput(nCpu: number, stages: StageStats[]): RunOutput {
     timeSqueeze: 0,
     burstTicks: 0,
     burstEmptyTicks: 0,
+    wakeups: new Float64Array(2),
     burstSends: 0,
     burstCount: new Float64Array(BURST_BINS),
     burstSum_ns: new Float64Array(BURST_BINS),

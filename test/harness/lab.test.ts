@@ -83,6 +83,27 @@ describe.skipIf(skip !== null)('namespace lab, end to end', () => {
     }
   });
 
+  it("samples the generator's own task: its wake-ups and its CPU time inside the process's", () => {
+    for (const r of out.records) {
+      const m = r.counters!.machine!;
+      const g = m.client_tasks?.[0];
+      expect(g, r.option).toBeDefined();
+      // Not nginx: the generator's process (pinned to CPU 0 by taskset).
+      expect(m.server_tasks!.map((t) => t.pid)).not.toContain(g!.pid);
+      expect(g!.cpus_allowed).toBe('0');
+      // Its main thread is part of the process: its run time cannot exceed the process's CPU time
+      // (getrusage over the same window, all threads; both edges of the parent's snapshots lag the
+      // generator's own by the event line's delivery: a few ms of run time, bounded by 20 ms).
+      const process_ns = (r.generator.cpu_user_s! + r.generator.cpu_system_s!) * 1e9;
+      expect(g!.run_ns).toBeGreaterThan(0);
+      expect(g!.run_ns).toBeLessThan(process_ns + 20e6);
+      // The send loop sleeps between ticks at this rate, so each tick is a wake-up: timeslices
+      // (wake-ups and preemptions) at least the ticks in the window, less the edges' 2 %.
+      const ticks = r.generator.bursts!.ticks_per_s * m.interval_s;
+      expect(g!.timeslices, r.option).toBeGreaterThan(0.98 * ticks);
+    }
+  });
+
   it('achieves the requested rate', () => {
     // Responses counted in a 3 s window differ from rate x 3 s only by those in flight at its
     // edges (rate x (latency + send lag)); send lag on this shared machine reached 100 ms
