@@ -225,6 +225,12 @@ export const TaskSchedDelta = z
     wait_ns: count,
     /** field 3: timeslices run. */
     timeslices: count,
+    /**
+     * /proc/PID/status: switches away because the task slept (voluntary: each is followed by a
+     * wake-up) and because it was preempted (involuntary); timeslices count both.
+     */
+    voluntary_switches: count.optional(),
+    involuntary_switches: count.optional(),
   })
   .strict();
 

@@ -28,6 +28,8 @@ export interface TaskSample {
   comm: string;
   cpus_allowed?: string;
   sched: Schedstat;
+  /** /proc/PID/status: context switches because the task slept (voluntary) or was preempted. */
+  switches?: { voluntary: number; involuntary: number };
 }
 
 export interface Snapshot {
@@ -96,9 +98,13 @@ function sampleTask(read: ReturnType<typeof reader>, pid: number): TaskSample | 
   const sched = read(`proc/${pid}/schedstat`, parseSchedstat);
   if (!sched) return undefined;
   const comm = read(`proc/${pid}/comm`, (t) => t.trim()) ?? '?';
-  const cpus = read(`proc/${pid}/status`, (t) => /^Cpus_allowed_list:\s*(\S+)/m.exec(t)?.[1]);
+  const status = read(`proc/${pid}/status`, (t) => t);
   const task: TaskSample = { pid, comm, sched };
+  const cpus = status && /^Cpus_allowed_list:\s*(\S+)/m.exec(status)?.[1];
   if (cpus) task.cpus_allowed = cpus;
+  const vol = status && /^voluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1];
+  const inv = status && /^nonvoluntary_ctxt_switches:\s*(\d+)/m.exec(status)?.[1];
+  if (vol && inv) task.switches = { voluntary: Number(vol), involuntary: Number(inv) };
   return task;
 }
 
@@ -229,6 +235,12 @@ function taskDelta(x: TaskSample, y: TaskSample) {
     run_ns: nonneg(x.sched.run_ns, y.sched.run_ns),
     wait_ns: nonneg(x.sched.wait_ns, y.sched.wait_ns),
     timeslices: nonneg(x.sched.timeslices, y.sched.timeslices),
+    ...(x.switches && y.switches
+      ? {
+          voluntary_switches: nonneg(x.switches.voluntary, y.switches.voluntary),
+          involuntary_switches: nonneg(x.switches.involuntary, y.switches.involuntary),
+        }
+      : {}),
   };
   return y.cpus_allowed ? { ...t, cpus_allowed: y.cpus_allowed } : t;
 }

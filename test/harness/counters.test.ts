@@ -35,9 +35,18 @@ describe('counter snapshots on a fake /proc (fixtures: a real 6.x /proc, b = a p
     expect(d.tcp?.out_segs).toBe(4000);
     expect(d.tcp?.changed).toEqual({ 'Tcp.OutSegs': 4000, 'Tcp.RetransSegs': 7 });
   });
-  it('task CPU time from schedstat', () => {
+  it('task CPU time from schedstat, context switches from status (slept 90, preempted 10: the 100 timeslices)', () => {
     expect(d.server_tasks).toEqual([
-      { pid: 4242, comm: 'nginx', cpus_allowed: '1', run_ns: 4_000_000, wait_ns: 500, timeslices: 100 },
+      {
+        pid: 4242,
+        comm: 'nginx',
+        cpus_allowed: '1',
+        run_ns: 4_000_000,
+        wait_ns: 500,
+        timeslices: 100,
+        voluntary_switches: 90,
+        involuntary_switches: 10,
+      },
     ]);
   });
   it('a missing file is listed as unreadable, its field left out (never zeros)', () => {
