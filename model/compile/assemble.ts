@@ -47,6 +47,8 @@ export interface AppTable {
   costPerOp_ns: number;
   costPerResponseByte_ns: number;
   costPerWakeup_ns: number;
+  /** Share of the wake-up cost charged when the task runs out of work, before it sleeps (0: all before its first operation). */
+  wakeupAfterShare: number;
   /** tcpkali: cost of a read; nginx: epoll batch size. */
   costPerRead_ns: number;
   epollMaxEvents: number;
@@ -98,6 +100,8 @@ export interface Compiled {
   rtoMin_ns: number;
   maxRetries: number;
   quickackSegments: number;
+  /** Responses of at least this many segments are ACKed at the client's read (0: off). */
+  ackAtReadSegments: number;
   idleThreshold_ns: number;
   wakeup_ns: number;
   stallRatePerCpu_per_ns: number;
@@ -116,6 +120,8 @@ export interface Compiled {
   responseBytes: number;
   connections: number;
   /** Frames per response and per request on the wire (MSS segmentation). */
+  /** Writes per response: the TX stages' per-packet costs are paid this many times. */
+  responseWrites: number;
   responseSegments: number;
   requestSegments: number;
   mech: Scenario['host']['mechanisms'];
@@ -176,6 +182,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
     rtoMin_ns: h.tcp.rto_min_ns,
     maxRetries: h.tcp.max_retries,
     quickackSegments: h.tcp.quickack_segments,
+    ackAtReadSegments: m.delayed_ack ? h.tcp.ack_at_read_segments : 0,
     idleThreshold_ns: h.cpu_wakeup.idle_threshold_ns,
     wakeup_ns: m.idle_wakeup ? h.cpu_wakeup.wakeup_ns : 0,
     stallRatePerCpu_per_ns: m.stalls ? h.stalls.rate_per_cpu_per_s / 1e9 : 0,
@@ -193,6 +200,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerOp_ns: ng.cost_ns_per_request,
       costPerResponseByte_ns: ng.cost_ns_per_response_byte,
       costPerWakeup_ns: ng.cost_ns_per_wakeup,
+      wakeupAfterShare: 0,
       costPerRead_ns: 0,
       epollMaxEvents: ng.epoll_max_events,
       sendGranularity_ns: 0,
@@ -208,6 +216,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
       costPerOp_ns: tk.cost_ns_per_write,
       costPerResponseByte_ns: tk.cost_ns_per_response_byte,
       costPerWakeup_ns: tk.cost_ns_per_wakeup,
+      wakeupAfterShare: tk.wakeup_cost_after_share,
       costPerRead_ns: tk.cost_ns_per_read,
       epollMaxEvents: 1 << 30,
       sendGranularity_ns: tk.send_timer.granularity_ns,
@@ -221,7 +230,9 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
     requestBytes: s.workload.request_bytes,
     responseBytes: responsePayload,
     connections: s.workload.connections,
-    responseSegments: Math.max(1, Math.ceil(responsePayload / mss)),
+    // Each write beyond the first pushes a segment of its own (nginx: headers, then the body).
+    responseSegments: Math.max(1, Math.ceil(responsePayload / mss)) + ng.response_writes - 1,
+    responseWrites: ng.response_writes,
     requestSegments: Math.max(1, Math.ceil(s.workload.request_bytes / mss)),
     mech: m,
   };

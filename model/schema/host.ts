@@ -97,6 +97,13 @@ export const HostProfile = z.strictObject({
     max_retries: PositiveInt,
     /** An ACK goes out at once when this many full segments are unacknowledged. */
     quickack_segments: PositiveInt,
+    /**
+     * When > 0, the client ACKs a response of at least this many segments when its application
+     * reads it, from the reader's CPU, instead of by the delayed-ACK timer (Linux tcp_cleanup_rbuf:
+     * in ping-pong mode, two pushed segments since the last ACK (ICSK_ACK_PUSHED2) make the read send
+     * the ACK at once). Default 0: off. Sim: sim/net/tcp.ts, tcpkali.ts.
+     */
+    ack_at_read_segments: z.number().int().min(0).default(0),
     source: Source,
   }),
   cpu_wakeup: z.strictObject({
@@ -119,6 +126,13 @@ export const HostProfile = z.strictObject({
       cost_ns_per_request: NonNegative,
       cost_ns_per_response_byte: NonNegative,
       cost_ns_per_wakeup: NonNegative,
+      /**
+       * Writes per response (default 1): 2 when nginx writes the headers (writev) and then the body
+       * (sendfile) and TCP_NODELAY pushes each at once (no tcp_nopush), as the lab's nginx does (its
+       * wire shows a 238 B and a 112 B segment per 350 B response). Each write runs the TX stages'
+       * per-packet costs and adds a segment (per-byte costs are unchanged). Sim: stage-paths.ts.
+       */
+      response_writes: PositiveInt.default(1),
       epoll_max_events: PositiveInt,
       source: Source,
     }),
@@ -131,6 +145,15 @@ export const HostProfile = z.strictObject({
       cost_ns_per_read: NonNegative,
       cost_ns_per_response_byte: NonNegative,
       cost_ns_per_wakeup: NonNegative,
+      /**
+       * The share of cost_ns_per_wakeup charged after the generator's work, when it has run out of
+       * reads and writes and goes back to sleep (default 0: all of it before its first operation).
+       * An event loop (the lab's Node generator) wakes from epoll_wait, runs the callbacks of what
+       * is ready at once (reads stamp their latency there), and then does the iteration's own work
+       * (timers, re-arming, bookkeeping) before it sleeps again: that part delays no response, but
+       * what arrives meanwhile is read in the same wake-up. Sim: sim/net/cpu-scheduler.ts.
+       */
+      wakeup_cost_after_share: z.number().min(0).max(1).default(0),
       source: Source,
       /**
        * Timer granularity of the generator's send loop: a send due at t is written at the next

@@ -69,6 +69,8 @@ export class CpuScheduler {
   readonly taskCpu: Int32Array;
   private readonly taskState: Uint8Array;
   private readonly taskWoke: Uint8Array;
+  /** Wake-up cost (ns) a task owes when it runs out of work, before it sleeps (wakeup_cost_after_share). */
+  private readonly trailOwed: Float64Array;
   private readonly ksoftirqdTask: Int32Array;
   /** Event kind of chunk completions. */
   readonly ev: number;
@@ -105,6 +107,7 @@ export class CpuScheduler {
     this.taskCpu = new Int32Array(nTask);
     this.taskState = new Uint8Array(nTask);
     this.taskWoke = new Uint8Array(nTask);
+    this.trailOwed = new Float64Array(nTask);
     for (let w = 0; w < ng; w++) {
       this.taskType[w] = T_NGINX;
       this.taskIdx[w] = w;
@@ -131,6 +134,8 @@ export class CpuScheduler {
     if (this.taskState[t] !== 0) return;
     this.taskState[t] = 1;
     this.taskWoke[t] = 1;
+    const app = this.taskType[t] === T_NGINX ? this.net.c.nginx : this.net.c.tcpkali;
+    if (app.wakeupAfterShare > 0) this.trailOwed[t] = app.costPerWakeup_ns * app.wakeupAfterShare;
     if (this.net.measuring) this.net.out.wakeups[this.taskType[t] === T_NGINX ? 0 : 1]!++;
     const cpu = this.taskCpu[t]!;
     this.runq[cpu]!.push(t);
@@ -148,6 +153,11 @@ export class CpuScheduler {
   }
 
   private taskHasWork(t: number): boolean {
+    return this.trailOwed[t]! > 0 || this.appHasWork(t);
+  }
+
+  /** Reads, writes or requests waiting for task t (or deferred softirq work, for ksoftirqd). */
+  private appHasWork(t: number): boolean {
     const type = this.taskType[t]!;
     const i = this.taskIdx[t]!;
     if (type === T_NGINX) return this.net.nginx.hasWork(i);
@@ -299,8 +309,17 @@ export class CpuScheduler {
     this.taskState[t] = 2;
     const app = type === T_NGINX ? c.nginx : c.tcpkali;
     if (this.taskWoke[t]) {
-      dur += app.costPerWakeup_ns * factor;
+      const share = app.wakeupAfterShare;
+      dur += (share > 0 ? app.costPerWakeup_ns * (1 - share) : app.costPerWakeup_ns) * factor;
       this.taskWoke[t] = 0;
+    }
+    if (this.trailOwed[t]! > 0 && !this.appHasWork(t)) {
+      // Out of work: the rest of the wake-up's cost, then sleep (unless work arrived meanwhile).
+      dur += this.trailOwed[t]! * factor;
+      this.trailOwed[t] = 0;
+      this.runTask[cpu] = t;
+      this.beginChunk(cpu, R_TASK, CLS_TASK, -1, dur);
+      return;
     }
     const eff = this.effects[cpu]!;
     if (type === T_NGINX) dur = net.nginx.runChunk(cpu, w, now, dur, factor, eff);

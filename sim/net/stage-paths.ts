@@ -8,7 +8,8 @@
  *
  * Cost model of a stage: (cost per packet x packets + cost per byte x bytes) x SMT factor, where a
  * multi-segment packet counts once per segment at the first RX stage (the NIC poll sees every frame)
- * and, with GRO off, at every RX stage. A stage with a loss_probability above 0 loses the packet at
+ * and, with GRO off, at every RX stage, and a response written in several writes (nginx
+ * response_writes) counts once per write at every TX stage. A stage with a loss_probability above 0 loses the packet at
  * its end with that probability (one draw from the `stage.loss` stream per such stage crossed).
  * Cost: O(stages run) per call, no allocation.
  */
@@ -35,6 +36,7 @@ const A_GRO = K.A_GRO;
 const A_SOCKET = K.A_SOCKET;
 const A_NICTX = K.A_NICTX;
 const A_LOSE = K.A_LOSE;
+const K_RESP = K.K_RESP;
 
 export class StagePaths {
   private readonly net: NetworkSim;
@@ -61,7 +63,7 @@ export class StagePaths {
     let t = 0;
     const bytes = P.bytes[p]!;
     const frames = P.frames[p]!;
-    const mult = dir === DIR_RX && !c.mech.gro ? frames : 1;
+    const mult = dir === DIR_RX ? (c.mech.gro ? 1 : frames) : P.kind[p] === K_RESP ? c.responseWrites : 1;
     const table = net.table;
     const base = (host * 2 + dir) * table.maxStages;
     const measuring = net.measuring;

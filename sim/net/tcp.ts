@@ -54,17 +54,14 @@ export class Tcp {
       net.nginx.deliver(p);
       return;
     }
-    // A response at the client: ACK it (delayed unless it was several full segments), then tcpkali reads it.
+    // A response at the client: ACK it (delayed unless it was several full segments, or at the
+    // application's read: ackAtRead), then tcpkali reads it.
+    if (this.acksAtRead(p)) {
+      net.tcpkali.deliver(p);
+      return;
+    }
     const rxCpu = P.cpu[p]!;
-    const a = P.alloc();
-    P.conn[a] = P.conn[p]!;
-    P.kind[a] = K_ACK;
-    P.dir[a] = DIR_TX;
-    P.host[a] = CLIENT;
-    P.stage[a] = this.ackFirstStage;
-    P.bytes[a] = 0;
-    P.frames[a] = 1;
-    P.cpu[a] = rxCpu;
+    const a = this.ackFor(p, rxCpu);
     if (c.delack_ns > 0 && P.frames[p]! < c.quickackSegments) {
       const f = this.ackTimers[CLIENT]!;
       this.ensureCap(CLIENT, a);
@@ -78,6 +75,32 @@ export class Tcp {
       net.softirq.sendAck(rxCpu, a);
     }
     net.tcpkali.deliver(p);
+  }
+
+  /** Whether response p is ACKed by its reader (ack_at_read_segments) rather than at its arrival. */
+  acksAtRead(p: number): boolean {
+    const n = this.net.c.ackAtReadSegments;
+    return n > 0 && this.net.pool.frames[p]! >= n;
+  }
+
+  /** The reader of response p on `cpu` has read it: its ACK leaves from there (tcp_cleanup_rbuf). */
+  ackAtRead(p: number, cpu: number): void {
+    this.net.softirq.sendAck(cpu, this.ackFor(p, cpu));
+  }
+
+  /** A pure ACK of response p, from `cpu`. */
+  private ackFor(p: number, cpu: number): number {
+    const P = this.net.pool;
+    const a = P.alloc();
+    P.conn[a] = P.conn[p]!;
+    P.kind[a] = K_ACK;
+    P.dir[a] = DIR_TX;
+    P.host[a] = CLIENT;
+    P.stage[a] = this.ackFirstStage;
+    P.bytes[a] = 0;
+    P.frames[a] = 1;
+    P.cpu[a] = cpu;
+    return a;
   }
 
   private ensureCap(host: number, p: number): void {

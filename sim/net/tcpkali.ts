@@ -39,7 +39,8 @@
  * released nothing), the sends they released and the latency from the write by position bin
  * (sim/burst-bins.ts) go to RunOutput, as the lab generator reports them.
  *
- * A worker chunk does one write or one read, whichever became ready first. Read batching (read_batch
+ * A worker chunk does one write or one read, whichever became ready first. A response ACKed at its
+ * read (host.tcp.ack_at_read_segments) sends its ACK when the read completes, from the reader's CPU. Read batching (read_batch
  * connection): the read takes the earliest response and every other response already arrived on the
  * same connection, at the same CPU cost per response, and times them all at the end of the first
  * one's read (P.ready holds that time until completeRead).
@@ -242,8 +243,8 @@ export class Tcpkali {
     const hasSend = this.sent[w]! < this.due[w]!;
     const readFirst = reads.length > 0 && (!hasSend || P.ready[reads.head]! <= dueTimes.front());
     if (readFirst) {
-      if (this.readBatch) return this.readConnection(reads, now, dur, factor, eff);
-      return this.readOne(P.pop(reads), now, dur, factor, eff);
+      if (this.readBatch) return this.readConnection(reads, cpu, now, dur, factor, eff);
+      return this.readOne(P.pop(reads), cpu, now, dur, factor, eff);
     }
     const k = this.sent[w]!;
     dueTimes.shift();
@@ -292,7 +293,14 @@ export class Tcpkali {
    * FIFO (all have arrived), each at the per-response cost; all are timed at the end of the first
    * read (kept in P.ready for completeRead). O(FIFO length).
    */
-  private readConnection(reads: Fifo, now: number, dur: number, factor: number, eff: EffectList): number {
+  private readConnection(
+    reads: Fifo,
+    cpu: number,
+    now: number,
+    dur: number,
+    factor: number,
+    eff: EffectList,
+  ): number {
     const P = this.net.pool;
     const conn = P.conn[reads.head]!;
     let stamp = -1;
@@ -302,7 +310,7 @@ export class Tcpkali {
       const nx = P.next[p]!;
       if (P.conn[p] === conn) {
         P.unlink(reads, prev, p);
-        dur = this.readOne(p, now, dur, factor, eff);
+        dur = this.readOne(p, cpu, now, dur, factor, eff);
         if (stamp < 0) stamp = now + dur;
         P.ready[p] = stamp;
       } else prev = p;
@@ -311,8 +319,8 @@ export class Tcpkali {
     return dur;
   }
 
-  /** Reads response p in a chunk that started at `now` with `dur` already charged; returns the new length. */
-  private readOne(p: number, now: number, dur: number, factor: number, eff: EffectList): number {
+  /** Reads response p on `cpu` in a chunk that started at `now` with `dur` already charged; returns the new length. */
+  private readOne(p: number, cpu: number, now: number, dur: number, factor: number, eff: EffectList): number {
     const net = this.net;
     const c = net.c;
     const P = net.pool;
@@ -322,6 +330,7 @@ export class Tcpkali {
       st.wait.record(now - P.ready[p]!);
     }
     P.act[p] = A_READ;
+    P.cpu[p] = cpu;
     eff.push(p);
     return dur + (c.tcpkali.costPerRead_ns + c.tcpkali.costPerResponseByte_ns * P.bytes[p]!) * factor;
   }
@@ -350,6 +359,8 @@ export class Tcpkali {
     }
     if (net.measuring) out.completedInWindow++;
     net.outstanding--;
+    // The read sends the ACK (ack_at_read_segments), from the reader's CPU.
+    if (net.tcp.acksAtRead(p)) net.tcp.ackAtRead(p, P.cpu[p]!);
     P.release(p);
   }
 }

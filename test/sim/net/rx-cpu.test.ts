@@ -53,6 +53,16 @@ describe('receive CPU (host.nic.rx_cpu)', () => {
     expect(r.hardirq.every((x) => x === 0)).toBe(true);
   });
 
+  it('ACKs sent at the read (ack_at_read_segments 2, two-segment responses) leave from the reader, CPU 0', () => {
+    const r = runLab(['host.tcp.ack_at_read_segments=2', 'host.apps.nginx.response_writes=2']);
+    const ack = r.polled(K_ACK, SERVER);
+    // One ACK per response read (not batched by the delayed-ACK timer), all received on CPU 0.
+    expect(ack[0]).toBeGreaterThan(4000);
+    expect(ack[1]).toBe(0);
+    // One-segment responses are still ACKed by the timer, from the receiving CPU.
+    expect(runLab(['host.tcp.ack_at_read_segments=2']).polled(K_ACK, SERVER)[0]).toBe(0);
+  });
+
   it('irq: every receive runs on the IRQ CPU 0 and CPU 1 does no softirq work', () => {
     const r = runLab(['host.nic.rx_cpu=irq']);
     expect(r.c.rxOnSenderCpu).toBe(false);

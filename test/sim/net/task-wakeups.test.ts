@@ -38,3 +38,39 @@ describe('task wake-ups', () => {
     expect(generator).toBeGreaterThanOrEqual(0.98 * sent * 2 - 2);
   });
 });
+
+describe("where the generator's wake-up cost falls (wakeup_cost_after_share)", () => {
+  const W = 5_000;
+  function run(share: number) {
+    const c = compile({
+      host: 'netns-lab',
+      option: 'net-host',
+      workload: { rate_rps: 200, response_bytes: 350, connections: 10 },
+      set: [
+        'host.apps.tcpkali.send_timer.granularity_ns=0',
+        'host.apps.tcpkali.send_timer.mode=grid',
+        'host.mechanisms.stalls=false',
+        // An idle CPU's wake-up latency depends on how long it idled, which the share changes.
+        'host.mechanisms.idle_wakeup=false',
+        `host.apps.tcpkali.cost_ns_per_wakeup=${W}`,
+        `host.apps.tcpkali.wakeup_cost_after_share=${share}`,
+      ],
+    });
+    return new NetworkSim(c, { requests: 4000, warmupFraction: 0.1, seed: 1, replication: 0 }).run();
+  }
+  const before = run(0);
+  const after = run(1);
+
+  it('all before the work: each read waits for it; all after: none does (same CPU, same wake-ups)', () => {
+    // At 200/s the generator sleeps before each response arrives (previous test), so with share 0
+    // every read starts W after the wake-up, and with share 1 none does: the response comes back
+    // (nginx and the receive passes: well over W = 5 us) after the write's
+    // trailing W is over. So the latency from the write moves by W, to the histogram's 0.1 %.
+    const d = before.latency.quantile(0.5) - after.latency.quantile(0.5);
+    expect(Math.abs(d - W)).toBeLessThanOrEqual(0.002 * before.latency.quantile(0.5));
+    expect(before.wakeups[1]).toBe(after.wakeups[1]);
+    // The same cost per wake-up either way: CPU 0's task time equal (to float rounding).
+    const task0 = (o: typeof before) => o.busy_ns[0 * 3 + 2]!;
+    expect(task0(after)).toBeCloseTo(task0(before), -3);
+  });
+});
