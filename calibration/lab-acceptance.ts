@@ -24,6 +24,8 @@
 import type { GeneratorBursts } from '../harness/run-record.ts';
 import { type BurstReport, PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
 import { describeBursts, mergeBursts } from './bursts.ts';
+import { fitSlack, SLACK_PATH, WAKE_SHARE_PARAM, WAKE_SHARE_PATH } from './lab-generator-loop.ts';
+import { initialValue } from './params.ts';
 import { describeWakeups, labWakeups, type TaskWakeups } from './wakeups.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
@@ -270,6 +272,9 @@ export async function labAcceptance(
   }
 
   let budget: CpuBudgetFit | null = null;
+  // The generator's rate-independent work as a cost per wake-up of its event loop (regressed on its
+  // own timeslices) for every option: its timing is then fitted too.
+  const generatorWakes = split.options.every((s) => (costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) > 0);
   if (basis === 'joint') {
     budget = fitCpuBudget(
       split.options.map((s) => ({
@@ -290,6 +295,7 @@ export async function labAcceptance(
           budget.app_ns,
           costs.get(s.option)!.nginx?.ns_per_wakeup ?? 0,
           costs.get(s.option)!.generator?.ns_per_tick ?? 0,
+          costs.get(s.option)!.generator?.ns_per_wakeup ?? 0,
         ),
         ...kernelScaleOverrides(s.option, k),
       });
@@ -300,6 +306,46 @@ export async function labAcceptance(
     say(
       `cpu budget (${budget.method}): nginx ${budget.app_ns.nginx?.toFixed(0) ?? '-'} ns/request, generator ${budget.app_ns.generator?.toFixed(0) ?? '-'} ns/request of their own`,
     );
+    // The generator's send loop ticks as often as the lab's at the lowest calibration rate (its
+    // timer's lateness, lab-generator-loop.ts); with a cost per wake-up of its event loop, where
+    // that falls is fitted with the percentiles (WAKE_SHARE_PARAM), from its initial value here.
+    for (const s of split.options) {
+      const lo = Math.min(...s.calibration.map((lr) => lr.record.requested_rps!));
+      const atLo = s.calibration.filter((lr) => lr.record.requested_rps === lo).map((lr) => lr.record);
+      const labTicks = mergeBursts(
+        atLo.map((r) => r.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
+      )?.ticks_per_s;
+      if (!labTicks || !generatorWakes) continue;
+      const base = fixed.get(s.option)!;
+      const fit = await fitSlack(async (slack) => {
+        const r = await sim({
+          option: s.option,
+          host: LAB_HOST,
+          rate_rps: lo,
+          response_bytes: atLo[0]!.response_bytes,
+          set: toSet(
+            expandReadShare(
+              {
+                ...base,
+                [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
+                [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
+                [SLACK_PATH]: slack,
+              },
+              budget!.app_ns.generator,
+            ),
+          ),
+          requests,
+          seed,
+          replications: 1,
+          workers: 0,
+        });
+        return r.bursts?.ticks_per_s ?? 0;
+      }, labTicks);
+      fixed.set(s.option, { ...base, [SLACK_PATH]: fit.slack_ns });
+      say(
+        `${s.option}: generator send loop at ${lo}/s: slack ${(fit.slack_ns / 1e3).toFixed(0)} us for ${fit.model_ticks_per_s.toFixed(0)} ticks/s (lab ${fit.lab_ticks_per_s.toFixed(0)}; ${fit.evaluations} simulations); ${((costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) / 1e3).toFixed(1)} us per wake-up of its event loop`,
+      );
+    }
   }
 
   // 3. Fit, with the counter costs held fixed per option.
@@ -325,7 +371,11 @@ export async function labAcceptance(
     // and the split of the generator's counter cost between its write and its read.
     params:
       basis === 'joint' && generatorNs !== null
-        ? [...LAB_PARAMS.filter((p) => p.scope !== 'option'), READ_SHARE_PARAM]
+        ? [
+            ...LAB_PARAMS.filter((p) => p.scope !== 'option'),
+            READ_SHARE_PARAM,
+            ...(generatorWakes ? [WAKE_SHARE_PARAM] : []),
+          ]
         : LAB_PARAMS,
     host: LAB_HOST,
     seed,

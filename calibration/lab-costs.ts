@@ -19,8 +19,12 @@
  *   busy_cpus = cost_per_request * rate + cost_per_wakeup * timeslices_per_s
  * which puts the rate-independent work where it happens (on each wake-up: it delays the requests
  * that woke the server, and it vanishes when the server no longer sleeps, near its maximum).
- * The generator keeps the intercept form; its background goes to the ticks of its send loop
- * (tickCostNs: the loop's own work, timers and one event-loop iteration per tick,
+ * The generator the same, when the records sample its own task (counters.*.client_tasks: the times
+ * its event loop slept, voluntary switches, or its timeslices; busy time stays its getrusage, all
+ * threads): its rate-independent work
+ * is then a cost per wake-up of its event loop (host.apps.tcpkali.cost_ns_per_wakeup). Without
+ * its timeslices (older records) it keeps the intercept form, and its background goes to the ticks
+ * of its send loop (tickCostNs: the loop's own work, timers and one event-loop iteration per tick,
  * host.apps.tcpkali.send_timer.cost_ns_per_tick), so the model's CPU 0 carries it too.
  */
 import type { RunRecord } from '../harness/run-record.ts';
@@ -54,7 +58,7 @@ interface Sample {
   rate: number;
   busy: number;
   perRequestNs: number;
-  /** Timeslices per second (nginx's schedstat), when counted. */
+  /** Timeslices per second (the task's schedstat), when counted. */
   slices?: number;
 }
 
@@ -74,7 +78,14 @@ function generatorSample(r: RunRecord): Sample | null {
   if (g.cpu_user_s === undefined || g.cpu_system_s === undefined || n === 0 || !(r.duration_s > 0))
     return null;
   const s = g.cpu_user_s + g.cpu_system_s;
-  return { rate: n / r.duration_s, busy: s / r.duration_s, perRequestNs: (s * 1e9) / n };
+  const sample: Sample = { rate: n / r.duration_s, busy: s / r.duration_s, perRequestNs: (s * 1e9) / n };
+  // Its event loop's wake-ups: the times it slept (voluntary switches; timeslices, which also
+  // count preemptions, in records without them).
+  const m = r.counters?.machine ?? r.counters?.client;
+  if (m?.client_tasks?.length && m.interval_s > 0)
+    sample.slices =
+      m.client_tasks.reduce((a, t) => a + (t.voluntary_switches ?? t.timeslices), 0) / m.interval_s;
+  return sample;
 }
 
 /**
@@ -222,6 +233,7 @@ export function labCostOverrides(
     },
     c.nginx?.ns_per_wakeup ?? 0,
     c.generator?.ns_per_tick ?? 0,
+    c.generator?.ns_per_wakeup ?? 0,
   );
 }
 
@@ -229,14 +241,15 @@ export function labCostOverrides(
  * `--set` overrides that give nginx and the generator these own costs per request (ns; null: left
  * as the profile has it; negative: 0), and nginx this cost per wake-up (from the regression on
  * wake-ups; 0 when its rate-independent work was not separable), and the generator's send loop
- * this cost per tick (its background per tick, tickCostNs; 0 otherwise). Per-byte costs and the
- * generator's wake-up cost are folded into the per-request cost and set to 0; the generator's cost
- * goes to the write (the model's read is set to 0).
+ * this cost per tick (its background per tick, tickCostNs; 0 otherwise) or its event loop this cost
+ * per wake-up (regressed on its own timeslices; 0 otherwise). Per-byte costs are folded into the
+ * per-request cost and set to 0; the generator's cost goes to the write (the model's read is set to 0).
  */
 export function appCostOverrides(
   app: { nginx: number | null; generator: number | null },
   nginxWakeupNs = 0,
   generatorTickNs = 0,
+  generatorWakeupNs = 0,
 ): Record<string, number> {
   const set: Record<string, number> = {};
   if (app.nginx !== null) {
@@ -247,7 +260,7 @@ export function appCostOverrides(
   if (app.generator !== null) {
     set['host.apps.tcpkali.cost_ns_per_write'] = Math.max(0, Math.round(app.generator));
     set['host.apps.tcpkali.cost_ns_per_read'] = 0;
-    set['host.apps.tcpkali.cost_ns_per_wakeup'] = 0;
+    set['host.apps.tcpkali.cost_ns_per_wakeup'] = Math.max(0, Math.round(generatorWakeupNs));
     set['host.apps.tcpkali.cost_ns_per_response_byte'] = 0;
     set['host.apps.tcpkali.send_timer.cost_ns_per_tick'] = Math.max(0, Math.round(generatorTickNs));
   }

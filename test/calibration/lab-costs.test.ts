@@ -86,6 +86,50 @@ describe('labCounterCosts', () => {
     expect(flat.notes.join(' ')).toMatch(/wake-up cost not separable/);
   });
 
+  it('regresses the generator on the rate and its own wake-ups (voluntary switches) when the records have them', () => {
+    // Generator: 15 us per request + 75 us per sleep of its event loop, 1500 sleeps/s at 4000/s and
+    // 2200 at 32000/s (timeslices 3 % higher: preemptions, not used). Exact up to whole counts.
+    const at = (rate: number, sleeps: number) => {
+      const s = synthetic(rate, 17_000, 0);
+      const r = s.record;
+      const m = r.counters.machine;
+      const interval = m.interval_s;
+      const genBusy = (15_000 / 1e9) * (r.requests_sent / r.duration_s) + (sleeps * 75_000) / 1e9;
+      const task = { ...m.server_tasks[0]!, pid: 7, comm: 'node', cpus_allowed: '0' };
+      const vol = Math.round(sleeps * interval);
+      return {
+        ...s,
+        record: {
+          ...r,
+          generator: { ...r.generator, cpu_user_s: genBusy * r.duration_s, cpu_system_s: 0 },
+          counters: {
+            ...r.counters,
+            machine: {
+              ...m,
+              client_tasks: [
+                {
+                  ...task,
+                  timeslices: Math.round(vol * 1.03),
+                  voluntary_switches: vol,
+                  involuntary_switches: Math.round(vol * 0.03),
+                },
+              ],
+            },
+          },
+        },
+      };
+    };
+    const c = labCounterCosts([at(4000, 1500), at(32000, 2200)]);
+    expect(c.generator?.method).toBe('regression on rate and wake-ups');
+    expect(c.generator?.ns_per_request).toBeCloseTo(15_000, -1);
+    expect(c.generator?.ns_per_wakeup).toBeGreaterThan(74_900);
+    expect(c.generator?.ns_per_wakeup).toBeLessThan(75_100);
+    expect(c.generator?.ns_per_tick).toBeUndefined();
+    const set = labCostOverrides(c, { server: 0, client: 5_000 });
+    expect(set['host.apps.tcpkali.cost_ns_per_wakeup']).toBe(Math.round(c.generator!.ns_per_wakeup!));
+    expect(set['host.apps.tcpkali.send_timer.cost_ns_per_tick']).toBe(0);
+  });
+
   it('uses the line through two points, and the mean at one rate, saying so', () => {
     const two = labCounterCosts([1000, 2000].map((r) => synthetic(r, 20_000, 0.05)));
     expect(two.nginx?.ns_per_request).toBeCloseTo(20_000, 3);
