@@ -11,7 +11,7 @@
  *   stage-paths.ts     the stages a packet runs back to back inside one chunk, per-stage statistics
  *   nic.ts             RX rings, arrivals from the wire, interrupt moderation, interrupts, TX
  *                      completions, the veth receive on the sender's CPU (host.nic.rx_cpu)
- *   arrival-heap.ts    packets on the wire to one NIC queue, by arrival time
+ *   arrival-queue.ts   packets on the wire to one NIC queue, by arrival time
  *   wire.ts            serialization at line rate, propagation, jitter
  *   draw-buffer.ts     sampler values drawn ahead in blocks (the wire's jitter draws)
  *   tcp.ts             socket delivery, delayed ACKs, drops, RTO retransmission

@@ -10,10 +10,10 @@
  * softirq.ts).
  *
  * Arrivals without an event each: a packet leaving the wire (wire.ts) joins the queue's `inFlight`
- * heap with its arrival time. It enters the ring when something looks at the ring (`sync`: the
- * queue's poll, the end of that poll, the interrupt) or, when the interrupt is enabled and not yet
- * scheduled, at an arrival event scheduled for the earliest packet in flight, since only then can an
- * arrival change what happens next (it schedules the interrupt). `sync` replays the arrivals up to
+ * list (arrival-queue.ts) with its arrival time. It enters the ring when something looks at the
+ * ring (`sync`: the queue's poll, the end of that poll, the interrupt) or, when the interrupt is
+ * enabled and not yet scheduled, at an arrival event scheduled for the earliest packet in flight,
+ * since only then can an arrival change what happens next (it schedules the interrupt). `sync` replays the arrivals up to
  * now in (time, transmission) order with their own times (ready time, ring occupancy for the drop
  * test, drop time), so the ring is the same as with one event per arrival; only arrivals at the
  * very nanosecond of a poll or interrupt may now be seen by it where the event list could have
@@ -21,8 +21,8 @@
  *
  * Invariants: at most one interrupt event pending per queue (irqPending); a ring holds at most
  * ringSize frames; while a queue's interrupt is enabled and not pending, an arrival event is
- * scheduled no later than its earliest packet in flight (flightEvAt). Cost: O(log f) per packet for
- * f packets in flight to the queue, O(1) per interrupt; one event per interrupt-enabling arrival.
+ * scheduled no later than its earliest packet in flight (flightEvAt). Cost: O(1 + packets it
+ * overtakes on the wire) per packet, O(1) per interrupt; one event per interrupt-enabling arrival.
  *
  * Receive on the sender's CPU (host.nic.rx_cpu = sender, a veth pair): veth_xmit -> netif_rx queues
  * the packet to the backlog of the CPU that is sending, and that CPU's NET_RX softirq receives it
@@ -36,7 +36,7 @@
 import * as K from './codes.ts';
 import { F_RXQ as F_RXQ_ } from './flow-table.ts';
 import type { NetworkSim } from './network-sim.ts';
-import { ArrivalHeap } from './arrival-heap.ts';
+import { ArrivalQueue } from './arrival-queue.ts';
 import { Fifo } from './packet-pool.ts';
 
 const F_RXQ = F_RXQ_;
@@ -56,7 +56,7 @@ export function nextItrLevel(level: number, bytesPerUs: number, lo: number, hi: 
 export class Nic {
   readonly ring: Fifo[];
   /** Packets on the wire to each queue, by arrival time (not yet in the ring). */
-  private readonly inFlight: ArrivalHeap[];
+  private readonly inFlight: ArrivalQueue[];
   /** Time of the earliest arrival event pending for each queue (+Infinity: none). */
   private readonly flightEvAt: Float64Array;
   /** 1 while the queue may interrupt (cleared when it fires, set again by napi_complete). */
@@ -89,7 +89,7 @@ export class Nic {
     this.bytesSinceIrq = new Float64Array(nq);
     this.txCleanPending = new Float64Array(nq);
     this.vethRing = Array.from({ length: net.c.rxOnSenderCpu ? net.nCpu : 0 }, () => new Fifo());
-    this.inFlight = Array.from({ length: nq }, () => new ArrivalHeap());
+    this.inFlight = Array.from({ length: nq }, () => new ArrivalQueue());
     this.flightEvAt = new Float64Array(nq).fill(Number.POSITIVE_INFINITY);
     this.evArrive = net.sim.register({
       handle: (p, d) => this.receiveOnSender(p, d === 0 ? SERVER : CLIENT),

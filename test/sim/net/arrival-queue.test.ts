@@ -1,12 +1,12 @@
-/** ArrivalHeap: packets leave in (arrival time, push order), checked against a sorted reference. */
+/** ArrivalQueue: packets leave in (arrival time, push order), checked against a sorted reference. */
 import { describe, expect, it } from 'vitest';
 import { createStream } from '../../../sim/engine/rng.ts';
-import { ArrivalHeap } from '../../../sim/net/arrival-heap.ts';
+import { ArrivalQueue } from '../../../sim/net/arrival-queue.ts';
 
-describe('ArrivalHeap', () => {
+describe('ArrivalQueue', () => {
   it('pops in (time, push order) across interleaved pushes and pops, with many equal times', () => {
-    const src = createStream(5, 0, 'test.arrival-heap');
-    const h = new ArrivalHeap();
+    const src = createStream(5, 0, 'test.arrival-heap'); // the stream name of the former ArrivalHeap test: same draws
+    const h = new ArrivalQueue();
     const ref: { t: number; seq: number; p: number }[] = [];
     let seq = 0;
     let popped = 0;
