@@ -38,6 +38,7 @@ import {
 import { FittedProfile } from '../../calibration/fitted-profile.ts';
 import { labFittedProfile } from '../../calibration/lab-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
+import { SLACK_PATH } from '../../calibration/lab-generator-loop.ts';
 import { loadSimulate } from '../../calibration/simulate-predictor.ts';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures/lab');
@@ -317,6 +318,39 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: 5.9, max: -8.5 },
     },
   },
+  {
+    name: 'lab-wakeups (22:04 UTC), wide',
+    dirs: ['lab-wakeups'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 12.1, max: -17.2 },
+      'flannel-host-gw': { p50: -2.7, max: -6.7 },
+      'flannel-vxlan': { p50: -11.9, max: 0.0 },
+    },
+  },
+  {
+    name: 'lab-wakeups-2 (22:19 UTC), narrow',
+    dirs: ['lab-wakeups-2'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: -12.1, max: -23.0 },
+      'flannel-host-gw': { p50: -8.4, max: -16.7 },
+      'flannel-vxlan': { p50: -10.2, max: -12.7 },
+    },
+  },
+  {
+    name: 'lab-wakeups-3 (22:40 UTC), wide, predicting 16000',
+    dirs: ['lab-wakeups-3'],
+    heldOut: 16000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -24.0, max: -12.5 },
+      'flannel-host-gw': { p50: -39.8, max: 0.0 },
+      'flannel-vxlan': { p50: -45.9, max: -2.8 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
@@ -348,10 +382,10 @@ for (const rec of RECORDINGS)
         expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
       });
 
-      const withBursts = rec.dirs.some((d) => d.startsWith('lab-bursts'));
+      const withBursts = rec.dirs.some((d) => d.startsWith('lab-bursts') || d.startsWith('lab-wakeups'));
       it(
         withBursts
-          ? "compares the generator's bursts: the lab's send loop ticks more often than the model's, with fewer sends per tick (docs/calibration.md)"
+          ? "compares the generator's bursts: with its loop fitted to the lab's counts the model ticks within 10 % of the lab; without, less often and with more sends per tick (docs/calibration.md)"
           : 'has no burst records (recorded before the generator reported them)',
         () => {
           for (const o of rep.options) {
@@ -365,8 +399,18 @@ for (const rec of RECORDINGS)
               0.97 * 3 * 5 * rec.heldOut,
             );
             expect(b.predicted).not.toBeNull();
-            expect(b.measured.ticks_per_s).toBeGreaterThan(b.predicted!.ticks_per_s);
-            expect(b.measured.sends_per_tick_mean).toBeLessThan(b.predicted!.sends_per_tick_mean);
+            if (SLACK_PATH in o.fixed_overrides) {
+              // The generator's sleeps were counted and its cost per wake-up separable: its loop's
+              // slack was fitted to the lab's ticks at the lowest rate; at the held-out rate the
+              // ticks and the sends per tick stay within 10 % of the lab's.
+              const rel = (x: number, y: number) => Math.abs(x - y) / y;
+              expect(rel(b.predicted!.ticks_per_s, b.measured.ticks_per_s)).toBeLessThan(0.1);
+              expect(rel(b.predicted!.sends_per_tick_mean, b.measured.sends_per_tick_mean)).toBeLessThan(0.1);
+              expect(o.p50.wakeups?.measured.generator).toBeGreaterThan(0);
+            } else {
+              expect(b.measured.ticks_per_s).toBeGreaterThan(b.predicted!.ticks_per_s);
+              expect(b.measured.sends_per_tick_mean).toBeLessThan(b.predicted!.sends_per_tick_mean);
+            }
           }
         },
       );

@@ -111,8 +111,10 @@ describe.skipIf(skip !== null)('namespace lab, end to end', () => {
     for (const r of out.records) expect(Math.abs(r.achieved_rps - RATE) / RATE, r.option).toBeLessThan(0.1);
   });
 
-  it('counts about 4 NET_RX softirqs per request (request, response, two ACKs)', () => {
-    // Exact per request on a keep-alive connection (lab-notes); the counter is machine-wide, so
+  it('counts about 4 NET_RX softirqs per request (request, two response segments, the ACK)', () => {
+    // Exact per request on a keep-alive connection (lab-notes); tcpdump on the wire shows which:
+    // the request, nginx's headers and body as two segments, the client's ACK (docs/calibration.md,
+    // "The lab's packets and its generator's event loop"). The counter is machine-wide, so
     // other traffic adds a little, and at higher rates raises can merge (fewer): 3.5..5.
     for (const r of out.records) {
       const s = summarizeRecord(r);
