@@ -272,8 +272,8 @@ export async function labAcceptance(
   }
 
   let budget: CpuBudgetFit | null = null;
-  // The generator's rate-independent work as a cost per wake-up of its event loop (regressed on its
-  // own timeslices) for every option: its timing is then fitted too.
+  // The generator's rate-independent work as a cost per wake-up of its event loop (regressed on how
+  // often it slept, lab-costs.ts) for every option: its loop's timing is then fitted too.
   const generatorWakes = split.options.every((s) => (costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) > 0);
   if (basis === 'joint') {
     budget = fitCpuBudget(

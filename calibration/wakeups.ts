@@ -1,9 +1,10 @@
 /**
- * Task wake-ups, lab against model: nginx's and the generator's timeslices per second in the lab
- * (schedstat: run records' counters.*.server_tasks and client_tasks) beside the simulator's
- * wake-ups of the same tasks (SimResult.task_wakeups_per_s). A diagnostic without a target: the
- * wake-up cost regressions (lab-costs.ts) charge per wake-up, so the model's count decides where
- * that CPU goes. Timeslices also count preemptions, so at high load they can exceed wake-ups.
+ * Task wake-ups, lab against model: how often nginx and the generator slept per second in the lab
+ * (their voluntary context switches; in records without them their schedstat timeslices, which
+ * also count preemptions: run records' counters.*.server_tasks and client_tasks) beside the
+ * simulator's wake-ups of the same tasks (SimResult.task_wakeups_per_s). A diagnostic without a
+ * target: the wake-up cost regressions (lab-costs.ts) charge per wake-up, so the model's count
+ * decides where that CPU goes.
  */
 import type { RunRecord } from '../harness/run-record.ts';
 import type { SimResult } from '../sim/result.ts';
@@ -14,14 +15,16 @@ export interface TaskWakeups {
   generator: number | null;
 }
 
-/** Timeslices per second of the repeats' windows, averaged over repeats; null without schedstat. */
+/** Sleeps (or timeslices) per second of the repeats' windows, averaged over repeats; null without schedstat. */
 export function labWakeups(records: readonly RunRecord[]): TaskWakeups | null {
   const rows = records.flatMap((r) => {
     const m = r.counters?.machine ?? r.counters?.server;
     if (!m?.server_tasks?.length || !(m.interval_s > 0)) return [];
-    const nginx = m.server_tasks.reduce((a, t) => a + t.timeslices, 0) / m.interval_s;
+    const sleeps = (t: { voluntary_switches?: number; timeslices: number }) =>
+      t.voluntary_switches ?? t.timeslices;
+    const nginx = m.server_tasks.reduce((a, t) => a + sleeps(t), 0) / m.interval_s;
     const g = r.counters?.machine?.client_tasks ?? r.counters?.client?.client_tasks;
-    const generator = g?.length ? g.reduce((a, t) => a + t.timeslices, 0) / m.interval_s : null;
+    const generator = g?.length ? g.reduce((a, t) => a + sleeps(t), 0) / m.interval_s : null;
     return [{ nginx, generator }];
   });
   if (rows.length === 0) return null;
@@ -35,5 +38,5 @@ export function labWakeups(records: readonly RunRecord[]): TaskWakeups | null {
 /** One line: lab timeslices and model wake-ups per second, nginx and generator. */
 export function describeWakeups(lab: TaskWakeups, model: SimResult['task_wakeups_per_s'] | null): string {
   const n = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(0));
-  return `wake-ups per second: nginx lab ${n(lab.nginx)} (timeslices), model ${n(model?.nginx)}; generator lab ${n(lab.generator)}, model ${n(model?.generator)}`;
+  return `wake-ups per second: nginx lab ${n(lab.nginx)}, model ${n(model?.nginx)}; generator lab ${n(lab.generator)}, model ${n(model?.generator)} (lab: sleeps, or timeslices in older records)`;
 }
