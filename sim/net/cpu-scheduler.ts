@@ -10,6 +10,10 @@
  * task > run queue (FIFO; a task with more work goes to the back when others wait). Hardirq and
  * softirq preempt a running task chunk (preemptive-resume: the rest of its time and its effects
  * are kept aside); softirq is not preempted by a hardirq (the hardirq waits at most one poll).
+ * An app task woken from sleep pays its cost per wake-up: all of it before its first operation, or
+ * with wakeup_cost_after_share s, (1 - s) of it there and s in a chunk of its own when it has run
+ * out of work (it stays runnable until then, and work that arrives meanwhile needs no new wake-up).
+ * Wake-ups in the measurement window are counted per app (RunOutput.wakeups).
  *
  * Invariants: every CPU has at most one live completion event, the one whose generation equals
  * gen[cpu] (older ones are skipped when they fire: that is how preemption and stalls cancel
