@@ -215,23 +215,25 @@ export async function labAcceptance(
   const fixed = new Map<string, Record<string, number>>();
   const costs = new Map<string, LabCounterCosts>();
   const modelOther = new Map<string, { server: number; client: number }>();
+  // One simulation of an option at a calibration-sized run (seed, requests, one replication).
+  const simAt = (s: LabOptionSplit, rate: number, set: Record<string, number>) =>
+    sim({
+      option: s.option,
+      host: LAB_HOST,
+      rate_rps: rate,
+      response_bytes: s.calibration[0]!.record.response_bytes,
+      set: toSet(set),
+      requests,
+      seed,
+      replications: 1,
+      workers: 0,
+    });
   for (const s of split.options) {
     const c = labCounterCosts(s.calibration);
     for (const n of c.notes) say(`${s.option}: ${n}`);
     const wl = workloadOf(s);
     const calRates = [...new Set(s.calibration.map((lr) => lr.record.requested_rps!))].sort((a, b) => a - b);
-    const at = (rate: number, set: Record<string, number>) =>
-      sim({
-        option: s.option,
-        host: LAB_HOST,
-        rate_rps: rate,
-        response_bytes: s.calibration[0]!.record.response_bytes,
-        set: toSet(set),
-        requests,
-        seed,
-        replications: 1,
-        workers: 0,
-      });
+    const at = (rate: number, set: Record<string, number>) => simAt(s, rate, set);
     // `joint`: the model's own work per request at low load (the lowest calibration rate and half of
     // it), where no simulated CPU saturates whatever the profile's stage costs.
     const other =
@@ -318,27 +320,19 @@ export async function labAcceptance(
       if (!labTicks || !generatorWakes) continue;
       const base = fixed.get(s.option)!;
       const fit = await fitSlack(async (slack) => {
-        const r = await sim({
-          option: s.option,
-          host: LAB_HOST,
-          rate_rps: lo,
-          response_bytes: atLo[0]!.response_bytes,
-          set: toSet(
-            expandReadShare(
-              {
-                ...base,
-                [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
-                [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
-                [SLACK_PATH]: slack,
-              },
-              budget!.app_ns.generator,
-            ),
+        const r = await simAt(
+          s,
+          lo,
+          expandReadShare(
+            {
+              ...base,
+              [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
+              [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
+              [SLACK_PATH]: slack,
+            },
+            budget!.app_ns.generator,
           ),
-          requests,
-          seed,
-          replications: 1,
-          workers: 0,
-        });
+        );
         return r.bursts?.ticks_per_s ?? 0;
       }, labTicks);
       fixed.set(s.option, { ...base, [SLACK_PATH]: fit.slack_ns });

@@ -21,8 +21,8 @@
  * that woke the server, and it vanishes when the server no longer sleeps, near its maximum).
  * The generator the same, when the records sample its own task (counters.*.client_tasks: the times
  * its event loop slept, voluntary switches, or its timeslices; busy time stays its getrusage, all
- * threads): its rate-independent work
- * is then a cost per wake-up of its event loop (host.apps.tcpkali.cost_ns_per_wakeup). Without
+ * threads): its rate-independent work is then a cost per wake-up of its event loop
+ * (host.apps.tcpkali.cost_ns_per_wakeup). Without
  * its timeslices (older records) it keeps the intercept form, and its background goes to the ticks
  * of its send loop (tickCostNs: the loop's own work, timers and one event-loop iteration per tick,
  * host.apps.tcpkali.send_timer.cost_ns_per_tick), so the model's CPU 0 carries it too.
@@ -31,6 +31,7 @@ import type { RunRecord } from '../harness/run-record.ts';
 import type { SimResult } from '../sim/result.ts';
 import { ols } from './ols.ts';
 import type { LabelledRecord } from './records.ts';
+import { sleepsPerS } from './wakeups.ts';
 
 export interface ProcessCost {
   ns_per_request: number;
@@ -82,9 +83,8 @@ function generatorSample(r: RunRecord): Sample | null {
   // Its event loop's wake-ups: the times it slept (voluntary switches; timeslices, which also
   // count preemptions, in records without them).
   const m = r.counters?.machine ?? r.counters?.client;
-  if (m?.client_tasks?.length && m.interval_s > 0)
-    sample.slices =
-      m.client_tasks.reduce((a, t) => a + (t.voluntary_switches ?? t.timeslices), 0) / m.interval_s;
+  const sleeps = m ? sleepsPerS(m.client_tasks, m.interval_s) : null;
+  if (sleeps !== null) sample.slices = sleeps;
   return sample;
 }
 

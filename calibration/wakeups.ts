@@ -15,17 +15,26 @@ export interface TaskWakeups {
   generator: number | null;
 }
 
+/**
+ * How often the tasks slept per second of a window of `interval_s`: their voluntary switches, or
+ * their timeslices in records without them; summed over the tasks. Null without tasks.
+ */
+export function sleepsPerS(
+  tasks: readonly { voluntary_switches?: number; timeslices: number }[] | undefined,
+  interval_s: number,
+): number | null {
+  if (!tasks?.length || !(interval_s > 0)) return null;
+  return tasks.reduce((a, t) => a + (t.voluntary_switches ?? t.timeslices), 0) / interval_s;
+}
+
 /** Sleeps (or timeslices) per second of the repeats' windows, averaged over repeats; null without schedstat. */
 export function labWakeups(records: readonly RunRecord[]): TaskWakeups | null {
   const rows = records.flatMap((r) => {
     const m = r.counters?.machine ?? r.counters?.server;
-    if (!m?.server_tasks?.length || !(m.interval_s > 0)) return [];
-    const sleeps = (t: { voluntary_switches?: number; timeslices: number }) =>
-      t.voluntary_switches ?? t.timeslices;
-    const nginx = m.server_tasks.reduce((a, t) => a + sleeps(t), 0) / m.interval_s;
+    const nginx = m ? sleepsPerS(m.server_tasks, m.interval_s) : null;
+    if (nginx === null) return [];
     const g = r.counters?.machine?.client_tasks ?? r.counters?.client?.client_tasks;
-    const generator = g?.length ? g.reduce((a, t) => a + sleeps(t), 0) / m.interval_s : null;
-    return [{ nginx, generator }];
+    return [{ nginx, generator: sleepsPerS(g, m!.interval_s) }];
   });
   if (rows.length === 0) return null;
   const gens = rows.map((x) => x.generator).filter((x): x is number => x !== null);
@@ -35,7 +44,7 @@ export function labWakeups(records: readonly RunRecord[]): TaskWakeups | null {
   };
 }
 
-/** One line: lab timeslices and model wake-ups per second, nginx and generator. */
+/** One line: the lab's sleeps (or timeslices) and the model's wake-ups per second, nginx and generator. */
 export function describeWakeups(lab: TaskWakeups, model: SimResult['task_wakeups_per_s'] | null): string {
   const n = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(0));
   return `wake-ups per second: nginx lab ${n(lab.nginx)}, model ${n(model?.nginx)}; generator lab ${n(lab.generator)}, model ${n(model?.generator)} (lab: sleeps, or timeslices in older records)`;

@@ -9,8 +9,9 @@
  * Cost model of a stage: (cost per packet x packets + cost per byte x bytes) x SMT factor, where a
  * multi-segment packet counts once per segment at the first RX stage (the NIC poll sees every frame)
  * and, with GRO off, at every RX stage, and a response written in several writes (nginx
- * response_writes) counts once per write at every TX stage. A stage with a loss_probability above 0 loses the packet at
- * its end with that probability (one draw from the `stage.loss` stream per such stage crossed).
+ * response_writes) counts once per write at every TX stage. A stage with a loss_probability above 0
+ * loses the packet at its end with that probability (one draw from the `stage.loss` stream per such
+ * stage crossed).
  * Cost: O(stages run) per call, no allocation.
  */
 import {

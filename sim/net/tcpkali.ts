@@ -40,8 +40,8 @@
  * (sim/burst-bins.ts) go to RunOutput, as the lab generator reports them.
  *
  * A worker chunk does one write or one read, whichever became ready first. A response ACKed at its
- * read (host.tcp.ack_at_read_segments) sends its ACK when the read completes, from the reader's CPU. Read batching (read_batch
- * connection): the read takes the earliest response and every other response already arrived on the
+ * read (host.tcp.ack_at_read_segments) sends its ACK when the read completes, from the reader's CPU.
+ * Read batching (read_batch connection): the read takes the earliest response and every other response already arrived on the
  * same connection, at the same CPU cost per response, and times them all at the end of the first
  * one's read (P.ready holds that time until completeRead).
  *
