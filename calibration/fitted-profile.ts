@@ -6,11 +6,14 @@
  * Parameters fitted for one option only (its extra stages, its drop behaviour) are in
  * `option_params[<option id>]`, applied after `params` when that option is simulated.
  *
+ * A parameter with `by_rate` takes its value at the simulated rate (model/param-by-rate.ts).
+ *
  * `sd` is one standard deviation of the parameter, in its own unit, from the loss profile at the
  * optimum (see `uncertainty.method`); absent when the parameter was not fitted (kept at the prior).
  * Everything else is provenance: the runs used, the fit error per percentile, seed, versions, times.
  */
 import { z } from 'zod';
+import { valueAtRate } from '../model/param-by-rate.ts';
 
 export const FITTED_PROFILE_VERSION = 1 as const;
 
@@ -30,6 +33,19 @@ const ParamValue = z
     upper: z.number().optional(),
     /** Loss-profile interval (value at loss + 0.5 on each side along this axis). */
     interval: z.tuple([z.number(), z.number()]).optional(),
+    /**
+     * A value that depends on the simulated rate: `values` at `rates_rps`, linear in log(rate)
+     * between and beyond them, never below 0 (model/param-by-rate.ts); `value` is the one at
+     * `rates_rps[0]`. Written by the lab calibration's cost basis `by-rate`.
+     */
+    by_rate: z
+      .object({
+        rates_rps: z.tuple([z.number().positive(), z.number().positive()]),
+        values: z.tuple([z.number(), z.number()]),
+      })
+      .strict()
+      .refine((b) => b.rates_rps[1] > b.rates_rps[0], 'rates_rps must be ascending')
+      .optional(),
   })
   .strict();
 export type ParamValue = z.infer<typeof ParamValue>;
@@ -141,10 +157,13 @@ export type FittedProfile = z.infer<typeof FittedProfile>;
 export function profileOverrides(
   p: Pick<FittedProfile, 'params' | 'option_params'>,
   option: string,
+  rate_rps?: number,
 ): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(p.params)) out[k] = v.value;
-  for (const [k, v] of Object.entries(p.option_params[option] ?? {})) out[k] = v.value;
+  const at = (v: ParamValue) =>
+    v.by_rate && rate_rps !== undefined ? valueAtRate(v.by_rate, rate_rps) : v.value;
+  for (const [k, v] of Object.entries(p.params)) out[k] = at(v);
+  for (const [k, v] of Object.entries(p.option_params[option] ?? {})) out[k] = at(v);
   return out;
 }
 

@@ -22,6 +22,7 @@
  * Nothing of the held-out rate or the maximum-rate steps enters phases 2-3. Deterministic for a seed.
  */
 import type { GeneratorBursts } from '../harness/run-record.ts';
+import { loadHost } from '../model/load.ts';
 import { type BurstReport, PERCENTILE_KEYS, type PercentileKey, type SimResult } from '../sim/result.ts';
 import { describeBursts, mergeBursts } from './bursts.ts';
 import { fitSlack, SLACK_PATH, WAKE_SHARE_PARAM, WAKE_SHARE_PATH } from './lab-generator-loop.ts';
@@ -29,6 +30,8 @@ import { initialValue } from './params.ts';
 import { describeWakeups, labWakeups, type TaskWakeups } from './wakeups.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
+import { setAtRate } from '../model/param-by-rate.ts';
+import { type CostAtRate, costAtRate, type WakeupCosts } from './lab-cost-by-rate.ts';
 import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
 import {
   appCostOverrides,
@@ -39,7 +42,7 @@ import {
   ZERO_APP_COSTS,
 } from './lab-costs.ts';
 import { diagnoseWrk, searchMaxRate, type WrkDiagnosis } from './lab-max-rate.ts';
-import { expandReadShare, LAB_PARAMS, LAB_SIGMA, READ_SHARE_PARAM } from './lab-params.ts';
+import { expandReadShare, LAB_PARAMS, LAB_SIGMA, READ_SHARE_PARAM, READ_SHARE_PATH } from './lab-params.ts';
 import { type HeldOut, type LabOptionSplit, type OpenLoopMaxSearch, splitLabRecords } from './lab-records.ts';
 import type { Predictor } from './predictor.ts';
 import type { LabelledRecord } from './records.ts';
@@ -50,6 +53,22 @@ export const P50_TARGET = 0.15;
 export const MAX_RATE_TARGET = 0.1;
 /** The lab's CPUs (harness run defaults, model/hosts/netns-lab.yaml apps): nginx on 1, the generator on 0. */
 export const LAB_CPUS = { server: 1, client: 0 } as const;
+
+export type CostBasis = 'by-rate' | 'joint' | 'cpu' | 'tx-stages';
+export const COST_BASES: readonly CostBasis[] = ['by-rate', 'joint', 'cpu', 'tx-stages'];
+
+/** Cost basis `by-rate`: the costs at each calibration rate and their split (lab-cost-by-rate.ts). */
+export interface CostByRate {
+  rates_rps: [number, number];
+  /** The wake-up costs charged (the host profile's), ns. */
+  wakeup_ns: WakeupCosts;
+  /** Per option, the costs per request net of wake-ups at each rate, ns. */
+  costs: Record<string, [CostAtRate, CostAtRate]>;
+  /** The joint split at each rate. */
+  budgets: [CpuBudgetFit, CpuBudgetFit];
+  /** Options whose generator keeps the constant of `joint` (no sleeps in their records). */
+  generator_constant: string[];
+}
 
 export interface LabAcceptanceOptions {
   simulate?: SimulateFn;
@@ -77,13 +96,17 @@ export interface LabAcceptanceOptions {
   fitKeys?: readonly PercentileKey[];
   /**
    * How the counter costs are split between the apps and the model's kernel path:
-   * `joint` (default): over all options at once, the apps' own costs shared by the options and one
+   * `by-rate` (default): as `joint`, but at each calibration rate separately, with the apps' wake-ups
+   * charged at the host profile's measured cost per wake-up (lab-cost-by-rate.ts); the model then
+   * takes the costs at the simulated rate, linear in log(rate) between the two (model/param-by-rate.ts).
+   * Records without the generator's own task keep `joint`'s constant for the generator.
+   * `joint`: over all options at once, the apps' own costs shared by the options and one
    * factor on every stage cost of every option (lab-cpu-budget.ts); the options' pass costs are then
    * not fitted to the percentiles. `cpu`: per option, the model's marginal work on each process's CPU
    * (lab-costs.ts modelMarginalCpuNs) is subtracted and the pass costs are fitted. `tx-stages`: only
    * the model's task-class tx stages are subtracted.
    */
-  costBasis?: 'joint' | 'cpu' | 'tx-stages';
+  costBasis?: CostBasis;
   onLog?: (message: string) => void;
 }
 
@@ -95,6 +118,12 @@ export interface OptionAcceptance {
   /** The model's own work per request in nginx's (server) and the generator's (client) context, ns. */
   model_other_ns: { server: number; client: number };
   fixed_overrides: Record<string, number>;
+  /**
+   * Cost basis `by-rate`: the overrides at the two calibration rates (`cost_by_rate.rates_rps`), the
+   * generator's fitted write/read split expanded, which the model interpolates in log(rate)
+   * (model/param-by-rate.ts); `fixed_overrides` is then the basis they start from.
+   */
+  fixed_overrides_by_rate: [Record<string, number>, Record<string, number>] | null;
   p50: {
     measured_ms: number;
     measured_repeats_ms: number[];
@@ -159,8 +188,10 @@ export interface OptionAcceptance {
 export interface LabAcceptanceReport {
   host: string;
   seed: number;
-  cost_basis: 'joint' | 'cpu' | 'tx-stages';
-  /** The joint split of the counter costs (cost_basis `joint`). */
+  cost_basis: CostBasis;
+  /** Cost basis `by-rate`: the costs and their split at each calibration rate. */
+  cost_by_rate: CostByRate | null;
+  /** The joint split of the counter costs (cost_basis `joint`, and `by-rate`'s fallback). */
   cpu_budget: CpuBudgetFit | null;
   options: OptionAcceptance[];
   profile: FittedProfile;
@@ -211,7 +242,8 @@ export async function labAcceptance(
   // 2. Counter costs per option, net of the model's own work in each process's context: its work on
   //    each CPU with the apps' costs at 0, regressed on the rate like the counters (`cpu`), or only
   //    its task-class tx stages (`tx-stages`, one simulation; before veth receives on the sender).
-  const basis = o.costBasis ?? 'joint';
+  const basis = o.costBasis ?? 'by-rate';
+  const joint = basis === 'joint' || basis === 'by-rate';
   const fixed = new Map<string, Record<string, number>>();
   const costs = new Map<string, LabCounterCosts>();
   const modelOther = new Map<string, { server: number; client: number }>();
@@ -236,26 +268,23 @@ export async function labAcceptance(
     const at = (rate: number, set: Record<string, number>) => simAt(s, rate, set);
     // `joint`: the model's own work per request at low load (the lowest calibration rate and half of
     // it), where no simulated CPU saturates whatever the profile's stage costs.
-    const other =
-      basis === 'joint'
+    const other = joint
+      ? modelMarginalCpuNs(
+          await Promise.all([calRates[0]! / 2, calRates[0]!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS }))),
+          LAB_CPUS,
+        )
+      : basis === 'cpu' && calRates.length >= 2
         ? modelMarginalCpuNs(
             await Promise.all(
-              [calRates[0]! / 2, calRates[0]!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
+              [calRates[0]!, calRates.at(-1)!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
             ),
             LAB_CPUS,
           )
-        : basis === 'cpu' && calRates.length >= 2
-          ? modelMarginalCpuNs(
-              await Promise.all(
-                [calRates[0]!, calRates.at(-1)!].map((r) => at(r, { ...wl, ...ZERO_APP_COSTS })),
-              ),
-              LAB_CPUS,
-            )
-          : modelTxNs(await at(calRates[0]!, wl));
+        : modelTxNs(await at(calRates[0]!, wl));
     costs.set(s.option, c);
     modelOther.set(s.option, other);
     // `joint`: the overrides follow from all options together, after this loop.
-    if (basis === 'joint') continue;
+    if (joint) continue;
     fixed.set(s.option, { ...wl, ...labCostOverrides(c, other) });
     // When the model's own work in a process's context already exceeds what the counters measured
     // for that process, the app's cost is clipped at 0 and the model's kernel stages are too dear
@@ -276,8 +305,35 @@ export async function labAcceptance(
   let budget: CpuBudgetFit | null = null;
   // The generator's rate-independent work as a cost per wake-up of its event loop (regressed on how
   // often it slept, lab-costs.ts) for every option: its loop's timing is then fitted too.
-  const generatorWakes = split.options.every((s) => (costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) > 0);
-  if (basis === 'joint') {
+  let generatorWakes = split.options.every((s) => (costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) > 0);
+  // The overrides at a rate, and the generator's own cost there: the same at every rate except with
+  // `by-rate`, where they are known at the two calibration rates (ends) and interpolated.
+  let byRate: CostByRate | null = null;
+  const ends = new Map<string, [Record<string, number>, Record<string, number>]>();
+  const generatorEnds: [number | null, number | null] = [null, null];
+  /**
+   * The overrides for `option` at `rate` with the fitted values `fitted`, the generator's fitted
+   * write/read split expanded into its costs (expandReadShare). With `by-rate`, computed at both
+   * calibration rates and interpolated (setAtRate); otherwise the same at every rate.
+   */
+  const endSets = (
+    option: string,
+    fitted: Record<string, number>,
+  ): [Record<string, number>, Record<string, number>] | null => {
+    const e = ends.get(option);
+    if (!e || !byRate) return null;
+    const constant = budget?.app_ns.generator ?? null;
+    const keep = byRate.generator_constant.includes(option);
+    const gen = (i: 0 | 1) => (keep ? constant : (generatorEnds[i] ?? constant));
+    return [expandReadShare({ ...e[0], ...fitted }, gen(0)), expandReadShare({ ...e[1], ...fitted }, gen(1))];
+  };
+  const setFor = (option: string, rate: number, fitted: Record<string, number>): Record<string, number> => {
+    const e = endSets(option, fitted);
+    if (!e || !byRate)
+      return expandReadShare({ ...fixed.get(option)!, ...fitted }, budget?.app_ns.generator ?? null);
+    return setAtRate(byRate.rates_rps[0], e[0], byRate.rates_rps[1], e[1], rate);
+  };
+  if (joint) {
     budget = fitCpuBudget(
       split.options.map((s) => ({
         option: s.option,
@@ -308,6 +364,34 @@ export async function labAcceptance(
     say(
       `cpu budget (${budget.method}): nginx ${budget.app_ns.nginx?.toFixed(0) ?? '-'} ns/request, generator ${budget.app_ns.generator?.toFixed(0) ?? '-'} ns/request of their own`,
     );
+    if (basis === 'by-rate') {
+      byRate = costByRate(split.options, modelOther, notes);
+      if (byRate) {
+        const b = byRate;
+        for (const [i, r] of b.rates_rps.entries())
+          say(
+            `by rate ${r}/s: nginx ${b.budgets[i]!.app_ns.nginx?.toFixed(0) ?? '-'} ns/request, generator ${b.budgets[i]!.app_ns.generator?.toFixed(0) ?? '-'} ns/request of their own, kernel path x${b.budgets[i]!.kernel_scale.toFixed(3)} (wake-ups at ${(b.wakeup_ns.nginx_ns / 1e3).toFixed(0)} and ${(b.wakeup_ns.generator_ns / 1e3).toFixed(0)} us)`,
+          );
+        for (const s of split.options) {
+          const base = fixed.get(s.option)!;
+          const keep = b.generator_constant.includes(s.option);
+          const at = (i: 0 | 1) => ({
+            ...base,
+            ...appCostOverrides(
+              { nginx: b.budgets[i].app_ns.nginx, generator: keep ? null : b.budgets[i].app_ns.generator },
+              b.wakeup_ns.nginx_ns,
+              0,
+              b.wakeup_ns.generator_ns,
+            ),
+            ...kernelScaleOverrides(s.option, b.budgets[i].kernel_scale),
+          });
+          ends.set(s.option, [at(0), at(1)]);
+        }
+        generatorEnds[0] = b.budgets[0].app_ns.generator;
+        generatorEnds[1] = b.budgets[1].app_ns.generator;
+        generatorWakes = b.generator_constant.length === 0;
+      }
+    }
     // The generator's send loop ticks as often as the lab's at the lowest calibration rate (its
     // timer's lateness, lab-generator-loop.ts); with a cost per wake-up of its event loop, where
     // that falls is fitted with the percentiles (WAKE_SHARE_PARAM), from its initial value here.
@@ -318,24 +402,25 @@ export async function labAcceptance(
         atLo.map((r) => r.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
       )?.ticks_per_s;
       if (!labTicks || !generatorWakes) continue;
-      const base = fixed.get(s.option)!;
       const fit = await fitSlack(async (slack) => {
         const r = await simAt(
           s,
           lo,
-          expandReadShare(
-            {
-              ...base,
-              [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
-              [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
-              [SLACK_PATH]: slack,
-            },
-            budget!.app_ns.generator,
-          ),
+          setFor(s.option, lo, {
+            [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
+            [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
+            [SLACK_PATH]: slack,
+          }),
         );
         return r.bursts?.ticks_per_s ?? 0;
       }, labTicks);
-      fixed.set(s.option, { ...base, [SLACK_PATH]: fit.slack_ns });
+      fixed.set(s.option, { ...fixed.get(s.option)!, [SLACK_PATH]: fit.slack_ns });
+      const e = ends.get(s.option);
+      if (e)
+        ends.set(s.option, [
+          { ...e[0], [SLACK_PATH]: fit.slack_ns },
+          { ...e[1], [SLACK_PATH]: fit.slack_ns },
+        ]);
       say(
         `${s.option}: generator send loop at ${lo}/s: slack ${(fit.slack_ns / 1e3).toFixed(0)} us for ${fit.model_ticks_per_s.toFixed(0)} ticks/s (lab ${fit.lab_ticks_per_s.toFixed(0)}; ${fit.evaluations} simulations); ${((costs.get(s.option)!.generator?.ns_per_wakeup ?? 0) / 1e3).toFixed(1)} us per wake-up of its event loop`,
       );
@@ -345,8 +430,7 @@ export async function labAcceptance(
   // 3. Fit, with the counter costs held fixed per option.
   const inner = simulatePredictor(LAB_HOST, { simulate: sim });
   const generatorNs = budget?.app_ns.generator ?? null;
-  const predictor: Predictor = (pt, set, run) =>
-    inner(pt, expandReadShare({ ...fixed.get(pt.option), ...set }, generatorNs), run);
+  const predictor: Predictor = (pt, set, run) => inner(pt, setFor(pt.option, pt.rate_rps, set), run);
   const keys = new Set<PercentileKey>(o.fitKeys ?? ['p50', 'p90']);
   const calRecords = split.options.flatMap((s) =>
     s.calibration.map((lr) => ({
@@ -364,7 +448,7 @@ export async function labAcceptance(
     // With the joint split the options' kernel costs come from the counters: only host parameters,
     // and the split of the generator's counter cost between its write and its read.
     params:
-      basis === 'joint' && generatorNs !== null
+      joint && generatorNs !== null
         ? [
             ...LAB_PARAMS.filter((p) => p.scope !== 'option'),
             READ_SHARE_PARAM,
@@ -383,10 +467,9 @@ export async function labAcceptance(
   // 4-5. Predict per option.
   const out: OptionAcceptance[] = [];
   for (const s of split.options) {
-    const set = expandReadShare(
-      { ...fixed.get(s.option)!, ...profileOverrides(profile, s.option) },
-      generatorNs,
-    );
+    const fitted = profileOverrides(profile, s.option);
+    const setAt = (rate: number) => setFor(s.option, rate, fitted);
+    const set = setAt(s.held_out_rate);
     const bytes = s.held_out[0]!.record.response_bytes;
     const run = (rate: number, seedOf: number) =>
       sim({
@@ -433,10 +516,12 @@ export async function labAcceptance(
     // here on the simulator. Compared with the open-loop search, the generator is the Node one whose
     // counter cost the p50 runs carry (`set`); for wrk, a C generator, the host profile's generator
     // costs are kept (`cSet`) and only nginx's counter cost and the fitted parameters apply.
-    const cSet = Object.fromEntries(Object.entries(set).filter(([k]) => !k.startsWith('host.apps.tcpkali.')));
-    const search = (over: Record<string, number>) =>
+    const cSetAt = (rate: number) =>
+      Object.fromEntries(Object.entries(setAt(rate)).filter(([k]) => !k.startsWith('host.apps.tcpkali.')));
+    const search = (overAt: (rate: number) => Record<string, number>) =>
       searchMaxRate(
         async (rate) => {
+          const over = overAt(rate);
           const r = await sim({
             option: s.option,
             host: LAB_HOST,
@@ -458,8 +543,8 @@ export async function labAcceptance(
         },
         Math.max(...s.rates),
       );
-    const olSearch = await search(set);
-    const cSearch = s.max_rate.length > 0 ? await search(cSet) : null;
+    const olSearch = await search(setAt);
+    const cSearch = s.max_rate.length > 0 ? await search(cSetAt) : null;
     const wrk = s.max_rate.map((lr) => diagnoseWrk(lr.record));
     const wrkMedian = wrk.length ? median(wrk.map((w) => w.achieved_rps)) : null;
     const olAll = s.open_loop_max.map(({ run_id, steps: _steps, ...x }) => ({
@@ -499,6 +584,10 @@ export async function labAcceptance(
       counter_costs: costs.get(s.option)!,
       model_other_ns: modelOther.get(s.option)!,
       fixed_overrides: fixed.get(s.option)!,
+      fixed_overrides_by_rate: endSets(
+        s.option,
+        READ_SHARE_PATH in fitted ? { [READ_SHARE_PATH]: fitted[READ_SHARE_PATH]! } : {},
+      ),
       p50: {
         measured_ms: measured,
         measured_repeats_ms: reps,
@@ -557,10 +646,66 @@ export async function labAcceptance(
     host: LAB_HOST,
     seed,
     cost_basis: basis,
+    cost_by_rate: byRate,
     cpu_budget: budget,
     options: out,
     profile,
     skipped: split.skipped,
     notes,
   };
+}
+
+/**
+ * Cost basis `by-rate` (lab-cost-by-rate.ts): every option's costs per request at each of the two
+ * calibration rates, net of the wake-ups at the host profile's costs, split jointly per rate. Null,
+ * with a note, when the options were not calibrated at the same two rates.
+ */
+function costByRate(
+  options: readonly LabOptionSplit[],
+  modelOther: ReadonlyMap<string, { server: number; client: number }>,
+  notes: string[],
+): CostByRate | null {
+  const ratesOf = (s: LabOptionSplit) =>
+    [...new Set(s.calibration.map((lr) => lr.record.requested_rps!))].sort((a, b) => a - b);
+  const rates = ratesOf(options[0]!);
+  if (rates.length !== 2 || options.some((s) => ratesOf(s).join() !== rates.join())) {
+    notes.push('cost basis by-rate needs every option calibrated at the same two rates: joint used instead');
+    return null;
+  }
+  const apps = loadHost(LAB_HOST).apps;
+  const wakeup_ns: WakeupCosts = {
+    nginx_ns: apps.nginx.cost_ns_per_wakeup,
+    generator_ns: apps.tcpkali.cost_ns_per_wakeup,
+  };
+  const costs: Record<string, [CostAtRate, CostAtRate]> = {};
+  for (const s of options)
+    costs[s.option] = [
+      costAtRate(s.calibration, rates[0]!, wakeup_ns),
+      costAtRate(s.calibration, rates[1]!, wakeup_ns),
+    ];
+  const generator_constant = options
+    .filter((s) => costs[s.option]!.some((c) => c.client_ns === null))
+    .map((s) => s.option);
+  if (generator_constant.length)
+    notes.push(
+      `cost basis by-rate: the records of ${generator_constant.join(', ')} do not count the generator's sleeps: its cost per request stays joint's constant`,
+    );
+  const budgetAt = (i: 0 | 1) =>
+    fitCpuBudget(
+      options.map((s) => {
+        const c = costs[s.option]![i];
+        return {
+          option: s.option,
+          measured: {
+            server: c.server_ns,
+            client: generator_constant.includes(s.option) ? null : c.client_ns,
+          },
+          model: modelOther.get(s.option)!,
+        };
+      }),
+    );
+  const budgets: [CpuBudgetFit, CpuBudgetFit] = [budgetAt(0), budgetAt(1)];
+  for (const [i, b] of budgets.entries())
+    for (const n of b.notes) notes.push(`cpu budget at ${rates[i]}/s: ${n}`);
+  return { rates_rps: [rates[0]!, rates[1]!], wakeup_ns, costs, budgets, generator_constant };
 }

@@ -55,7 +55,7 @@ export interface LabCounterCosts {
   notes: string[];
 }
 
-interface Sample {
+export interface Sample {
   rate: number;
   busy: number;
   perRequestNs: number;
@@ -63,7 +63,7 @@ interface Sample {
   slices?: number;
 }
 
-function nginxSample(r: RunRecord): Sample | null {
+export function nginxSample(r: RunRecord): Sample | null {
   const tasks = r.counters?.machine?.server_tasks ?? r.counters?.server?.server_tasks;
   const interval = r.counters?.machine?.interval_s ?? r.counters?.server?.interval_s;
   const n = r.requests_sent ?? 0;
@@ -73,7 +73,7 @@ function nginxSample(r: RunRecord): Sample | null {
   return { rate: n / interval, busy: ns / 1e9 / interval, perRequestNs: ns / n, slices: slices / interval };
 }
 
-function generatorSample(r: RunRecord): Sample | null {
+export function generatorSample(r: RunRecord): Sample | null {
   const g = r.generator;
   const n = r.requests_sent ?? 0;
   if (g.cpu_user_s === undefined || g.cpu_system_s === undefined || n === 0 || !(r.duration_s > 0))

@@ -37,7 +37,7 @@ export async function predictWithIntervals(
   run: PredictRun,
   opts: { paramUncertainty?: boolean; measurementSigma?: Partial<Record<PercentileKey, number>> } = {},
 ): Promise<PointPrediction> {
-  const base = profileOverrides(profile, point.option);
+  const base = profileOverrides(profile, point.option, point.rate_rps);
   const pred = await predictor(point, base, run);
   const pairs: [Prediction, Prediction][] = [];
   if (opts.paramUncertainty !== false && !pred.saturated) {

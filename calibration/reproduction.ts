@@ -63,7 +63,7 @@ export async function checkReproduction(
         response_bytes: r.response_bytes,
         request_bytes: r.request_bytes,
       },
-      profileOverrides(profile, r.option),
+      profileOverrides(profile, r.option, recordRate(r)),
       { seed: o.seed, requests: o.requests },
     );
     const rel: Partial<Record<PercentileKey, number | null>> = {};

@@ -13,6 +13,7 @@
  */
 import { InputError } from '../cli/errors.ts';
 import { readDataFile, validate } from '../model/load.ts';
+import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
 import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
 import type { Scenario } from '../model/schema/scenario.ts';
@@ -71,12 +72,19 @@ export interface SimulateRequest {
 export const DEFAULT_REQUESTS = 200_000;
 export const DEFAULT_REPLICATIONS = 4;
 
+/** A fitted parameter as simulate reads it: a value, or values at two rates (model/param-by-rate.ts). */
+interface FittedValue {
+  value: number;
+  sd?: number;
+  by_rate?: ByRate;
+}
+
 /** The part of a fitted profile (calibration/fitted-profile.ts) that simulate applies. */
 interface FittedProfile {
   host?: string;
-  params: Record<string, { value: number; sd?: number }>;
+  params: Record<string, FittedValue>;
   /** Parameters fitted for one option only, applied after `params` when that option runs. */
-  option_params?: Record<string, Record<string, { value: number; sd?: number }>>;
+  option_params?: Record<string, Record<string, FittedValue>>;
 }
 
 function readProfile(path: string): FittedProfile {
@@ -92,6 +100,23 @@ function readProfile(path: string): FittedProfile {
     for (const [k, v] of Object.entries(map as Record<string, unknown>)) {
       if (!v || typeof v !== 'object' || typeof (v as { value?: unknown }).value !== 'number')
         throw new InputError(`--profile ${where}.${k}.value`, v, 'must be a number');
+      const b = (v as { by_rate?: { rates_rps?: unknown; values?: unknown } }).by_rate;
+      if (b === undefined) continue;
+      const pair = (x: unknown) =>
+        Array.isArray(x) && x.length === 2 && x.every((y) => typeof y === 'number' && Number.isFinite(y));
+      if (!b || !pair(b.rates_rps) || !pair(b.values))
+        throw new InputError(
+          `--profile ${where}.${k}.by_rate`,
+          b,
+          'needs rates_rps and values, two numbers each',
+        );
+      const [r0, r1] = b.rates_rps as number[];
+      if (!(r0! > 0 && r1! > r0!))
+        throw new InputError(
+          `--profile ${where}.${k}.by_rate.rates_rps`,
+          b.rates_rps,
+          'must be > 0 and ascending',
+        );
     }
   };
   checkMap('params', raw.params);
@@ -119,8 +144,10 @@ export function scenarioOf(req: SimulateRequest): Scenario {
   if (req.profile) {
     const prof = readProfile(req.profile);
     if (req.host === undefined && input.host === undefined && prof.host) input.host = prof.host;
-    for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${v.value}`);
-    for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${v.value}`);
+    // A by_rate value is taken at the simulated rate (model/param-by-rate.ts).
+    const at = (v: FittedValue) => (v.by_rate ? valueAtRate(v.by_rate, req.rate_rps) : v.value);
+    for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${at(v)}`);
+    for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${at(v)}`);
   }
   sets.push(...(req.set ?? []));
   if (req.host !== undefined) input.host = req.host;

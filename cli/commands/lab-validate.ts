@@ -9,7 +9,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { labAcceptance } from '../../calibration/lab-acceptance.ts';
+import { COST_BASES, type CostBasis, labAcceptance } from '../../calibration/lab-acceptance.ts';
 import { labFittedProfile } from '../../calibration/lab-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { InputError } from '../errors.ts';
@@ -20,6 +20,7 @@ interface Opts {
   runs: string[];
   heldOut?: string;
   calibrationRates?: string;
+  costBasis?: string;
   seed?: string;
   out?: string;
   json?: boolean;
@@ -42,6 +43,10 @@ export function register(program: Command): void {
     .option(
       '--calibration-rates <a,b>',
       'the two rates to calibrate on (default: the two nearest the held-out one)',
+    )
+    .option(
+      '--cost-basis <basis>',
+      `how the counters' costs reach the model: ${COST_BASES.join(', ')} (default by-rate; docs/calibration.md)`,
     )
     .option('--seed <n>', 'seed (default 1)')
     .option(
@@ -76,10 +81,14 @@ See docs/calibration.md, Lab acceptance.`,
           'give exactly two rates, e.g. 4000,16000',
         );
       const seed = o.seed !== undefined ? parseSeed(o.seed) : 1;
+      const costBasis = o.costBasis ?? 'by-rate';
+      if (!COST_BASES.includes(costBasis as CostBasis))
+        throw new InputError('--cost-basis', o.costBasis, `expected one of ${COST_BASES.join(', ')}`);
       const records = loadLabelledRecords(o.runs);
       const report = await labAcceptance(records, {
         seed,
         heldOut,
+        costBasis: costBasis as CostBasis,
         ...(calibrationRates ? { calibrationRates } : {}),
         onLog: o.quiet ? undefined : (m) => log(`lab-validate: ${m}`),
       });

@@ -110,9 +110,15 @@ describe('cnisim lab-validate', () => {
     expect(lines).toHaveLength(4);
     // The same computation as the acceptance test (seed 1): the rows say what it asserts.
     expect(r.out).toMatch(
-      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.114\s+19\.8\s+no\s+59000\s+56000\s+-5\.1\s+yes\s+0\.776\s+1\.000$/m,
+      /^net-host\s+4000\+16000\s+8000\s+0\.095\s+0\.117\s+23\.6\s+no\s+59000\s+54000\s+-8\.5\s+yes\s+0\.776\s+0\.977$/m,
     );
   }, 60_000);
+
+  it('exits 3 on an unknown --cost-basis, naming the choices', async () => {
+    const bad = await run(['lab-validate', '--runs', SPAN, '--cost-basis', 'linear', '--quiet']);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toMatch(/--cost-basis.*expected one of by-rate, joint, cpu, tx-stages/);
+  });
 
   it('exits 3 naming a rate the records lack, and on a calibration list that is not two rates', async () => {
     const miss = await run(['lab-validate', '--runs', SPAN, SEARCHES, '--held-out', '9000', '--quiet']);

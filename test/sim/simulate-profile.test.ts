@@ -45,6 +45,32 @@ describe('simulate --profile', () => {
     expect(s.host.nic.ring_size).toBe(64);
   });
 
+  it('takes a by_rate value at the simulated rate, linear in log(rate) (model/param-by-rate.ts)', () => {
+    const f = profileFile({
+      host: 'c4.8xlarge',
+      params: {
+        'wire.propagation_ns': {
+          value: 30_000,
+          by_rate: { rates_rps: [4000, 32000], values: [30_000, 12_000] },
+        },
+      },
+    });
+    const at = (rate_rps: number) =>
+      scenarioOf({ option: 'net-host', rate_rps, response_bytes: 350, profile: f }).wire.propagation_ns;
+    expect(at(4000)).toBe(30_000);
+    expect(at(16000)).toBe(18_000);
+    expect(at(32000)).toBe(12_000);
+  });
+
+  it('names a malformed by_rate', () => {
+    const bad = profileFile({
+      params: { 'wire.propagation_ns': { value: 1, by_rate: { rates_rps: [32000, 4000], values: [1, 2] } } },
+    });
+    expect(() =>
+      scenarioOf({ option: 'net-host', rate_rps: 1000, response_bytes: 350, profile: bad }),
+    ).toThrow(/params\.wire\.propagation_ns\.by_rate\.rates_rps/);
+  });
+
   it('names the bad field of a malformed profile', () => {
     const bad = profileFile({
       params: {},
