@@ -100,13 +100,17 @@ export async function calibratedLabSection(
         { kind: 'table', table: burstTable(withBursts) },
       ]
     : [];
-  const how = b
-    ? `The counters' CPU cost per request is split jointly over the options: the applications' own costs (nginx ${(
-        (b.app_ns.nginx ?? 0) / 1000
-      ).toFixed(1)} us, the generator ${((b.app_ns.generator ?? 0) / 1000).toFixed(
-        1,
-      )} us per request) and one factor on every stage cost of the lab profile (${b.kernel_scale.toFixed(2)}); the host's latency parameters and the generator's write/read split are fitted on p50 and p90 of the calibration rates only. The maximum is the highest offered rate carried (at least 97 % back), by the same search as the lab's.`
-    : `Cost basis ${report.cost_basis}.`;
+  const br = report.cost_by_rate;
+  const us = (x: number | null) => (x === null ? '-' : ((x ?? 0) / 1000).toFixed(1));
+  const how = br
+    ? `Each calibration rate keeps its own CPU cost per request from the counters, net of the wake-ups at the host profile's measured costs (nginx ${(br.wakeup_ns.nginx_ns / 1000).toFixed(0)} us, the generator ${(br.wakeup_ns.generator_ns / 1000).toFixed(0)} us per wake-up), split jointly over the options at each rate: the applications' own costs (nginx ${us(br.budgets[0].app_ns.nginx)} and ${us(br.budgets[1].app_ns.nginx)} us, the generator ${us(br.budgets[0].app_ns.generator)} and ${us(br.budgets[1].app_ns.generator)} us per request at ${br.rates_rps[0]} and ${br.rates_rps[1]}/s) and one factor on every stage cost of the lab profile (${br.budgets[0].kernel_scale.toFixed(2)} and ${br.budgets[1].kernel_scale.toFixed(2)}); every simulation takes them at its own rate, linear in log(rate)${br.generator_constant.length ? ` (the generator of ${br.generator_constant.join(', ')} keeps one constant, ${us(b?.app_ns.generator ?? null)} us: its records do not count its sleeps)` : ''}. The host's latency parameters and the generator's write/read split are fitted on p50 and p90 of the calibration rates only. The maximum is the highest offered rate carried (at least 97 % back), by the same search as the lab's.`
+    : b
+      ? `The counters' CPU cost per request is split jointly over the options: the applications' own costs (nginx ${(
+          (b.app_ns.nginx ?? 0) / 1000
+        ).toFixed(1)} us, the generator ${((b.app_ns.generator ?? 0) / 1000).toFixed(
+          1,
+        )} us per request) and one factor on every stage cost of the lab profile (${b.kernel_scale.toFixed(2)}); the host's latency parameters and the generator's write/read split are fitted on p50 and p90 of the calibration rates only. The maximum is the highest offered rate carried (at least 97 % back), by the same search as the lab's.`
+      : `Cost basis ${report.cost_basis}.`;
   return {
     blocks: [
       heading,

@@ -133,6 +133,8 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
     }
     const html = readFileSync(outcome.htmlPath, 'utf8');
     expect(html).toContain('Calibrated on two rates, predicting a third and the maximum');
+    // Cost basis by-rate: the costs at each calibration rate are stated.
+    expect(html).toContain('Each calibration rate keeps its own CPU cost per request');
     // The records carry the generator's bursts: the report sets lab and model side by side.
     expect(html).toContain('Mean latency from the write by position in the generator’s burst');
     for (const o of rep.options) {
