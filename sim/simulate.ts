@@ -129,6 +129,23 @@ function readProfile(path: string): FittedProfile {
   return raw as unknown as FittedProfile;
 }
 
+/**
+ * A warning when the simulated rate is more than a doubling outside the rates a by_rate value was
+ * measured at: the log-linear rule (model/param-by-rate.ts) is then an extrapolation far from data.
+ */
+function byRateWarnings(prof: FittedProfile, option: string, rate_rps: number): string[] {
+  const ranges = [...Object.values(prof.params), ...Object.values(prof.option_params?.[option] ?? {})]
+    .map((v) => v.by_rate?.rates_rps)
+    .filter((r): r is [number, number] => r !== undefined);
+  if (ranges.length === 0) return [];
+  const lo = Math.min(...ranges.map((r) => r[0]));
+  const hi = Math.max(...ranges.map((r) => r[1]));
+  if (rate_rps >= lo / 2 && rate_rps <= 2 * hi) return [];
+  return [
+    `the profile's rate-dependent costs were measured at ${lo}-${hi} requests/s; at ${rate_rps} they are extrapolated by more than a doubling (docs/calibration.md, cost basis by-rate)`,
+  ];
+}
+
 /** Builds the normalized scenario of a request (throws InputError on bad input). */
 export function scenarioOf(req: SimulateRequest): Scenario {
   if (!(req.rate_rps > 0)) throw new InputError('rate_rps', req.rate_rps, 'must be greater than 0');
@@ -199,7 +216,9 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     ...(req.pool ? { pool: req.pool } : {}),
   };
-  const warnings: string[] = [];
+  const warnings: string[] = req.profile
+    ? byRateWarnings(readProfile(req.profile), req.option, req.rate_rps)
+    : [];
   let result: ReplicatedResult;
   if (req.precision) {
     const p = parsePrecision(req.precision);

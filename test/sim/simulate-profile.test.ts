@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scenarioOf } from '../../sim/simulate.ts';
+import { scenarioOf, simulate } from '../../sim/simulate.ts';
 
 function profileFile(content: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'cnisim-profile-')), 'fitted.json');
@@ -61,6 +61,32 @@ describe('simulate --profile', () => {
     expect(at(16000)).toBe(18_000);
     expect(at(32000)).toBe(12_000);
   });
+
+  it('warns when a by_rate value is extrapolated by more than a doubling, not within', async () => {
+    const f = profileFile({
+      host: 'c4.8xlarge',
+      params: {
+        'wire.propagation_ns': {
+          value: 30_000,
+          by_rate: { rates_rps: [4000, 32000], values: [30_000, 12_000] },
+        },
+      },
+    });
+    const run = (rate_rps: number) =>
+      simulate({
+        option: 'net-host',
+        rate_rps,
+        response_bytes: 350,
+        profile: f,
+        requests: 2000,
+        replications: 1,
+        workers: 0,
+      });
+    expect((await run(64_000)).warnings?.join() ?? '').not.toMatch(/extrapolated/);
+    expect((await run(1_000)).warnings?.join()).toMatch(
+      /measured at 4000-32000 requests\/s; at 1000 they are extrapolated/,
+    );
+  }, 60_000);
 
   it('names a malformed by_rate', () => {
     const bad = profileFile({
