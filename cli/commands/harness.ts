@@ -1,7 +1,8 @@
 /**
- * `cnisim harness run|plan|tune|schema|parse-tcpkali`: produces run records (harness/), the input
- * of calibration. `run --lab` measures in the namespace lab; `plan` prints the scripts for real
- * target hosts; `tune` shows, applies or reverts the study's tuning (dry run by default).
+ * `cnisim harness run|trace|plan|tune|schema|parse-tcpkali`: produces run records (harness/), the
+ * input of calibration. `run --lab` measures in the namespace lab; `trace --lab` traces the lab with
+ * ftrace (harness/trace/); `plan` prints the scripts for real target hosts; `tune` shows, applies or
+ * reverts the study's tuning (dry run by default).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +25,9 @@ import { buildPlan } from '../../harness/plan.ts';
 import { writeRunRecord } from '../../harness/run-record-io.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
 import { applyTuning, defaultStateFile, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
+import { formatLabTraceReport } from '../../harness/trace/format.ts';
+import { runLabTrace } from '../../harness/trace/lab-trace.ts';
+import { TracefsError, tracingUsable } from '../../harness/trace/tracefs.ts';
 
 /**
  * Rates above this are refused unless --force: the highest rate cnisim-openloop was measured to
@@ -83,6 +87,7 @@ export function register(program: Command): void {
       `
 Examples:
   $ cnisim harness run --lab --option net-host,flannel-vxlan --rates 2000,5000,10000 --duration-s 10 --repeat 3 --out runs/lab1
+  $ cnisim harness trace --lab --option net-host --rates 8000,16000
   $ cnisim harness plan --server 10.0.0.2 --client 10.0.0.1 --option flannel-host-gw --rates 50k:450k:100k
   $ cnisim harness tune --show --interface eth0`,
     );
@@ -233,6 +238,121 @@ Examples:
         ]);
       if (result.failed.length > 0) process.exitCode = 1;
     });
+
+  harness
+    .command('trace')
+    .description(
+      'Trace the lab with ftrace: per rate, where nginx and the generator spend their time per operation and per wake-up.',
+    )
+    .option('--lab', 'trace the namespace lab on this machine (needs root, tracefs, nginx)', false)
+    .requiredOption('--option <id>', `one option: ${LAB_OPTIONS.join(', ')}`)
+    .requiredOption('--rates <list>', 'total request rates, e.g. 8000,16000')
+    .option('--duration-s <s>', 'the window whose middle --trace-s seconds are traced', '3')
+    .option('--trace-s <s>', 'seconds traced per rate (the generator measures exactly these)', '0.5')
+    .option('--warmup-s <s>', 'seconds sent before that window', '1')
+    .option('--connections <n>', 'persistent connections', '10')
+    .option('--response-bytes <n>', '350 (complete response) or 4096 (body, plus headers)', '350')
+    .option('--generator-cpus <list>', 'CPUs for the generator (taskset)', '0')
+    .option('--nginx-cpus <list>', 'CPUs for nginx workers, one worker each', '1')
+    .option('--buffer-kb <n>', 'ftrace ring buffer per CPU, KiB (grown to it, never shrunk)', '65536')
+    .option('--lock-wait-s <s>', 'how long to wait for the lab lock /tmp/cnisim-lab.lock', '600')
+    .option('--tag <tag>', 'lab name tag', 'trace')
+    .option('--substitute', 'build macvlan where ipvlan is missing (reports say option_used: macvlan)', false)
+    .option('--keep-trace <dir>', 'keep each raw trace in this directory')
+    .option('--json', 'print an array of per-rate reports as JSON', false)
+    .addHelpText(
+      'after',
+      `
+Per rate the generator runs twice with the same settings, untraced then traced, its measured window
+being the traced interval (the middle --trace-s of a --duration-s window), so its p50 with and without
+tracing shows what tracing adds. Tracing inflates every traced operation: read the durations as upper
+bounds. Takes the lab lock; restores tracefs and removes the lab afterwards, also on Ctrl-C.
+
+Example:
+  $ cnisim harness trace --lab --option net-host --rates 8000,16000 --duration-s 3 --trace-s 0.5 --json > trace.json`,
+    )
+    .action(
+      async (f: {
+        lab: boolean;
+        option: string;
+        rates: string;
+        durationS: string;
+        traceS: string;
+        warmupS: string;
+        connections: string;
+        responseBytes: string;
+        generatorCpus: string;
+        nginxCpus: string;
+        bufferKb: string;
+        lockWaitS: string;
+        tag: string;
+        substitute: boolean;
+        keepTrace?: string;
+        json: boolean;
+      }) => {
+        if (!f.lab) throw new UsageError('harness trace traces the namespace lab only (--lab)');
+        const options = parseOptions(f.option);
+        if (options.length !== 1) throw new InputError('--option', f.option, 'trace one option at a time');
+        const rates = parseNumberList('--rates', f.rates);
+        for (const r of rates) {
+          if (!(r > 0)) throw new InputError('--rates', r, 'must be greater than 0');
+          if (r > OPENLOOP_MAX_RPS)
+            throw new InputError(
+              '--rates',
+              r,
+              `is above what cnisim-openloop can offer here (${OPENLOOP_MAX_RPS})`,
+            );
+        }
+        const duration_s = parsePositive('--duration-s', f.durationS);
+        const trace_s = parsePositive('--trace-s', f.traceS);
+        if (trace_s > duration_s)
+          throw new InputError('--trace-s', f.traceS, `must not exceed --duration-s (${duration_s})`);
+        const warmup_s = Number(f.warmupS);
+        if (!(warmup_s >= 0)) throw new InputError('--warmup-s', f.warmupS, 'must be 0 or more');
+        const response = f.responseBytes === '350' ? 'small' : f.responseBytes === '4096' ? 'large' : null;
+        if (!response) throw new InputError('--response-bytes', f.responseBytes, 'must be 350 or 4096');
+        const connections = parsePositiveInt('--connections', f.connections);
+        const buffer_kb = parsePositiveInt('--buffer-kb', f.bufferKb);
+        const lock_wait_s = parsePositive('--lock-wait-s', f.lockWaitS);
+        const nginx_cpus = parseCpus('--nginx-cpus', f.nginxCpus);
+        parseCpus('--generator-cpus', f.generatorCpus);
+        if (!/^[a-z0-9]{1,12}$/.test(f.tag))
+          throw new InputError('--tag', f.tag, 'must be 1-12 lowercase letters or digits');
+        const tr = tracingUsable();
+        if (!tr.ok) throw new TracefsError(tr.reason);
+        const u = namespacesUsable();
+        if (!u.ok)
+          throw new InputError(
+            '--lab',
+            'network namespaces',
+            `${u.reason} (the lab needs root and iproute2)`,
+          );
+        if (nginxVersion() === null)
+          throw new InputError('--lab', 'nginx', 'nginx is not installed (apt-get install nginx-light)');
+        log(
+          `harness trace: ${options[0]} at ${rates.join(', ')} requests/s, ${trace_s} s traced per rate (two generator runs per rate)`,
+        );
+        const reports = await runLabTrace({
+          option: options[0]!,
+          rates,
+          duration_s,
+          trace_s,
+          warmup_s,
+          connections,
+          response,
+          generator_cpus: f.generatorCpus,
+          nginx_cpus,
+          buffer_kb,
+          lock_wait_s,
+          tag: f.tag,
+          substitute: f.substitute,
+          ...(f.keepTrace ? { keep_trace_dir: f.keepTrace } : {}),
+          log,
+        });
+        if (f.json) printJson(reports);
+        else process.stdout.write(reports.map(formatLabTraceReport).join('\n'));
+      },
+    );
 
   harness
     .command('plan')
