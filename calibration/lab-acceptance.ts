@@ -41,8 +41,15 @@ import {
   modelMarginalCpuNs,
   ZERO_APP_COSTS,
 } from './lab-costs.ts';
-import { diagnoseWrk, searchMaxRate, type WrkDiagnosis } from './lab-max-rate.ts';
-import { expandReadShare, LAB_PARAMS, LAB_SIGMA, READ_SHARE_PARAM, READ_SHARE_PATH } from './lab-params.ts';
+import { C_GENERATOR_WAKEUP_NS, diagnoseWrk, searchMaxRate, type WrkDiagnosis } from './lab-max-rate.ts';
+import {
+  expandReadShare,
+  LAB_PARAMS,
+  LAB_SIGMA,
+  READ_SHARE_PARAM,
+  READ_SHARE_PATH,
+  READ_SHARE_TRACED,
+} from './lab-params.ts';
 import { type HeldOut, type LabOptionSplit, type OpenLoopMaxSearch, splitLabRecords } from './lab-records.ts';
 import type { Predictor } from './predictor.ts';
 import type { LabelledRecord } from './records.ts';
@@ -99,7 +106,9 @@ export interface LabAcceptanceOptions {
    * `by-rate` (default): as `joint`, but at each calibration rate separately, with the apps' wake-ups
    * charged at the host profile's measured cost per wake-up (lab-cost-by-rate.ts); the model then
    * takes the costs at the simulated rate, linear in log(rate) between the two (model/param-by-rate.ts).
-   * Records without the generator's own task keep `joint`'s constant for the generator.
+   * Records without the generator's own task keep `joint`'s constant for the generator. The split of
+   * the generator's cost between write and read is the one ftrace measured (READ_SHARE_TRACED), not
+   * fitted.
    * `joint`: over all options at once, the apps' own costs shared by the options and one
    * factor on every stage cost of every option (lab-cpu-budget.ts); the options' pass costs are then
    * not fitted to the percentiles. `cpu`: per option, the model's marginal work on each process's CPU
@@ -384,6 +393,7 @@ export async function labAcceptance(
               b.wakeup_ns.generator_ns,
             ),
             ...kernelScaleOverrides(s.option, b.budgets[i].kernel_scale),
+            [READ_SHARE_PATH]: READ_SHARE_TRACED,
           });
           ends.set(s.option, [at(0), at(1)]);
         }
@@ -407,7 +417,7 @@ export async function labAcceptance(
           s,
           lo,
           setFor(s.option, lo, {
-            [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM),
+            ...(byRate ? {} : { [READ_SHARE_PARAM.path]: initialValue(READ_SHARE_PARAM) }),
             [WAKE_SHARE_PATH]: initialValue(WAKE_SHARE_PARAM),
             [SLACK_PATH]: slack,
           }),
@@ -451,7 +461,8 @@ export async function labAcceptance(
       joint && generatorNs !== null
         ? [
             ...LAB_PARAMS.filter((p) => p.scope !== 'option'),
-            READ_SHARE_PARAM,
+            // by-rate: the split ftrace measured, held (READ_SHARE_TRACED, in the ends).
+            ...(byRate ? [] : [READ_SHARE_PARAM]),
             ...(generatorWakes ? [WAKE_SHARE_PARAM] : []),
           ]
         : LAB_PARAMS,
@@ -515,9 +526,12 @@ export async function labAcceptance(
     // The maximum: the same search the lab's open-loop maximum used (harness/max-rate-search.ts),
     // here on the simulator. Compared with the open-loop search, the generator is the Node one whose
     // counter cost the p50 runs carry (`set`); for wrk, a C generator, the host profile's generator
-    // costs are kept (`cSet`) and only nginx's counter cost and the fitted parameters apply.
-    const cSetAt = (rate: number) =>
-      Object.fromEntries(Object.entries(setAt(rate)).filter(([k]) => !k.startsWith('host.apps.tcpkali.')));
+    // costs per write and read are kept with a C event loop's cost per wake-up (`cSetAt`,
+    // C_GENERATOR_WAKEUP_NS), and only nginx's counter cost and the fitted parameters apply.
+    const cSetAt = (rate: number) => ({
+      ...Object.fromEntries(Object.entries(setAt(rate)).filter(([k]) => !k.startsWith('host.apps.tcpkali.'))),
+      'host.apps.tcpkali.cost_ns_per_wakeup': C_GENERATOR_WAKEUP_NS,
+    });
     const search = (overAt: (rate: number) => Record<string, number>) =>
       searchMaxRate(
         async (rate) => {

@@ -57,6 +57,14 @@ export async function searchMaxRate(
   };
 }
 
+/**
+ * A C generator's (wrk's) cost per wake-up for the simulated wrk comparison: the netns-lab profile's
+ * own value is the Node generator's, measured by ftrace (40 us); wrk's event loop is C (epoll and a
+ * callback per socket), taken at the profile's earlier estimate, 3 us. Not measured: the wrk
+ * comparison is a diagnostic, never a target.
+ */
+export const C_GENERATOR_WAKEUP_NS = 3000;
+
 export interface WrkDiagnosis {
   achieved_rps: number;
   connections: number;
