@@ -94,9 +94,10 @@ describe.skipIf(skip !== null)(
         expect(new Set(r.profile.runs.map((x) => x.rate_rps))).toEqual(new Set([4000, 16000]));
         expect(r.profile.runs).toHaveLength(18);
         expect(r.profile.host).toBe('netns-lab');
-        // Host parameters and the generator's split only: the options' kernel costs come from the counters.
+        // Host parameters only: the options' kernel costs come from the counters, and by-rate holds
+        // the generator's write/read split at the share ftrace shows (READ_SHARE_TRACED).
         expect(Object.keys(r.profile.option_params)).toHaveLength(0);
-        expect(Object.keys(r.profile.params)).toContain('lab.generator_read_share');
+        expect(Object.keys(r.profile.params)).not.toContain('lab.generator_read_share');
       }
       expect(rep.options.map((o) => o.held_out_rate)).toEqual([8000, 8000, 8000]);
       expect(beyond.options.map((o) => o.held_out_rate)).toEqual([32000, 32000, 32000]);
@@ -133,9 +134,16 @@ describe.skipIf(skip !== null)(
           expect(end['host.apps.nginx.cost_ns_per_request']).toBe(Math.round(br.budgets[i]!.app_ns.nginx!));
           expect(end['host.apps.nginx.cost_ns_per_wakeup']).toBe(20_000);
           expect(end['workload.connections']).toBe(10);
-          // The generator keeps joint's regression: its background on its send loop's ticks.
+          // The generator keeps joint's regression: its background on its send loop's ticks, and
+          // its own cost split 0.4 / 0.6 between write and read.
           expect(end['host.apps.tcpkali.send_timer.cost_ns_per_tick']).toBe(
             Math.round(o.counter_costs.generator!.ns_per_tick!),
+          );
+          expect(end['host.apps.tcpkali.cost_ns_per_read']).toBe(
+            Math.round(0.6 * rep.cpu_budget!.app_ns.generator!),
+          );
+          expect(end['host.apps.tcpkali.cost_ns_per_write']).toBe(
+            Math.round(0.4 * rep.cpu_budget!.app_ns.generator!),
           );
         }
         expect(o.counter_costs.generator?.ns_per_tick).toBeGreaterThan(0);
@@ -193,7 +201,7 @@ describe.skipIf(skip !== null)(
       }
     });
 
-    // p50 at 8000: host-gw -2.5 % and vxlan +11.7 % (met), net-host +23.6 % (missed). Maximum:
+    // p50 at 8000: host-gw -3.0 % and vxlan +12.0 % (met), net-host +22.3 % (missed). Maximum:
     // host-gw +1.2 %, net-host -8.5 % (met), vxlan -11.4 % (missed: 31000 vs 35000/s).
     for (const id of ['flannel-host-gw', 'flannel-vxlan'])
       it(`${id}: p50 at 8000 rps within ${100 * P50_TARGET} %`, () => {
@@ -206,15 +214,15 @@ describe.skipIf(skip !== null)(
     it.fails(`flannel-vxlan: maximum rate within ${100 * MAX_RATE_TARGET} % (measured -11.4 %: 31000 against 35000/s)`, () => {
       expect(Math.abs(opt('flannel-vxlan').max_rate.rel_error)).toBeLessThanOrEqual(MAX_RATE_TARGET);
     });
-    it.fails(`net-host: p50 at 8000 rps within ${100 * P50_TARGET} % (measured +23.6 %: 0.117 ms against repeats 0.108, 0.094, 0.095 ms)`, () => {
+    it.fails(`net-host: p50 at 8000 rps within ${100 * P50_TARGET} % (measured +22.3 %: 0.116 ms against repeats 0.108, 0.094, 0.095 ms)`, () => {
       expect(Math.abs(opt('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
 
     // Beyond the calibration rates: missed (measured errors in the titles). docs/calibration.md.
-    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +44.4 %: 0.628 ms against repeats 0.455, 0.373, 0.435 ms)`, () => {
+    it.fails(`net-host: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +35.2 %: 0.588 ms against repeats 0.455, 0.373, 0.435 ms)`, () => {
       expect(Math.abs(report(beyond)('net-host').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
-    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +58.0 %: 1.059 ms against repeats 0.754, 0.627, 0.670 ms)`, () => {
+    it.fails(`flannel-host-gw: p50 at 32000 rps within ${100 * P50_TARGET} % (measured +48.3 %: 0.993 ms against repeats 0.754, 0.627, 0.670 ms)`, () => {
       expect(Math.abs(report(beyond)('flannel-host-gw').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
     it.fails(`flannel-vxlan: p50 at 32000 rps within ${100 * P50_TARGET} % (measured: the model saturates at 32000, which the lab carried at p50 0.729-1.137 ms)`, () => {
@@ -246,9 +254,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 16000],
     measured: {
-      'net-host': { p50: -8.0, max: -6.3 },
-      'flannel-host-gw': { p50: -10.1, max: -3.3 },
-      'flannel-vxlan': { p50: -13.1, max: -6.7 },
+      'net-host': { p50: -5.2, max: -6.3 },
+      'flannel-host-gw': { p50: -6.8, max: -3.3 },
+      'flannel-vxlan': { p50: -12.3, max: -6.7 },
     },
   },
   {
@@ -257,9 +265,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 16000],
     measured: {
-      'net-host': { p50: 20.0, max: -15.2 },
-      'flannel-host-gw': { p50: -9.3, max: -1.2 },
-      'flannel-vxlan': { p50: -14.7, max: -20.3 },
+      'net-host': { p50: 20.9, max: -16.7 },
+      'flannel-host-gw': { p50: -8.9, max: -2.4 },
+      'flannel-vxlan': { p50: -13.7, max: -20.3 },
     },
   },
   {
@@ -268,9 +276,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: 32.0, max: 3.4 },
-      'flannel-host-gw': { p50: -3.9, max: 4.9 },
-      'flannel-vxlan': { p50: 10.5, max: -7.1 },
+      'net-host': { p50: 20.8, max: 3.4 },
+      'flannel-host-gw': { p50: -5.4, max: 6.1 },
+      'flannel-vxlan': { p50: 9.4, max: -7.1 },
     },
   },
   {
@@ -279,9 +287,9 @@ const RECORDINGS: {
     heldOut: 16000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: -15.5, max: 3.4 },
-      'flannel-host-gw': { p50: -20.2, max: 4.9 },
-      'flannel-vxlan': { p50: -25.0, max: -7.1 },
+      'net-host': { p50: -10.0, max: 3.4 },
+      'flannel-host-gw': { p50: -12.8, max: 6.1 },
+      'flannel-vxlan': { p50: -13.4, max: -7.1 },
     },
   },
   {
@@ -290,9 +298,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: -16.6, max: -1.5 },
-      'flannel-host-gw': { p50: -18.7, max: 5.6 },
-      'flannel-vxlan': { p50: -12.8, max: 0.0 },
+      'net-host': { p50: -14.9, max: -1.5 },
+      'flannel-host-gw': { p50: -17.4, max: 5.6 },
+      'flannel-vxlan': { p50: -11.3, max: 0.0 },
     },
   },
   {
@@ -301,9 +309,9 @@ const RECORDINGS: {
     heldOut: 16000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: 9.2, max: -24.2 },
-      'flannel-host-gw': { p50: -15.7, max: -6.8 },
-      'flannel-vxlan': { p50: -11.3, max: -5.5 },
+      'net-host': { p50: 12.1, max: -24.2 },
+      'flannel-host-gw': { p50: -13.4, max: -5.7 },
+      'flannel-vxlan': { p50: -7.2, max: -5.5 },
     },
   },
   {
@@ -312,9 +320,9 @@ const RECORDINGS: {
     heldOut: 16000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: 0.3, max: 0.0 },
-      'flannel-host-gw': { p50: -8.2, max: 4.6 },
-      'flannel-vxlan': { p50: -12.7, max: -2.8 },
+      'net-host': { p50: 6.0, max: -1.6 },
+      'flannel-host-gw': { p50: 2.8, max: 3.4 },
+      'flannel-vxlan': { p50: -0.3, max: -2.8 },
     },
   },
   {
@@ -324,8 +332,8 @@ const RECORDINGS: {
     calibrationRates: [4000, 32000],
     measured: {
       'net-host': { p50: -17.2, max: -1.6 },
-      'flannel-host-gw': { p50: -6.1, max: -2.2 },
-      'flannel-vxlan': { p50: -9.9, max: -11.8 },
+      'flannel-host-gw': { p50: -6.6, max: -2.2 },
+      'flannel-vxlan': { p50: -8.4, max: -11.8 },
     },
   },
   {
@@ -334,9 +342,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 16000],
     measured: {
-      'net-host': { p50: -6.5, max: -7.9 },
-      'flannel-host-gw': { p50: -8.2, max: -3.4 },
-      'flannel-vxlan': { p50: 1.5, max: -5.6 },
+      'net-host': { p50: -6.4, max: -7.9 },
+      'flannel-host-gw': { p50: -9.1, max: -2.3 },
+      'flannel-vxlan': { p50: 0.7, max: -7.0 },
     },
   },
   {
@@ -345,9 +353,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: 8.3, max: -7.8 },
-      'flannel-host-gw': { p50: -7.5, max: -2.2 },
-      'flannel-vxlan': { p50: -3.1, max: -1.4 },
+      'net-host': { p50: 6.3, max: -6.2 },
+      'flannel-host-gw': { p50: -5.4, max: -2.2 },
+      'flannel-vxlan': { p50: -9.0, max: -1.4 },
     },
   },
   {
@@ -356,9 +364,9 @@ const RECORDINGS: {
     heldOut: 8000,
     calibrationRates: [4000, 16000],
     measured: {
-      'net-host': { p50: -10.9, max: -6.3 },
-      'flannel-host-gw': { p50: -2.7, max: -10.7 },
-      'flannel-vxlan': { p50: -1.7, max: -12.7 },
+      'net-host': { p50: -12.1, max: -6.3 },
+      'flannel-host-gw': { p50: -7.6, max: -11.9 },
+      'flannel-vxlan': { p50: -7.2, max: -12.7 },
     },
   },
   {
@@ -367,9 +375,42 @@ const RECORDINGS: {
     heldOut: 16000,
     calibrationRates: [4000, 32000],
     measured: {
-      'net-host': { p50: -1.2, max: 4.7 },
-      'flannel-host-gw': { p50: -10.9, max: 3.4 },
-      'flannel-vxlan': { p50: -8.7, max: -6.9 },
+      'net-host': { p50: -4.2, max: 4.7 },
+      'flannel-host-gw': { p50: -14.7, max: 3.4 },
+      'flannel-vxlan': { p50: -15.7, max: -6.9 },
+    },
+  },
+  {
+    name: 'lab-byrate-1 (27 Nov, 00:31 UTC, after by-rate), wide, predicting 16000',
+    dirs: ['lab-byrate-1'],
+    heldOut: 16000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 5.5, max: -14.1 },
+      'flannel-host-gw': { p50: -14.1, max: -5.6 },
+      'flannel-vxlan': { p50: -4.8, max: -4.2 },
+    },
+  },
+  {
+    name: 'lab-byrate-2 (27 Nov, 00:55 UTC, after by-rate and the held share), narrow',
+    dirs: ['lab-byrate-2'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: -4.3, max: -4.6 },
+      'flannel-host-gw': { p50: 1.0, max: -11.6 },
+      'flannel-vxlan': { p50: 8.5, max: -25.7 },
+    },
+  },
+  {
+    name: 'lab-byrate-3 (27 Nov, 01:09 UTC, after by-rate and the held share), wide',
+    dirs: ['lab-byrate-3'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -6.6, max: -4.8 },
+      'flannel-host-gw': { p50: -7.4, max: -7.8 },
+      'flannel-vxlan': { p50: -10.8, max: -16.0 },
     },
   },
 ];
@@ -403,7 +444,7 @@ for (const rec of RECORDINGS)
         expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
       });
 
-      const withBursts = rec.dirs.some((d) => d.startsWith('lab-bursts') || d.startsWith('lab-wakeups'));
+      const withBursts = rec.dirs.some((d) => /^lab-(bursts|wakeups|byrate)/.test(d));
       it(
         withBursts
           ? "compares the generator's bursts: with its loop fitted to the lab's counts the model ticks within 15 % of the lab; without, less often and with more sends per tick (docs/calibration.md)"
@@ -483,13 +524,13 @@ describe.skipIf(skip !== null)(
       }
     });
 
-    // Met: net-host -2.0 %, host-gw -7.9 %; missed: vxlan -17.6 % (0.140 ms against repeats 0.170,
+    // Met: net-host +1.1 %, host-gw -4.9 %; missed: vxlan -15.0 % (0.144 ms against repeats 0.170,
     // 0.176, 0.163 ms).
     for (const id of ['net-host', 'flannel-host-gw'])
       it(`${id}: p50 at 4000 rps within ${100 * P50_TARGET} %`, () => {
         expect(Math.abs(report(rep)(id).p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
       });
-    it.fails(`flannel-vxlan: p50 at 4000 rps within ${100 * P50_TARGET} % (measured -17.6 %)`, () => {
+    it.fails(`flannel-vxlan: p50 at 4000 rps within ${100 * P50_TARGET} % (measured -15.0 %, beyond 15 % before rounding)`, () => {
       expect(Math.abs(report(rep)('flannel-vxlan').p50.rel_error!)).toBeLessThanOrEqual(P50_TARGET);
     });
 
