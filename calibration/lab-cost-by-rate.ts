@@ -5,9 +5,9 @@
  * Why not one regression over the rates: the lab's cost per request falls as the load rises, and a
  * regression of busy time on rate and wake-ups (lab-costs.ts) can only express that fall through
  * the wake-ups, whose count also falls: it gave nginx 60-80 us and the generator 90-140 us per
- * wake-up. ftrace on the lab (docs/harness.md, "Tracing the lab") shows about 20 us (nginx) and 40 us
- * (the generator) of work around each sleep, and per-operation costs that are lower at the higher
- * rate. So the wake-ups are charged at those measured costs (the host profile's
+ * wake-up. ftrace on the lab (docs/harness.md, "Tracing the lab") shows 10-44 us (nginx) and 15-47 us
+ * (the generator) of work around each sleep over three traced runs, and per-operation costs that are
+ * lower at the higher rate. So the wake-ups are charged at those measured costs (the host profile's
  * `host.apps.nginx.cost_ns_per_wakeup` and `host.apps.tcpkali.cost_ns_per_wakeup`), and the rest of
  * each process's busy time, divided by the rate, is its cost per request at that rate:
  *

@@ -2,11 +2,13 @@
  * A parameter whose value depends on the offered request rate: known at two rates, and between
  * and beyond them linear in the logarithm of the rate, never below 0.
  *
- * Why: in the namespace lab the CPU cost of a request falls as the load rises (nginx on net-host
- * 28 -> 18 -> 15 us from 4000 to 32000 to 64000 requests/s, docs/calibration.md), by mechanisms the
+ * Why: in the namespace lab the CPU cost of a request falls as the load rises (nginx on net-host,
+ * net of its wake-ups, 24.6 -> 17.3 -> 15.3 us at 4000, 32000 and 64000 requests/s in lab-wakeups-3,
+ * docs/calibration.md), by mechanisms the
  * model does not have (pipelined requests read together, fewer ACKs per response). A calibration
  * that measured the cost at two rates hands the model the cost at the rate it simulates instead of
- * one constant; linear in log(rate) is what those three points follow (within 1 us per request).
+ * one constant; linear in log(rate) is what those three points follow (the line through the first two
+ * gives 14.9 us at 64000/s).
  * A fitted profile stores such a parameter as `by_rate` (calibration/fitted-profile.ts) and
  * `simulate --profile` applies it at the simulated rate.
  *

@@ -15,6 +15,18 @@ function profileFile(content: unknown): string {
   return file;
 }
 
+/** A profile whose propagation is 30 us at 4000/s and 12 us at 32000/s (model/param-by-rate.ts). */
+const byRateProfile = () =>
+  profileFile({
+    host: 'c4.8xlarge',
+    params: {
+      'wire.propagation_ns': {
+        value: 30_000,
+        by_rate: { rates_rps: [4000, 32000], values: [30_000, 12_000] },
+      },
+    },
+  });
+
 describe('simulate --profile', () => {
   const profile = profileFile({
     host: 'c4.8xlarge',
@@ -46,15 +58,7 @@ describe('simulate --profile', () => {
   });
 
   it('takes a by_rate value at the simulated rate, linear in log(rate) (model/param-by-rate.ts)', () => {
-    const f = profileFile({
-      host: 'c4.8xlarge',
-      params: {
-        'wire.propagation_ns': {
-          value: 30_000,
-          by_rate: { rates_rps: [4000, 32000], values: [30_000, 12_000] },
-        },
-      },
-    });
+    const f = byRateProfile();
     const at = (rate_rps: number) =>
       scenarioOf({ option: 'net-host', rate_rps, response_bytes: 350, profile: f }).wire.propagation_ns;
     expect(at(4000)).toBe(30_000);
@@ -63,15 +67,7 @@ describe('simulate --profile', () => {
   });
 
   it('warns when a by_rate value is extrapolated by more than a doubling, not within', async () => {
-    const f = profileFile({
-      host: 'c4.8xlarge',
-      params: {
-        'wire.propagation_ns': {
-          value: 30_000,
-          by_rate: { rates_rps: [4000, 32000], values: [30_000, 12_000] },
-        },
-      },
-    });
+    const f = byRateProfile();
     const run = (rate_rps: number) =>
       simulate({
         option: 'net-host',
