@@ -273,7 +273,7 @@ export async function labAcceptance(
     const c = labCounterCosts(s.calibration);
     for (const n of c.notes) say(`${s.option}: ${n}`);
     const wl = workloadOf(s);
-    const calRates = [...new Set(s.calibration.map((lr) => lr.record.requested_rps!))].sort((a, b) => a - b);
+    const calRates = s.calibration_rates;
     const at = (rate: number, set: Record<string, number>) => simAt(s, rate, set);
     // `joint`: the model's own work per request at low load (the lowest calibration rate and half of
     // it), where no simulated CPU saturates whatever the profile's stage costs.
@@ -319,7 +319,6 @@ export async function labAcceptance(
   // `by-rate`, where they are known at the two calibration rates (ends) and interpolated.
   let byRate: CostByRate | null = null;
   const ends = new Map<string, [Record<string, number>, Record<string, number>]>();
-  const generatorEnds: [number | null, number | null] = [null, null];
   /**
    * The overrides for `option` at `rate` with the fitted values `fitted`, the generator's fitted
    * write/read split expanded into its costs (expandReadShare). With `by-rate`, computed at both
@@ -333,7 +332,7 @@ export async function labAcceptance(
     if (!e || !byRate) return null;
     const constant = budget?.app_ns.generator ?? null;
     const keep = byRate.generator_constant.includes(option);
-    const gen = (i: 0 | 1) => (keep ? constant : (generatorEnds[i] ?? constant));
+    const gen = (i: 0 | 1) => (keep ? constant : (byRate!.budgets[i].app_ns.generator ?? constant));
     return [expandReadShare({ ...e[0], ...fitted }, gen(0)), expandReadShare({ ...e[1], ...fitted }, gen(1))];
   };
   const setFor = (option: string, rate: number, fitted: Record<string, number>): Record<string, number> => {
@@ -397,8 +396,6 @@ export async function labAcceptance(
           });
           ends.set(s.option, [at(0), at(1)]);
         }
-        generatorEnds[0] = b.budgets[0].app_ns.generator;
-        generatorEnds[1] = b.budgets[1].app_ns.generator;
         generatorWakes = b.generator_constant.length === 0;
       }
     }
@@ -406,7 +403,7 @@ export async function labAcceptance(
     // timer's lateness, lab-generator-loop.ts); with a cost per wake-up of its event loop, where
     // that falls is fitted with the percentiles (WAKE_SHARE_PARAM), from its initial value here.
     for (const s of split.options) {
-      const lo = Math.min(...s.calibration.map((lr) => lr.record.requested_rps!));
+      const lo = s.calibration_rates[0];
       const atLo = s.calibration.filter((lr) => lr.record.requested_rps === lo).map((lr) => lr.record);
       const labTicks = mergeBursts(
         atLo.map((r) => r.generator.bursts).filter((b): b is GeneratorBursts => b !== undefined),
@@ -590,7 +587,7 @@ export async function labAcceptance(
       wrkMedian === null
         ? 'no wrk step'
         : `wrk is closed loop (${wrk[0]!.connections} connections, each waiting for its response) and C: its maximum is bounded by latency x connections and by the CPU it shares with the server path, not by an offered rate, so it is reported beside the open-loop maximum, not compared with it; bounds seen: ${[...new Set(wrk.map((w) => w.bound))].join(', ')}`;
-    const calRates = [...new Set(s.calibration.map((lr) => lr.record.requested_rps!))].sort((a, b) => a - b);
+    const calRates = s.calibration_rates;
     const row: OptionAcceptance = {
       option: s.option,
       calibration_rates: calRates,
@@ -679,10 +676,8 @@ function costByRate(
   modelOther: ReadonlyMap<string, { server: number; client: number }>,
   notes: string[],
 ): CostByRate | null {
-  const ratesOf = (s: LabOptionSplit) =>
-    [...new Set(s.calibration.map((lr) => lr.record.requested_rps!))].sort((a, b) => a - b);
-  const rates = ratesOf(options[0]!);
-  if (rates.length !== 2 || options.some((s) => ratesOf(s).join() !== rates.join())) {
+  const rates = options[0]!.calibration_rates;
+  if (options.some((s) => s.calibration_rates.join() !== rates.join())) {
     notes.push('cost basis by-rate needs every option calibrated at the same two rates: joint used instead');
     return null;
   }
@@ -694,8 +689,8 @@ function costByRate(
   const costs: Record<string, [CostAtRate, CostAtRate]> = {};
   for (const s of options)
     costs[s.option] = [
-      costAtRate(s.calibration, rates[0]!, wakeup_ns),
-      costAtRate(s.calibration, rates[1]!, wakeup_ns),
+      costAtRate(s.calibration, rates[0], wakeup_ns),
+      costAtRate(s.calibration, rates[1], wakeup_ns),
     ];
   const generator_constant = options
     .filter((s) => costs[s.option]!.some((c) => c.client_ns === null))
@@ -721,5 +716,5 @@ function costByRate(
   const budgets: [CpuBudgetFit, CpuBudgetFit] = [budgetAt(0), budgetAt(1)];
   for (const [i, b] of budgets.entries())
     for (const n of b.notes) notes.push(`cpu budget at ${rates[i]}/s: ${n}`);
-  return { rates_rps: [rates[0]!, rates[1]!], wakeup_ns, costs, budgets, generator_constant };
+  return { rates_rps: rates, wakeup_ns, costs, budgets, generator_constant };
 }

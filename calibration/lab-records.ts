@@ -21,6 +21,8 @@ export interface LabOptionSplit {
   /** Distinct open-loop rates, ascending. */
   rates: number[];
   held_out_rate: number;
+  /** The two calibration rates, ascending. */
+  calibration_rates: [number, number];
   calibration: LabelledRecord[];
   held_out: LabelledRecord[];
   /** wrk steps (closed loop). */
@@ -172,6 +174,7 @@ export function splitLabRecords(
       option,
       rates,
       held_out_rate: held,
+      calibration_rates: [Math.min(...calRates), Math.max(...calRates)],
       calibration: open.filter((lr) => calRates.includes(lr.record.requested_rps!)),
       held_out: open.filter((lr) => lr.record.requested_rps === held),
       max_rate: max,

@@ -146,8 +146,14 @@ function byRateWarnings(prof: FittedProfile, option: string, rate_rps: number): 
   ];
 }
 
-/** Builds the normalized scenario of a request (throws InputError on bad input). */
-export function scenarioOf(req: SimulateRequest): Scenario {
+/**
+ * Builds the normalized scenario of a request (throws InputError on bad input); `prof` is its
+ * --profile already read (read here when not given).
+ */
+export function scenarioOf(
+  req: SimulateRequest,
+  prof: FittedProfile | null = req.profile ? readProfile(req.profile) : null,
+): Scenario {
   if (!(req.rate_rps > 0)) throw new InputError('rate_rps', req.rate_rps, 'must be greater than 0');
   if (!(Number.isInteger(req.response_bytes) && req.response_bytes > 0))
     throw new InputError('response_bytes', req.response_bytes, 'must be a whole number greater than 0');
@@ -158,8 +164,7 @@ export function scenarioOf(req: SimulateRequest): Scenario {
     if (req.host === undefined && s.host !== undefined) input.host = s.host;
   }
   const sets: string[] = [...(input.set ?? [])];
-  if (req.profile) {
-    const prof = readProfile(req.profile);
+  if (prof) {
     if (req.host === undefined && input.host === undefined && prof.host) input.host = prof.host;
     // A by_rate value is taken at the simulated rate (model/param-by-rate.ts).
     const at = (v: FittedValue) => (v.by_rate ? valueAtRate(v.by_rate, req.rate_rps) : v.value);
@@ -190,7 +195,8 @@ function parsePrecision(text: string): { key: PercentileKey; q: number; rel: num
 
 export async function simulate(req: SimulateRequest): Promise<SimResult> {
   const started = Date.now();
-  const scenario = scenarioOf(req);
+  const prof = req.profile ? readProfile(req.profile) : null;
+  const scenario = scenarioOf(req, prof);
   const seed = req.seed ?? 1;
   let replications = req.replications ?? DEFAULT_REPLICATIONS;
   if (!(Number.isInteger(replications) && replications >= 1))
@@ -216,9 +222,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
     ...(req.onProgress ? { onProgress: req.onProgress } : {}),
     ...(req.pool ? { pool: req.pool } : {}),
   };
-  const warnings: string[] = req.profile
-    ? byRateWarnings(readProfile(req.profile), req.option, req.rate_rps)
-    : [];
+  const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   let result: ReplicatedResult;
   if (req.precision) {
     const p = parsePrecision(req.precision);
