@@ -1,12 +1,13 @@
 /**
  * `cnisim harness trace --lab` live, as a user runs it (a child process, so SIGINT is real):
  * net-host at one rate for about 2 s, then once interrupted while tracing. After each, tracefs
- * must read exactly as before and the lab's namespaces must be gone. Runs only as root with
+ * must read exactly as before (or be unmounted again, when it was not mounted) and the lab's
+ * namespaces must be gone. Runs only as root with
  * tracefs, network namespaces and nginx, and when no other lab measurement holds the lab lock
  * (as test/harness/lab.test.ts, it says why it skips). Budget: about 25 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { labDown, listLabNamespaces, namespacesUsable } from '../../harness/lab/lab.ts';
@@ -28,6 +29,20 @@ const skip = !tr.ok
         ? `the lab lock is held by pid ${busy.join(', ')} (another lab measurement)`
         : null;
 if (skip) console.log(`test/harness/trace-lab.test.ts skipped: ${skip}`);
+
+/**
+ * tracefs as found: its state when mounted, `not mounted` when not (a fresh machine: the command
+ * mounts it and must unmount it afterwards).
+ */
+const tracefsAsFound = () =>
+  existsSync(join(TRACEFS_ROOT, 'tracing_on')) ? readTracefsState() : ('not mounted' as const);
+const tracingOn = () => {
+  try {
+    return readFileSync(join(TRACEFS_ROOT, 'tracing_on'), 'utf8').trim() === '1';
+  } catch {
+    return false; // not mounted (yet)
+  }
+};
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'cnisim.mjs');
 const tag = `tr${process.pid % 100000}`;
@@ -60,7 +75,7 @@ function start(args: string[]): {
 
 describe.skipIf(skip !== null)('harness trace --lab, live', () => {
   it('traces net-host at 4000/s, reports both processes, and leaves tracefs and namespaces as found', async () => {
-    const before = readTracefsState();
+    const before = tracefsAsFound();
     const r = await start([
       '--option',
       'net-host',
@@ -110,21 +125,19 @@ describe.skipIf(skip !== null)('harness trace --lab, live', () => {
     } finally {
       labDown(`cns-${tag}-`);
     }
-    expect(readTracefsState()).toEqual(before);
+    expect(tracefsAsFound()).toEqual(before);
     expect(listLabNamespaces(`cns-${tag}-`)).toEqual([]);
     expect(otherLabLockHolders()).toEqual([]);
   }, 90_000);
 
   it('on SIGINT while tracing: exits 130, tracefs as found, lab removed, lock released', async () => {
-    const before = readTracefsState();
+    const before = tracefsAsFound();
     const run = start(['--option', 'net-host', '--rates', '2000', '--duration-s', '4', '--trace-s', '3']);
     // Wait for tracing to be on (the traced run's window), then interrupt.
     let tracing = false;
     for (let i = 0; i < 400 && !tracing; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      tracing =
-        run.stderr().includes('traced run') &&
-        readFileSync(join(TRACEFS_ROOT, 'tracing_on'), 'utf8').trim() === '1';
+      tracing = run.stderr().includes('traced run') && tracingOn();
     }
     expect(tracing, run.stderr()).toBe(true);
     run.child.kill('SIGINT');
@@ -135,7 +148,7 @@ describe.skipIf(skip !== null)('harness trace --lab, live', () => {
     } finally {
       labDown(`cns-${tag}-`);
     }
-    expect(readTracefsState()).toEqual(before);
+    expect(tracefsAsFound()).toEqual(before);
     expect(listLabNamespaces(`cns-${tag}-`)).toEqual([]);
     for (let i = 0; i < 50 && otherLabLockHolders().length > 0; i++)
       await new Promise((res) => setTimeout(res, 20));
