@@ -33,6 +33,7 @@ import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
 import { setAtRate } from '../model/param-by-rate.ts';
 import { type CostAtRate, costAtRate, type WakeupCosts } from './lab-cost-by-rate.ts';
 import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
+import { type DriftAtRate, driftAtCalibrationRates } from './lab-drift.ts';
 import {
   appCostOverrides,
   type LabCounterCosts,
@@ -191,6 +192,12 @@ export interface OptionAcceptance {
     };
     /** Non-null when the lab's maximum is bounded by something the model lacks. */
     lab_bound_note: string | null;
+    /**
+     * Diagnostic, no target: nginx's CPU per request at each calibration rate that a search also
+     * offered, in the calibration steps and in the searches' steps (lab-drift.ts): how far the
+     * machine moved between the two; the maximum's error inherits the ratio.
+     */
+    drift: DriftAtRate[];
   };
 }
 
@@ -635,11 +642,16 @@ export async function labAcceptance(
           note: wrkNote,
         },
         lab_bound_note: olNote ?? (ol.length ? null : labBound),
+        drift: driftAtCalibrationRates(s, loadHost(LAB_HOST).apps.nginx.cost_ns_per_wakeup),
       },
     };
     say(
       `${s.option}: p50 @${s.held_out_rate} measured ${measured.toFixed(3)} ms (repeats ${reps.join(', ')}), predicted ${pred?.toFixed(3) ?? 'saturated'} ms, error ${relP50 === null ? '-' : `${(100 * relP50).toFixed(1)} %`}${fromSchedule ? ` (from schedule: measured ${fromSchedule.measured_ms.toFixed(3)} ms, predicted ${fromSchedule.predicted_ms?.toFixed(3) ?? 'saturated'} ms)` : ''}; max rate measured ${measuredMax.toFixed(0)}/s (${measuredBy}: ${measuredRepeats.map((x) => x.toFixed(0)).join(', ')}), simulated ${predictedMax}/s (fails at ${row.max_rate.failing_rps}: ${row.max_rate.simulated_bottleneck ?? '-'}), error ${(100 * relMax).toFixed(1)} %; wrk ${wrkMedian?.toFixed(0) ?? '-'}/s vs simulated ${row.max_rate.wrk.predicted_rps_c_generator}/s with a C generator${row.max_rate.lab_bound_note ? `; ${row.max_rate.lab_bound_note}` : ''}`,
     );
+    for (const d of row.max_rate.drift)
+      say(
+        `${s.option}: nginx at ${d.rate_rps}/s: ${(d.calibration_ns_per_request / 1e3).toFixed(1)} us per request in the calibration steps, ${(d.search_ns_per_request / 1e3).toFixed(1)} us in the searches' (x${d.ratio.toFixed(3)}: the machine's drift between them, which the maximum's error inherits)`,
+      );
     if (bursts) say(`${s.option} @${s.held_out_rate}: ${describeBursts(bursts.measured, bursts.predicted)}`);
     if (wakeups)
       say(`${s.option} @${s.held_out_rate}: ${describeWakeups(wakeups.measured, wakeups.predicted)}`);

@@ -49,6 +49,36 @@ export function interleaveSteps(
   return out;
 }
 
+/** One item of a lab run, in run order: a planned step, or one repeat's open-loop searches. */
+export type RunItem = { kind: 'step'; step: PlannedStep } | { kind: 'searches'; repeat: number };
+
+/**
+ * The run order. `by-repeat` (the default): each repeat's steps (interleaveSteps), then that
+ * repeat's open-loop searches, repeat after repeat. Why: the lab machine's speed drifts over
+ * minutes, and the maximum-rate check compares costs measured in the calibration steps with a
+ * maximum measured by the searches; run as two phases (`phases`: all steps, then all searches, the
+ * order before 27 Nov 2026) the two fell in different stretches of the drift. In the fourteen
+ * recordings made that way, nginx's CPU per request at one rate differed between the calibration
+ * steps and the searches' steps at the same rate by a factor 0.91-1.19 (39 cases,
+ * docs/calibration.md), and the largest misses of the predicted maximum were where it was largest.
+ * Step indices are renumbered later, in the order the steps run (runLab).
+ */
+export function runOrder(
+  steps: readonly PlannedStep[],
+  repeat: number,
+  searches: boolean,
+  order: 'by-repeat' | 'phases',
+): RunItem[] {
+  const step = (s: PlannedStep): RunItem => ({ kind: 'step', step: s });
+  const search = (r: number): RunItem[] => (searches ? [{ kind: 'searches', repeat: r }] : []);
+  if (order === 'phases')
+    return [...steps.map(step), ...Array.from({ length: repeat }, (_, r) => search(r)).flat()];
+  return Array.from({ length: repeat }, (_, r) => [
+    ...steps.filter((s) => s.repeat === r).map(step),
+    ...search(r),
+  ]).flat();
+}
+
 export interface LabRunInput {
   options: LabOption[];
   rates: number[];
@@ -80,6 +110,11 @@ export interface LabRunInput {
   keep_lab?: boolean;
   /** Generator and nginx under SCHED_FIFO 50 (less co-tenant noise; distorts saturating runs). */
   rt?: boolean;
+  /**
+   * `by-repeat` (default): each repeat's steps, then its open-loop searches; `phases`: all steps,
+   * then all searches (the order before 27 Nov 2026). runOrder says why.
+   */
+  order?: 'by-repeat' | 'phases';
   log: (msg: string) => void;
   progress?: (done: number, total: number, note: string) => void;
 }
@@ -148,57 +183,80 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
       prefixes.push(state.layout.prefix);
       labs.set(option, { state, tuning: labTuning(state) });
     }
-    for (const step of steps) {
-      const lab = labs.get(step.option)!;
-      input.progress?.(
-        step.index,
-        steps.length,
-        `${step.option} ${step.rate_rps ?? 'max (wrk)'} rps #${step.repeat}`,
-      );
-      try {
-        const common = {
-          state: lab.state,
-          run_id: input.run_id,
-          step_index: step.index,
-          repeat: step.repeat + (input.first_repeat ?? 0),
-          connections: input.connections,
-          duration_s: input.duration_s,
-          response: input.response,
-          generator_cpus: input.generator_cpus,
-          tuning: lab.tuning,
-        };
-        const record =
-          step.rate_rps === null
-            ? runLabWrkStep(common)
-            : input.tcpkali
-              ? await runLabTcpkaliStep({ ...common, rate_rps: step.rate_rps, tcpkali: input.tcpkali })
-              : await runLabStep({
-                  ...common,
-                  rate_rps: step.rate_rps,
-                  warmup_s: input.warmup_s,
-                  rt: input.rt ?? false,
-                });
-        out.paths.push(writeRunRecord(input.out, record));
-        out.records.push(record);
-        if (!record.valid)
-          input.log(
-            `step ${step.index} (${step.option} ${step.rate_rps ?? 'max'} rps): INVALID: ${record.invalid_reason}`,
-          );
-      } catch (e) {
-        const error = e instanceof Error ? e.message : String(e);
-        input.log(
-          `step ${step.index} (${step.option} ${step.rate_rps ?? 'max'} rps) failed, no record written: ${error}`,
+    // Indices in run order: the planned steps' and the search steps' share one sequence.
+    let next = 0;
+    let done = 0;
+    const first = input.first_repeat ?? 0;
+    for (const item of runOrder(steps, input.repeat, methods.openLoop, input.order ?? 'by-repeat')) {
+      if (item.kind === 'step')
+        next = await runPlannedStep(input, { ...item.step, index: next }, done++, steps.length, labs, out);
+      else
+        next = await runOpenLoopSearches(
+          { ...input, repeat: 1, first_repeat: first + item.repeat },
+          next,
+          (o) => labs.get(o)!,
+          out,
         );
-        out.failed.push({ step, error });
-      }
     }
-    if (methods.openLoop) await runOpenLoopSearches(input, steps.length, (option) => labs.get(option)!, out);
     input.progress?.(steps.length, steps.length, 'done');
   } finally {
     if (!input.keep_lab) cleanup();
     removeHandler();
   }
   return out;
+}
+
+/**
+ * One planned step (a rate or a wrk step) run and recorded; returns the next step index. `done` and
+ * `total` count the planned steps only (for the progress line).
+ */
+async function runPlannedStep(
+  input: LabRunInput,
+  step: PlannedStep,
+  done: number,
+  total: number,
+  labs: Map<LabOption, { state: LabState; tuning: { server: Tuning; client: Tuning } }>,
+  out: LabRunOutput,
+): Promise<number> {
+  const lab = labs.get(step.option)!;
+  input.progress?.(done, total, `${step.option} ${step.rate_rps ?? 'max (wrk)'} rps #${step.repeat}`);
+  try {
+    const common = {
+      state: lab.state,
+      run_id: input.run_id,
+      step_index: step.index,
+      repeat: step.repeat + (input.first_repeat ?? 0),
+      connections: input.connections,
+      duration_s: input.duration_s,
+      response: input.response,
+      generator_cpus: input.generator_cpus,
+      tuning: lab.tuning,
+    };
+    const record =
+      step.rate_rps === null
+        ? runLabWrkStep(common)
+        : input.tcpkali
+          ? await runLabTcpkaliStep({ ...common, rate_rps: step.rate_rps, tcpkali: input.tcpkali })
+          : await runLabStep({
+              ...common,
+              rate_rps: step.rate_rps,
+              warmup_s: input.warmup_s,
+              rt: input.rt ?? false,
+            });
+    out.paths.push(writeRunRecord(input.out, record));
+    out.records.push(record);
+    if (!record.valid)
+      input.log(
+        `step ${step.index} (${step.option} ${step.rate_rps ?? 'max'} rps): INVALID: ${record.invalid_reason}`,
+      );
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    input.log(
+      `step ${step.index} (${step.option} ${step.rate_rps ?? 'max'} rps) failed, no record written: ${error}`,
+    );
+    out.failed.push({ step, error });
+  }
+  return step.index + 1;
 }
 
 /**
@@ -215,7 +273,7 @@ export async function runOpenLoopSearches(
   labOf: (option: LabOption) => { state: LabState; tuning: { server: Tuning; client: Tuning } },
   out: LabRunOutput,
   deps: { runStep?: typeof runLabStep; clock?: () => number } = {},
-): Promise<void> {
+): Promise<number> {
   const runStep = deps.runStep ?? runLabStep;
   const clock = deps.clock ?? Date.now;
   const b = input.max_rate_search ?? {};
@@ -304,4 +362,5 @@ export async function runOpenLoopSearches(
       }
     }
   }
+  return index;
 }

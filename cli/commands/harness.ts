@@ -73,6 +73,7 @@ interface RunFlags {
   rt: boolean;
   maxRate: boolean | string;
   maxRateStart?: string;
+  order: string;
   generator: string;
   force: boolean;
   json: boolean;
@@ -119,6 +120,11 @@ Examples:
       'add maximum-rate steps per option and repeat: wrk (closed loop, the default), open-loop (search: step the open-loop rate up, then bisect; each step a record) or both',
     )
     .option('--max-rate-start <rps>', 'open-loop search: first rate (default: the highest of --rates)')
+    .option(
+      '--order <order>',
+      "by-repeat: each repeat's steps, then its open-loop searches (the machine's drift falls on both alike); phases: all steps, then all searches",
+      'by-repeat',
+    )
     .option('--keep-lab', 'leave the labs up afterwards', false)
     .option(
       '--rt',
@@ -173,6 +179,7 @@ Examples:
             ? 'wrk'
             : parseChoice('--max-rate', f.maxRate, ['wrk', 'open-loop', 'both'] as const);
       const maxRateStart = f.maxRateStart ? parsePositive('--max-rate-start', f.maxRateStart) : undefined;
+      const order = parseChoice('--order', f.order, ['by-repeat', 'phases'] as const);
       if ((maxRate === 'wrk' || maxRate === 'both') && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
       let tcpkali: { binary: string; version: string } | undefined;
@@ -210,6 +217,7 @@ Examples:
         keep_lab: f.keepLab,
         rt: f.rt,
         max_rate: maxRate,
+        order,
         ...(maxRateStart ? { max_rate_search: { start_rps: maxRateStart } } : {}),
         ...(tcpkali ? { tcpkali } : {}),
         log,

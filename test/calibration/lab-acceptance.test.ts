@@ -413,6 +413,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -10.8, max: -16.0 },
     },
   },
+  {
+    name: 'lab-blocked-1 (27 Nov, 02:26 UTC, run order by repeat), wide',
+    dirs: ['lab-blocked-1'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 24.5, max: 3.2 },
+      'flannel-host-gw': { p50: 10.8, max: 5.6 },
+      'flannel-vxlan': { p50: -1.5, max: 2.9 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
@@ -444,7 +455,7 @@ for (const rec of RECORDINGS)
         expect(new Set(rep.profile.runs.map((x) => x.rate_rps))).toEqual(new Set(rec.calibrationRates));
       });
 
-      const withBursts = rec.dirs.some((d) => /^lab-(bursts|wakeups|byrate)/.test(d));
+      const withBursts = rec.dirs.some((d) => /^lab-(bursts|wakeups|byrate|blocked)/.test(d));
       it(
         withBursts
           ? "compares the generator's bursts: with its loop fitted to the lab's counts the model ticks within 15 % of the lab; without, less often and with more sends per tick (docs/calibration.md)"

@@ -258,7 +258,7 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
     const seen: string[] = [];
     const labOf = (option: string) => ({ state: { layout: { option } }, tuning: {} }) as never;
     try {
-      await runOpenLoopSearches(
+      const next = await runOpenLoopSearches(
         searchOptions(dir, { options: ['net-host', 'flannel-vxlan'], max_rate_search: { rel_tol: 0.05 } }),
         100,
         labOf,
@@ -272,6 +272,7 @@ describe('runOpenLoopSearches with a fake step runner (no lab)', () => {
         'flannel-vxlan@8000',
       ]);
       expect(out.records.map((r) => r.step_index)).toEqual(out.records.map((_, k) => 100 + k));
+      expect(next).toBe(100 + out.records.length); // the index the run goes on with
       expect(readdirSync(dir).filter((f) => f.endsWith('-olmax-r0.json'))).toHaveLength(out.records.length);
       for (const option of ['net-host', 'flannel-vxlan']) {
         const mine = out.records.filter((r) => r.option === option);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { interleaveSteps } from '../../harness/lab-run.ts';
+import { interleaveSteps, runOrder } from '../../harness/lab-run.ts';
 import { buildWrkCommand, parseWrkOutput, WrkParseError } from '../../harness/wrk.ts';
 
 const fx = (n: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'wrk', n), 'utf8');
@@ -67,5 +67,45 @@ describe('interleaveSteps', () => {
       'net-host@max#1',
     ]);
     expect(s.map((x) => x.index)).toEqual([...s.keys()]);
+  });
+});
+
+describe('runOrder', () => {
+  const steps = interleaveSteps(['net-host', 'flannel-vxlan'], [1000, 2000], 3, true);
+  const show = (items: ReturnType<typeof runOrder>) =>
+    items.map((i) =>
+      i.kind === 'step'
+        ? `${i.step.option}@${i.step.rate_rps ?? 'max'}#${i.step.repeat}`
+        : `searches#${i.repeat}`,
+    );
+
+  it("by-repeat: each repeat's steps, then that repeat's searches, every step once", () => {
+    const items = runOrder(steps, 3, true, 'by-repeat');
+    const shown = show(items);
+    expect(shown.filter((x) => x.startsWith('searches'))).toEqual(['searches#0', 'searches#1', 'searches#2']);
+    // The searches of repeat r come right after the last step of repeat r and before any of r + 1.
+    for (const r of [0, 1, 2]) {
+      const at = shown.indexOf(`searches#${r}`);
+      expect(shown.slice(0, at).filter((x) => x.endsWith(`#${r}`) && !x.startsWith('searches'))).toHaveLength(
+        6,
+      );
+      expect(shown.slice(at + 1).some((x) => x.endsWith(`#${r}`))).toBe(false);
+    }
+    const ran = items.flatMap((i) => (i.kind === 'step' ? [i.step] : []));
+    expect(ran).toEqual(steps); // the planned steps, in their planned order
+  });
+
+  it('phases: every step first, then the searches, as runs were made before 27 Nov 2026', () => {
+    expect(show(runOrder(steps, 3, true, 'phases'))).toEqual([
+      ...show(steps.map((step) => ({ kind: 'step' as const, step }))),
+      'searches#0',
+      'searches#1',
+      'searches#2',
+    ]);
+  });
+
+  it('without searches both orders are the planned steps', () => {
+    for (const order of ['by-repeat', 'phases'] as const)
+      expect(runOrder(steps, 3, false, order).map((i) => (i.kind === 'step' ? i.step : null))).toEqual(steps);
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * The lab's drift between its calibration steps and its maximum-rate searches (diagnostic: nothing
+ * here is fitted or changes a prediction).
+ *
+ * The predicted maximum extrapolates nginx's CPU per request measured in the calibration steps; the
+ * measured maximum comes from the searches, which run minutes later. When a search offered one of
+ * the calibration rates, the same quantity, nginx's CPU per request net of its wake-ups (as
+ * lab-cost-by-rate.ts computes it), is measured twice at one rate: their ratio is how far the
+ * machine moved between the two, and the maximum's error inherits it (a calibration 10 % slower
+ * than the searches predicts a maximum about 10 % low). Over the fourteen recordings of 26-27 Nov
+ * 2026 the ratio ran 0.91-1.19 (docs/calibration.md, "The lab's drift").
+ *
+ * Cost: O(records).
+ */
+import { nginxSample, type Sample } from './lab-costs.ts';
+import type { LabOptionSplit } from './lab-records.ts';
+import type { RunRecord } from '../harness/run-record.ts';
+
+export interface DriftAtRate {
+  rate_rps: number;
+  /** nginx's CPU per request net of its wake-ups, ns: median over the calibration steps at this rate. */
+  calibration_ns_per_request: number;
+  /** The same over the searches' carried steps at this rate. */
+  search_ns_per_request: number;
+  /** calibration / search: above 1, the calibration steps ran slower than the searches. */
+  ratio: number;
+  calibration_steps: number;
+  search_steps: number;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** nginx's ns per request net of `wakeupNs` per timeslice; null without schedstat counters. */
+function netNs(r: RunRecord, wakeupNs: number): number | null {
+  const s: Sample | null = nginxSample(r);
+  if (s === null || s.slices === undefined) return null;
+  return ((s.busy - (wakeupNs * s.slices) / 1e9) / s.rate) * 1e9;
+}
+
+/**
+ * Per calibration rate that a search also offered and carried: nginx's cost per request in both and
+ * their ratio. Empty when no search step ran at a calibration rate (or without counters).
+ */
+export function driftAtCalibrationRates(split: LabOptionSplit, nginxWakeupNs: number): DriftAtRate[] {
+  const out: DriftAtRate[] = [];
+  for (const rate of split.calibration_rates) {
+    const costs = (records: RunRecord[]) =>
+      records.map((r) => netNs(r, nginxWakeupNs)).filter((x): x is number => x !== null);
+    const cal = costs(split.calibration.map((lr) => lr.record).filter((r) => r.requested_rps === rate));
+    const search = costs(
+      split.open_loop_max
+        .flatMap((s) => s.steps.map((lr) => lr.record))
+        .filter((r) => r.requested_rps === rate && r.max_rate_search?.verdict === 'carried'),
+    );
+    if (cal.length === 0 || search.length === 0) continue;
+    const c = median(cal);
+    const s = median(search);
+    out.push({
+      rate_rps: rate,
+      calibration_ns_per_request: c,
+      search_ns_per_request: s,
+      ratio: c / s,
+      calibration_steps: cal.length,
+      search_steps: search.length,
+    });
+  }
+  return out;
+}
