@@ -424,6 +424,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -1.5, max: 2.9 },
     },
   },
+  {
+    name: 'lab-blocked-2 (27 Nov, 02:42 UTC, run order by repeat), narrow',
+    dirs: ['lab-blocked-2'],
+    heldOut: 8000,
+    calibrationRates: [4000, 16000],
+    measured: {
+      'net-host': { p50: -12.2, max: -15.6 },
+      'flannel-host-gw': { p50: -10.6, max: -8.0 },
+      'flannel-vxlan': { p50: -12.8, max: -14.9 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
