@@ -481,6 +481,8 @@ export async function labAcceptance(
 
   // 4-5. Predict per option.
   const out: OptionAcceptance[] = [];
+  // The drift diagnostic nets nginx's wake-ups out as cost basis by-rate does (costByRate).
+  const nginxWakeupNs = loadHost(LAB_HOST).apps.nginx.cost_ns_per_wakeup;
   for (const s of split.options) {
     const fitted = profileOverrides(profile, s.option);
     const setAt = (rate: number) => setFor(s.option, rate, fitted);
@@ -642,7 +644,7 @@ export async function labAcceptance(
           note: wrkNote,
         },
         lab_bound_note: olNote ?? (ol.length ? null : labBound),
-        drift: driftAtCalibrationRates(s, loadHost(LAB_HOST).apps.nginx.cost_ns_per_wakeup),
+        drift: driftAtCalibrationRates(s, nginxWakeupNs),
       },
     };
     say(

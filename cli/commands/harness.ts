@@ -157,6 +157,7 @@ Examples:
             `is above what cnisim-openloop can offer from one process on one core here (about ${OPENLOOP_MAX_RPS} requests/s measured); use tcpkali or wrk on real hosts, or --force`,
           );
       }
+      const order = parseChoice('--order', f.order, ['by-repeat', 'phases'] as const);
       const response = f.responseBytes === '350' ? 'small' : f.responseBytes === '4096' ? 'large' : null;
       if (!response) throw new InputError('--response-bytes', f.responseBytes, 'must be 350 or 4096');
       const duration_s = parsePositive('--duration-s', f.durationS);
@@ -179,7 +180,6 @@ Examples:
             ? 'wrk'
             : parseChoice('--max-rate', f.maxRate, ['wrk', 'open-loop', 'both'] as const);
       const maxRateStart = f.maxRateStart ? parsePositive('--max-rate-start', f.maxRateStart) : undefined;
-      const order = parseChoice('--order', f.order, ['by-repeat', 'phases'] as const);
       if ((maxRate === 'wrk' || maxRate === 'both') && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
       let tcpkali: { binary: string; version: string } | undefined;

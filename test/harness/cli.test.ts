@@ -42,6 +42,11 @@ describe('cnisim harness / lab CLI', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^cnisim: --rates: is above what cnisim-openloop can offer.*\(got 100000\)\n$/);
   });
+  it('names a run order it does not know (exit 3, before anything is checked on the machine)', async () => {
+    const r = await harnessRun('--lab', '--rates', '1000', '--order', 'random');
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cnisim: --order: .*by-repeat.*phases.*\(got "random"\)\n$/);
+  });
   it('names an unknown option', async () => {
     const r = await cli('lab', 'up', '--option', 'calico');
     expect(r.code).toBe(3);
