@@ -435,6 +435,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -12.8, max: -14.9 },
     },
   },
+  {
+    name: 'lab-blocked-3 (27 Nov, 03:09 UTC, run order by repeat), wide',
+    dirs: ['lab-blocked-3'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 11.1, max: 1.6 },
+      'flannel-host-gw': { p50: 1.2, max: -5.4 },
+      'flannel-vxlan': { p50: -11.4, max: -7.0 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
