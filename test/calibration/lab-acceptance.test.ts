@@ -446,6 +446,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -11.4, max: -7.0 },
     },
   },
+  {
+    name: 'lab-blocked-4 (27 Nov, 03:24 UTC, run order by repeat), wide',
+    dirs: ['lab-blocked-4'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 1.8, max: -7.7 },
+      'flannel-host-gw': { p50: -7.3, max: -3.4 },
+      'flannel-vxlan': { p50: -3.9, max: -4.3 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
