@@ -457,6 +457,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -3.9, max: -4.3 },
     },
   },
+  {
+    name: 'lab-blocked-5 (27 Nov, 03:38 UTC, run order by repeat), wide',
+    dirs: ['lab-blocked-5'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 16.8, max: -7.7 },
+      'flannel-host-gw': { p50: -12.1, max: -1.3 },
+      'flannel-vxlan': { p50: -9.9, max: -1.6 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
