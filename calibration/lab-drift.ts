@@ -8,7 +8,9 @@
  * lab-cost-by-rate.ts computes it), is measured twice at one rate: their ratio is how far the
  * machine moved between the two, and the maximum's error inherits it (a calibration 10 % slower
  * than the searches predicts a maximum about 10 % low). Over the fourteen recordings of 26-27 Nov
- * 2026 the ratio ran 0.91-1.19 (docs/calibration.md, "The lab's drift").
+ * 2026 that ran all steps before the searches the ratio ran 0.91-1.19; over the five that ran each
+ * repeat's steps and then its searches (harness/lab-run.ts runOrder), 0.91-1.05 (docs/calibration.md,
+ * "The lab's drift").
  *
  * Cost: O(records).
  */
@@ -46,15 +48,14 @@ function netNs(r: RunRecord, wakeupNs: number): number | null {
  * their ratio. Empty when no search step ran at a calibration rate (or without counters).
  */
 export function driftAtCalibrationRates(split: LabOptionSplit, nginxWakeupNs: number): DriftAtRate[] {
+  const costs = (records: RunRecord[]) =>
+    records.map((r) => netNs(r, nginxWakeupNs)).filter((x): x is number => x !== null);
+  const searchSteps = split.open_loop_max.flatMap((s) => s.steps.map((lr) => lr.record));
   const out: DriftAtRate[] = [];
   for (const rate of split.calibration_rates) {
-    const costs = (records: RunRecord[]) =>
-      records.map((r) => netNs(r, nginxWakeupNs)).filter((x): x is number => x !== null);
     const cal = costs(split.calibration.map((lr) => lr.record).filter((r) => r.requested_rps === rate));
     const search = costs(
-      split.open_loop_max
-        .flatMap((s) => s.steps.map((lr) => lr.record))
-        .filter((r) => r.requested_rps === rate && r.max_rate_search?.verdict === 'carried'),
+      searchSteps.filter((r) => r.requested_rps === rate && r.max_rate_search?.verdict === 'carried'),
     );
     if (cal.length === 0 || search.length === 0) continue;
     const c = median(cal);
