@@ -8,7 +8,7 @@
  * lab-cost-by-rate.ts computes it), is measured twice at one rate: their ratio is how far the
  * machine moved between the two, and the maximum's error inherits it (a calibration 10 % slower
  * than the searches predicts a maximum about 10 % low). Over the fourteen recordings of 26-27 Nov
- * 2026 that ran all steps before the searches the ratio ran 0.91-1.19; over the five that ran each
+ * 2026 that ran all steps before the searches the ratio ran 0.91-1.19; over the six that ran each
  * repeat's steps and then its searches (harness/lab-run.ts runOrder), 0.91-1.05 (docs/calibration.md,
  * "The lab's drift").
  *

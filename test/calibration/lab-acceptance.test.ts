@@ -468,6 +468,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -9.9, max: -1.6 },
     },
   },
+  {
+    name: 'lab-blocked-6 (27 Nov, 04:13 UTC, run order by repeat), wide',
+    dirs: ['lab-blocked-6'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 16.9, max: 3.2 },
+      'flannel-host-gw': { p50: 0.4, max: -5.4 },
+      'flannel-vxlan': { p50: -18.8, max: -9.3 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
