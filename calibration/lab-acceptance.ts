@@ -31,7 +31,7 @@ import { describeWakeups, labWakeups, type TaskWakeups } from './wakeups.ts';
 import { calibrate } from './fit.ts';
 import { type FittedProfile, profileOverrides } from './fitted-profile.ts';
 import { setAtRate } from '../model/param-by-rate.ts';
-import { type CostAtRate, costAtRate, type WakeupCosts } from './lab-cost-by-rate.ts';
+import { type CostAtRate, costAtRate, median, type WakeupCosts } from './lab-cost-by-rate.ts';
 import { type CpuBudgetFit, fitCpuBudget, kernelScaleOverrides } from './lab-cpu-budget.ts';
 import { type DriftAtRate, driftAtCalibrationRates } from './lab-drift.ts';
 import {
@@ -213,12 +213,6 @@ export interface LabAcceptanceReport {
   profile: FittedProfile;
   skipped: string[];
   notes: string[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function toSet(map: Record<string, number>): string[] {

@@ -39,14 +39,18 @@ export interface CostAtRate {
   repeats: number;
 }
 
-function median(xs: readonly number[]): number {
+/** The median of `xs` (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** (busy - cost per wake-up x wake-ups) / rate in ns per request, median over the samples. */
-function netCostNs(samples: readonly Sample[], wakeupNs: number): number | null {
+/**
+ * (busy - cost per wake-up x wake-ups) / rate in ns per request, median over the samples; null
+ * without samples or when one lacks its wake-up count.
+ */
+export function netCostNs(samples: readonly Sample[], wakeupNs: number): number | null {
   if (samples.length === 0 || samples.some((s) => s.slices === undefined)) return null;
   return median(samples.map((s) => ((s.busy - (wakeupNs * s.slices!) / 1e9) / s.rate) * 1e9));
 }

@@ -14,6 +14,7 @@
  *
  * Cost: O(records).
  */
+import { netCostNs } from './lab-cost-by-rate.ts';
 import { nginxSample, type Sample } from './lab-costs.ts';
 import type { LabOptionSplit } from './lab-records.ts';
 import type { RunRecord } from '../harness/run-record.ts';
@@ -30,36 +31,22 @@ export interface DriftAtRate {
   search_steps: number;
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** nginx's ns per request net of `wakeupNs` per timeslice; null without schedstat counters. */
-function netNs(r: RunRecord, wakeupNs: number): number | null {
-  const s: Sample | null = nginxSample(r);
-  if (s === null || s.slices === undefined) return null;
-  return ((s.busy - (wakeupNs * s.slices) / 1e9) / s.rate) * 1e9;
-}
-
 /**
  * Per calibration rate that a search also offered and carried: nginx's cost per request in both and
  * their ratio. Empty when no search step ran at a calibration rate (or without counters).
  */
 export function driftAtCalibrationRates(split: LabOptionSplit, nginxWakeupNs: number): DriftAtRate[] {
-  const costs = (records: RunRecord[]) =>
-    records.map((r) => netNs(r, nginxWakeupNs)).filter((x): x is number => x !== null);
+  const samples = (records: RunRecord[]) => records.map(nginxSample).filter((x): x is Sample => x !== null);
   const searchSteps = split.open_loop_max.flatMap((s) => s.steps.map((lr) => lr.record));
   const out: DriftAtRate[] = [];
   for (const rate of split.calibration_rates) {
-    const cal = costs(split.calibration.map((lr) => lr.record).filter((r) => r.requested_rps === rate));
-    const search = costs(
+    const cal = samples(split.calibration.map((lr) => lr.record).filter((r) => r.requested_rps === rate));
+    const search = samples(
       searchSteps.filter((r) => r.requested_rps === rate && r.max_rate_search?.verdict === 'carried'),
     );
-    if (cal.length === 0 || search.length === 0) continue;
-    const c = median(cal);
-    const s = median(search);
+    const c = netCostNs(cal, nginxWakeupNs);
+    const s = netCostNs(search, nginxWakeupNs);
+    if (c === null || s === null) continue;
     out.push({
       rate_rps: rate,
       calibration_ns_per_request: c,
