@@ -104,6 +104,14 @@ describe('runOrder', () => {
     ]);
   });
 
+  it('searchRepeats: searches after the first n repeats only, every step still once', () => {
+    for (const order of ['by-repeat', 'phases'] as const) {
+      const items = runOrder(steps, 3, true, order, 2);
+      expect(show(items).filter((x) => x.startsWith('searches'))).toEqual(['searches#0', 'searches#1']);
+      expect(items.flatMap((i) => (i.kind === 'step' ? [i.step] : []))).toEqual(steps);
+    }
+  });
+
   it('without searches both orders are the planned steps', () => {
     for (const order of ['by-repeat', 'phases'] as const)
       expect(runOrder(steps, 3, false, order).map((i) => (i.kind === 'step' ? i.step : null))).toEqual(steps);
