@@ -102,6 +102,8 @@ export interface Compiled {
   quickackSegments: number;
   /** Responses of at least this many segments are ACKed at the client's read (0: off). */
   ackAtReadSegments: number;
+  /** host.tcp.piggyback_acks (with delayed ACKs on). */
+  piggybackAcks: boolean;
   idleThreshold_ns: number;
   wakeup_ns: number;
   stallRatePerCpu_per_ns: number;
@@ -183,6 +185,7 @@ export function assemble(s: Scenario, steering: Steering): Compiled {
     maxRetries: h.tcp.max_retries,
     quickackSegments: h.tcp.quickack_segments,
     ackAtReadSegments: m.delayed_ack ? h.tcp.ack_at_read_segments : 0,
+    piggybackAcks: m.delayed_ack && h.tcp.piggyback_acks,
     idleThreshold_ns: h.cpu_wakeup.idle_threshold_ns,
     wakeup_ns: m.idle_wakeup ? h.cpu_wakeup.wakeup_ns : 0,
     stallRatePerCpu_per_ns: m.stalls ? h.stalls.rate_per_cpu_per_s / 1e9 : 0,

@@ -104,6 +104,12 @@ export const HostProfile = z.strictObject({
      * the ACK at once). Default 0: off. Sim: sim/net/tcp.ts, tcpkali.ts.
      */
     ack_at_read_segments: z.number().int().min(0).default(0),
+    /**
+     * A delayed ACK still waiting when the client writes its next request on that connection rides
+     * on the request and is not sent on its own (Linux: tcp_transmit_skb clears the delayed ACK,
+     * inet_csk_clear_xmit_timer). Default false: every delayed ACK leaves on its own.
+     */
+    piggyback_acks: z.boolean().default(false),
     source: Source,
   }),
   cpu_wakeup: z.strictObject({

@@ -7,6 +7,9 @@
  *
  * Delayed-ACK timers all have the same delay, so they expire in creation order: one FIFO per host
  * with a single pending timer event at its head, not one event per ACK.
+ * Piggybacking (`piggybackAcks`): a delayed ACK still queued when the client writes on its
+ * connection, or when a later response's ACK is queued on it, is marked as riding and released
+ * without a packet when it reaches the FIFO's head.
  * Invariants: ackDue of the FIFO is non-decreasing from head to tail; a packet dropped is either
  * released (ACKs, given-up segments) or has exactly one retransmission event pending.
  * Cost: O(1) per packet (the drop key string is built only on a drop).
@@ -26,6 +29,10 @@ export class Tcp {
   private readonly ackTimers: Fifo[] = [new Fifo(), new Fifo()];
   private readonly ackDue: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
   private readonly evAck: number;
+  /** Piggybacking: the slot of each client connection's waiting delayed ACK, or -1. */
+  private pendingAck = new Int32Array(0);
+  /** Piggybacking: 1 for a queued delayed ACK whose connection wrote a request since (by slot). */
+  private riding = new Uint8Array(0);
   private readonly evRetx: number;
   /** A pure ACK skips the application's tcp_sendmsg stage (tcp_send_ack builds it in the kernel). */
   private readonly ackFirstStage: number;
@@ -71,6 +78,19 @@ export class Tcp {
       this.ackDue[CLIENT]![a] = due;
       if (f.length === 0) net.sim.scheduleAt(due, this.evAck, CLIENT, 0);
       P.push(f, a);
+      if (c.piggybackAcks) {
+        const conn = P.conn[p]!;
+        if (conn >= this.pendingAck.length) {
+          const b = new Int32Array(Math.max(2 * this.pendingAck.length, conn + 1)).fill(-1);
+          b.set(this.pendingAck);
+          this.pendingAck = b;
+        }
+        // A later response's ACK covers the earlier one: the earlier rides along (not sent).
+        const old = this.pendingAck[conn]!;
+        if (old >= 0) this.riding[old] = 1;
+        this.pendingAck[conn] = a;
+        this.riding[a] = 0;
+      }
     } else {
       net.softirq.sendAck(rxCpu, a);
     }
@@ -105,6 +125,11 @@ export class Tcp {
 
   private ensureCap(host: number, p: number): void {
     const a = this.ackDue[host]!;
+    if (p >= this.riding.length) {
+      const r = new Uint8Array(Math.max(this.net.pool.cap, p + 1));
+      r.set(this.riding);
+      this.riding = r;
+    }
     if (p < a.length) return;
     const b = new Float64Array(Math.max(this.net.pool.cap, p + 1));
     b.set(a);
@@ -113,14 +138,35 @@ export class Tcp {
 
   private onAckTimer(host: number): void {
     const net = this.net;
+    const P = net.pool;
     const f = this.ackTimers[host]!;
     const now = net.sim.now_ns;
     const due = this.ackDue[host]!;
     while (f.length > 0 && due[f.head]! <= now) {
-      const a = net.pool.pop(f);
-      net.softirq.sendAck(net.pool.cpu[a]!, a);
+      const a = P.pop(f);
+      if (this.net.c.piggybackAcks) {
+        if (this.pendingAck[P.conn[a]!] === a) this.pendingAck[P.conn[a]!] = -1;
+        if (this.riding[a] === 1) {
+          this.riding[a] = 0;
+          P.release(a);
+          continue;
+        }
+      }
+      net.softirq.sendAck(P.cpu[a]!, a);
     }
     if (f.length > 0) net.sim.scheduleAt(due[f.head]!, this.evAck, host, 0);
+  }
+
+  /**
+   * The client writes a request on `conn`: a delayed ACK waiting on that connection rides on it
+   * (piggyback_acks); its timer entry is then released without sending.
+   */
+  requestWritten(conn: number): void {
+    if (!this.net.c.piggybackAcks || conn >= this.pendingAck.length) return;
+    const a = this.pendingAck[conn]!;
+    if (a < 0) return;
+    this.riding[a] = 1;
+    this.pendingAck[conn] = -1;
   }
 
   /**

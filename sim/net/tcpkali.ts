@@ -264,6 +264,7 @@ export class Tcpkali {
     P.bytes[p] = c.requestBytes;
     P.frames[p] = c.requestSegments;
     P.t0[p] = -1; // set to the write's completion when the chunk ends
+    net.tcp.requestWritten(flow);
     if (this.tickOwed[w] === 1) {
       this.tickOwed[w] = 0;
       dur += this.tickCost_ns * factor;
