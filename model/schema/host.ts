@@ -106,8 +106,9 @@ export const HostProfile = z.strictObject({
     ack_at_read_segments: z.number().int().min(0).default(0),
     /**
      * A delayed ACK still waiting when the client writes its next request on that connection rides
-     * on the request and is not sent on its own (Linux: tcp_transmit_skb clears the delayed ACK,
-     * inet_csk_clear_xmit_timer). Default false: every delayed ACK leaves on its own.
+     * on the request and is not sent on its own (Linux: a segment that carries the ACK clears the
+     * delayed-ACK timer, tcp_event_ack_sent). Default false: every delayed ACK leaves on its own.
+     * Sim: sim/net/tcp.ts.
      */
     piggyback_acks: z.boolean().default(false),
     source: Source,

@@ -8,8 +8,8 @@
  * Delayed-ACK timers all have the same delay, so they expire in creation order: one FIFO per host
  * with a single pending timer event at its head, not one event per ACK.
  * Piggybacking (`piggybackAcks`): a delayed ACK still queued when the client writes on its
- * connection, or when a later response's ACK is queued on it, is marked as riding and released
- * without a packet when it reaches the FIFO's head.
+ * connection, or when a later response's ACK is queued on it, is marked as riding; when its timer
+ * expires it is released without a packet.
  * Invariants: ackDue of the FIFO is non-decreasing from head to tail; a packet dropped is either
  * released (ACKs, given-up segments) or has exactly one retransmission event pending.
  * Cost: O(1) per packet (the drop key string is built only on a drop).
@@ -31,7 +31,7 @@ export class Tcp {
   private readonly evAck: number;
   /** Piggybacking: the slot of each client connection's waiting delayed ACK, or -1. */
   private pendingAck = new Int32Array(0);
-  /** Piggybacking: 1 for a queued delayed ACK whose connection wrote a request since (by slot). */
+  /** Piggybacking: 1 for a queued delayed ACK that rides (its connection wrote since, or a later ACK covers it), by slot. */
   private riding = new Uint8Array(0);
   private readonly evRetx: number;
   /** A pure ACK skips the application's tcp_sendmsg stage (tcp_send_ack builds it in the kernel). */
