@@ -29,8 +29,8 @@ export class Tcp {
   private readonly ackTimers: Fifo[] = [new Fifo(), new Fifo()];
   private readonly ackDue: Float64Array[] = [new Float64Array(0), new Float64Array(0)];
   private readonly evAck: number;
-  /** Piggybacking: the slot of each client connection's waiting delayed ACK, or -1. */
-  private pendingAck = new Int32Array(0);
+  /** Piggybacking: the slot of each client connection's waiting delayed ACK, or -1 (by flow). */
+  private readonly pendingAck: Int32Array;
   /** Piggybacking: 1 for a queued delayed ACK that rides (its connection wrote since, or a later ACK covers it), by slot. */
   private riding = new Uint8Array(0);
   private readonly evRetx: number;
@@ -41,6 +41,7 @@ export class Tcp {
   constructor(net: NetworkSim) {
     this.net = net;
     this.ackFirstStage = net.c.tx.length > 1 ? 1 : 0;
+    this.pendingAck = new Int32Array(net.c.piggybackAcks ? net.c.connections : 0).fill(-1);
     this.evAck = net.sim.register({ handle: (host) => this.onAckTimer(host) });
     this.evRetx = net.sim.register({ handle: (p) => this.onRetransmit(p) });
   }
@@ -80,11 +81,6 @@ export class Tcp {
       P.push(f, a);
       if (c.piggybackAcks) {
         const conn = P.conn[p]!;
-        if (conn >= this.pendingAck.length) {
-          const b = new Int32Array(Math.max(2 * this.pendingAck.length, conn + 1)).fill(-1);
-          b.set(this.pendingAck);
-          this.pendingAck = b;
-        }
         // A later response's ACK covers the earlier one: the earlier rides along (not sent).
         const old = this.pendingAck[conn]!;
         if (old >= 0) this.riding[old] = 1;
@@ -123,17 +119,21 @@ export class Tcp {
     return a;
   }
 
+  /** Grows the per-slot arrays of the delayed ACKs (due times of `host`, riding marks) to hold slot p. */
   private ensureCap(host: number, p: number): void {
     const a = this.ackDue[host]!;
+    if (p < a.length && p < this.riding.length) return;
+    const cap = Math.max(this.net.pool.cap, p + 1);
+    if (p >= a.length) {
+      const b = new Float64Array(cap);
+      b.set(a);
+      this.ackDue[host] = b;
+    }
     if (p >= this.riding.length) {
-      const r = new Uint8Array(Math.max(this.net.pool.cap, p + 1));
+      const r = new Uint8Array(cap);
       r.set(this.riding);
       this.riding = r;
     }
-    if (p < a.length) return;
-    const b = new Float64Array(Math.max(this.net.pool.cap, p + 1));
-    b.set(a);
-    this.ackDue[host] = b;
   }
 
   private onAckTimer(host: number): void {
@@ -144,7 +144,7 @@ export class Tcp {
     const due = this.ackDue[host]!;
     while (f.length > 0 && due[f.head]! <= now) {
       const a = P.pop(f);
-      if (this.net.c.piggybackAcks) {
+      if (net.c.piggybackAcks) {
         if (this.pendingAck[P.conn[a]!] === a) this.pendingAck[P.conn[a]!] = -1;
         if (this.riding[a] === 1) {
           this.riding[a] = 0;
@@ -162,7 +162,7 @@ export class Tcp {
    * (piggyback_acks); its timer entry is then released without sending.
    */
   requestWritten(conn: number): void {
-    if (!this.net.c.piggybackAcks || conn >= this.pendingAck.length) return;
+    if (!this.net.c.piggybackAcks) return;
     const a = this.pendingAck[conn]!;
     if (a < 0) return;
     this.riding[a] = 1;
