@@ -73,6 +73,8 @@ interface RunFlags {
   rt: boolean;
   maxRate: boolean | string;
   maxRateStart?: string;
+  searchRepeats?: string;
+  searchDurationS?: string;
   order: string;
   generator: string;
   force: boolean;
@@ -121,6 +123,11 @@ Examples:
     )
     .option('--max-rate-start <rps>', 'open-loop search: first rate (default: the highest of --rates)')
     .option(
+      '--search-repeats <n>',
+      'run the open-loop searches in the first n repeats only (default: every repeat; wrk steps run in every repeat)',
+    )
+    .option('--search-duration-s <s>', 'measured seconds per open-loop search step (default: --duration-s)')
+    .option(
       '--order <order>',
       "by-repeat: each repeat's steps, then its open-loop searches (the machine's drift falls on both alike); phases: all steps, then all searches",
       'by-repeat',
@@ -139,7 +146,13 @@ Examples:
     .option('--json', 'print the records as JSON', false)
     .addHelpText(
       'after',
-      '\nExample:\n  $ cnisim harness run --lab --option net-host,flannel-host-gw --rates 2000,5000 --duration-s 5 --out runs/x --json',
+      `
+Examples:
+  $ cnisim harness run --lab --option net-host,flannel-host-gw --rates 2000,5000 --duration-s 5 --out runs/x --json
+  # the lab check's design (docs/calibration.md, "The lab's noise"): five repeats of 10 s steps,
+  # open-loop maximum-rate searches of 5 s steps in the first three repeats
+  $ cnisim harness run --lab --option net-host,flannel-host-gw,flannel-vxlan --rates 4000,8000,32000 \\
+      --repeat 5 --max-rate open-loop --search-repeats 3 --search-duration-s 5 --out runs/lab`,
     )
     .action(async (f: RunFlags) => {
       if (!f.lab)
@@ -167,12 +180,6 @@ Examples:
       const connections = parsePositiveInt('--connections', f.connections);
       const nginx_cpus = parseCpus('--nginx-cpus', f.nginxCpus);
       parseCpus('--generator-cpus', f.generatorCpus);
-      const u = namespacesUsable();
-      if (!u.ok)
-        throw new InputError('--lab', 'network namespaces', `${u.reason} (the lab needs root and iproute2)`);
-      if (nginxVersion() === null)
-        throw new InputError('--lab', 'nginx', 'nginx is not installed (apt-get install nginx-light)');
-      const run_id = f.runId ?? `lab-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       const maxRate =
         f.maxRate === undefined || f.maxRate === false
           ? false
@@ -180,6 +187,24 @@ Examples:
             ? 'wrk'
             : parseChoice('--max-rate', f.maxRate, ['wrk', 'open-loop', 'both'] as const);
       const maxRateStart = f.maxRateStart ? parsePositive('--max-rate-start', f.maxRateStart) : undefined;
+      const searchRepeats =
+        f.searchRepeats === undefined ? repeat : parsePositiveInt('--search-repeats', f.searchRepeats);
+      if (searchRepeats > repeat)
+        throw new InputError('--search-repeats', f.searchRepeats, `must be at most --repeat (${repeat})`);
+      const searchDuration_s =
+        f.searchDurationS === undefined ? undefined : parsePositive('--search-duration-s', f.searchDurationS);
+      if (
+        maxRate !== 'open-loop' &&
+        maxRate !== 'both' &&
+        (f.searchRepeats !== undefined || searchDuration_s !== undefined)
+      )
+        throw new UsageError('--search-repeats and --search-duration-s need --max-rate open-loop (or both)');
+      const u = namespacesUsable();
+      if (!u.ok)
+        throw new InputError('--lab', 'network namespaces', `${u.reason} (the lab needs root and iproute2)`);
+      if (nginxVersion() === null)
+        throw new InputError('--lab', 'nginx', 'nginx is not installed (apt-get install nginx-light)');
+      const run_id = f.runId ?? `lab-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       if ((maxRate === 'wrk' || maxRate === 'both') && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
       let tcpkali: { binary: string; version: string } | undefined;
@@ -192,10 +217,8 @@ Examples:
       // An open-loop search takes up to 14 steps per option and repeat (its bound).
       const total =
         options.length *
-        (rates.length +
-          (maxRate === 'wrk' || maxRate === 'both' ? 1 : 0) +
-          (maxRate === 'open-loop' || maxRate === 'both' ? 14 : 0)) *
-        repeat;
+        ((rates.length + (maxRate === 'wrk' || maxRate === 'both' ? 1 : 0)) * repeat +
+          (maxRate === 'open-loop' || maxRate === 'both' ? 14 * searchRepeats : 0));
       log(
         `harness: ${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}; records in ${f.out}`,
       );
@@ -218,7 +241,15 @@ Examples:
         rt: f.rt,
         max_rate: maxRate,
         order,
-        ...(maxRateStart ? { max_rate_search: { start_rps: maxRateStart } } : {}),
+        search_repeats: searchRepeats,
+        ...(maxRateStart || searchDuration_s
+          ? {
+              max_rate_search: {
+                ...(maxRateStart ? { start_rps: maxRateStart } : {}),
+                ...(searchDuration_s ? { duration_s: searchDuration_s } : {}),
+              },
+            }
+          : {}),
         ...(tcpkali ? { tcpkali } : {}),
         log,
         progress: (done, _t, note) => progress.update(done, note),

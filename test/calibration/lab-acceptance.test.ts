@@ -523,6 +523,50 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -7.4, max: -8.6 },
     },
   },
+  {
+    name: 'lab-five-4 (27 Nov, 07:48 UTC, five repeats of 10 s), wide',
+    dirs: ['lab-five-4'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 3.1, max: -1.6 },
+      'flannel-host-gw': { p50: -1.4, max: 2.4 },
+      'flannel-vxlan': { p50: -4.1, max: -5.8 },
+    },
+  },
+  {
+    name: 'lab-five-5 (27 Nov, 08:10 UTC, five repeats of 10 s), wide',
+    dirs: ['lab-five-5'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 2.9, max: -1.6 },
+      'flannel-host-gw': { p50: -3.5, max: 8.3 },
+      'flannel-vxlan': { p50: 3.5, max: -2.9 },
+    },
+  },
+  {
+    name: 'lab-five-6 (27 Nov, 08:31 UTC, five repeats of 10 s), wide',
+    dirs: ['lab-five-6'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 7.1, max: 1.6 },
+      'flannel-host-gw': { p50: -10.7, max: 1.1 },
+      'flannel-vxlan': { p50: -9.9, max: -7.0 },
+    },
+  },
+  {
+    name: 'lab-five-7 (27 Nov, 08:52 UTC, five repeats of 10 s), wide',
+    dirs: ['lab-five-7'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: -6.9, max: 4.8 },
+      'flannel-host-gw': { p50: -9.4, max: -1.1 },
+      'flannel-vxlan': { p50: -9.9, max: -2.8 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;

@@ -47,6 +47,35 @@ describe('cnisim harness / lab CLI', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^cnisim: --order: .*by-repeat.*phases.*\(got "random"\)\n$/);
   });
+  it('refuses more search repeats than repeats, and search flags without open-loop searches (before any machine check)', async () => {
+    const more = await harnessRun(
+      '--lab',
+      '--rates',
+      '1000',
+      '--repeat',
+      '3',
+      '--max-rate',
+      'open-loop',
+      '--search-repeats',
+      '4',
+    );
+    expect(more.code).toBe(3);
+    expect(more.stderr).toMatch(/^cnisim: --search-repeats: must be at most --repeat \(3\) \(got "4"\)\n$/);
+    const zero = await harnessRun(
+      '--lab',
+      '--rates',
+      '1000',
+      '--max-rate',
+      'open-loop',
+      '--search-repeats',
+      '0',
+    );
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toMatch(/^cnisim: --search-repeats: /);
+    const wrk = await harnessRun('--lab', '--rates', '1000', '--max-rate', 'wrk', '--search-duration-s', '5');
+    expect(wrk.code).toBe(2);
+    expect(wrk.stderr).toMatch(/--search-repeats and --search-duration-s need --max-rate open-loop/);
+  });
   it('names an unknown option', async () => {
     const r = await cli('lab', 'up', '--option', 'calico');
     expect(r.code).toBe(3);
