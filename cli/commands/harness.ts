@@ -11,7 +11,7 @@ import { InputError, UsageError } from '../errors.ts';
 import { parseChoice, parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { createProgress } from '../progress.ts';
-import { runLab } from '../../harness/lab-run.ts';
+import { maxRateMethods, runLab } from '../../harness/lab-run.ts';
 import { namespacesUsable } from '../../harness/lab/lab.ts';
 import { isLabOption, LAB_OPTIONS, type LabOption } from '../../harness/lab/layout.ts';
 import { nginxVersion } from '../../harness/nginx/server.ts';
@@ -186,6 +186,7 @@ Examples:
           : f.maxRate === true
             ? 'wrk'
             : parseChoice('--max-rate', f.maxRate, ['wrk', 'open-loop', 'both'] as const);
+      const methods = maxRateMethods(maxRate);
       const maxRateStart = f.maxRateStart ? parsePositive('--max-rate-start', f.maxRateStart) : undefined;
       const searchRepeats =
         f.searchRepeats === undefined ? repeat : parsePositiveInt('--search-repeats', f.searchRepeats);
@@ -193,11 +194,7 @@ Examples:
         throw new InputError('--search-repeats', f.searchRepeats, `must be at most --repeat (${repeat})`);
       const searchDuration_s =
         f.searchDurationS === undefined ? undefined : parsePositive('--search-duration-s', f.searchDurationS);
-      if (
-        maxRate !== 'open-loop' &&
-        maxRate !== 'both' &&
-        (f.searchRepeats !== undefined || searchDuration_s !== undefined)
-      )
+      if (!methods.openLoop && (f.searchRepeats !== undefined || searchDuration_s !== undefined))
         throw new UsageError('--search-repeats and --search-duration-s need --max-rate open-loop (or both)');
       const u = namespacesUsable();
       if (!u.ok)
@@ -205,7 +202,7 @@ Examples:
       if (nginxVersion() === null)
         throw new InputError('--lab', 'nginx', 'nginx is not installed (apt-get install nginx-light)');
       const run_id = f.runId ?? `lab-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      if ((maxRate === 'wrk' || maxRate === 'both') && !haveCommand('wrk'))
+      if (methods.wrk && !haveCommand('wrk'))
         throw new InputError('--max-rate', 'wrk', 'wrk is not installed (apt-get install wrk)');
       let tcpkali: { binary: string; version: string } | undefined;
       if (f.generator === 'tcpkali') {
@@ -217,8 +214,7 @@ Examples:
       // An open-loop search takes up to 14 steps per option and repeat (its bound).
       const total =
         options.length *
-        ((rates.length + (maxRate === 'wrk' || maxRate === 'both' ? 1 : 0)) * repeat +
-          (maxRate === 'open-loop' || maxRate === 'both' ? 14 * searchRepeats : 0));
+        ((rates.length + (methods.wrk ? 1 : 0)) * repeat + (methods.openLoop ? 14 * searchRepeats : 0));
       log(
         `harness: ${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}; records in ${f.out}`,
       );
