@@ -1,6 +1,6 @@
 /**
  * `cnisim start` (what `npm start` runs): the main job, the seed study with its defaults (five
- * options, 50k-500k RPS, 350 B and 4 KB; within 5 minutes on a 2-core machine). Prints the main
+ * options, 50k-500k RPS, 350 B and 4 KB; about a minute on a 2-core machine, 56 s on 27 Nov 2026). Prints the main
  * table on stdout and the report's path on stderr. Same flags as `cnisim study seed`.
  */
 import type { Command } from 'commander';
@@ -10,7 +10,7 @@ export function register(program: Command): void {
   program
     .command('start')
     .description('Run the main job: the seed study (same as `cnisim study seed`), written to out/seed/')
-    .option('--quick', 'reduced grid and sample sizes (about a minute)', false)
+    .option('--quick', 'reduced grid and sample sizes (about 10 s)', false)
     .option('--seed <n>', 'random seed; the same seed writes the same data.json', (v) => parseSeed(v), 1)
     .option('--profile <file>', 'fitted profile (default: out/profiles/fitted.json when it exists)')
     .option('--json', 'print the main table as JSON', false)
@@ -19,7 +19,7 @@ export function register(program: Command): void {
       `
 Examples:
   $ npm start                     # same as: npx cnisim start
-  $ npx cnisim start --quick      # about a minute
+  $ npx cnisim start --quick      # about 10 s
   $ npx cnisim selfcheck          # the engine against queueing theory`,
     )
     .action(async (o: { quick: boolean; seed: number; profile?: string; json: boolean }) => {
