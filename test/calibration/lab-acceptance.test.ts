@@ -567,6 +567,17 @@ const RECORDINGS: {
       'flannel-vxlan': { p50: -9.9, max: -2.8 },
     },
   },
+  {
+    name: 'lab-five-8 (27 Nov, 09:35 UTC, five repeats of 10 s), wide',
+    dirs: ['lab-five-8'],
+    heldOut: 8000,
+    calibrationRates: [4000, 32000],
+    measured: {
+      'net-host': { p50: 2.8, max: -4.7 },
+      'flannel-host-gw': { p50: -5.3, max: 3.6 },
+      'flannel-vxlan': { p50: -7.0, max: -4.3 },
+    },
+  },
 ];
 
 const fmt = (x: number) => `${x > 0 ? '+' : ''}${x.toFixed(1)} %`;
