@@ -119,17 +119,21 @@ export class Tcp {
     return a;
   }
 
-  /** Grows the per-slot arrays of the delayed ACKs (due times of `host`, riding marks) to hold slot p. */
+  /**
+   * Grows the per-slot arrays of the delayed ACKs to hold slot p: due times of `host`, and the
+   * riding marks (used, so grown, only with piggybackAcks).
+   */
   private ensureCap(host: number, p: number): void {
     const a = this.ackDue[host]!;
-    if (p < a.length && p < this.riding.length) return;
+    const growRiding = this.net.c.piggybackAcks && p >= this.riding.length;
+    if (p < a.length && !growRiding) return;
     const cap = Math.max(this.net.pool.cap, p + 1);
     if (p >= a.length) {
       const b = new Float64Array(cap);
       b.set(a);
       this.ackDue[host] = b;
     }
-    if (p >= this.riding.length) {
+    if (growRiding) {
       const r = new Uint8Array(cap);
       r.set(this.riding);
       this.riding = r;
