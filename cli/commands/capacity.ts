@@ -5,7 +5,7 @@
  * bisecting on the ends of each point's CI (see that file).
  */
 import type { Command } from 'commander';
-import { cachedEvaluator, evaluationOf, searchCapacity } from '../../sim/capacity-search.ts';
+import { cachedEvaluator, evaluationOf, hostsNeeded, searchCapacity } from '../../sim/capacity-search.ts';
 import { PERCENTILE_QUANTILES, type PercentileKey, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
@@ -41,11 +41,20 @@ export function register(program: Command): void {
       5000,
     )
     .option('--steps <n>', 'bisection steps at most', (v) => parsePositiveInt('--steps', v), 10)
+    .option(
+      '--target-rps <rps>',
+      'total load to carry: also print the server hosts needed (each at most the capacity), with the CI',
+      (v) => parsePositive('--target-rps', v),
+    )
     .option('--json', 'print {"option","slo","max_rate_rps","ci95_rps",...}');
   addModelOptions(cmd);
   cmd.addHelpText(
     'after',
-    '\nExample:\n  $ cnisim capacity --option flannel-host-gw --response-bytes 350 --slo p99=2ms --json',
+    '\nExamples:\n  $ cnisim capacity --option flannel-host-gw --response-bytes 350 --slo p99=2ms --json\n' +
+      '  $ cnisim capacity --option flannel-vxlan --response-bytes 350 --slo p99.9=5ms --target-rps 2M\n' +
+      '    # hosts needed for 2M RPS in total: ceil(target / capacity), its CI from the ends of the capacity CI\n' +
+      '\nWith --target-rps the JSON also carries "target_rps", "hosts_needed" and "hosts_needed_ci95" ([fewest, most]);\n' +
+      'when the SLO is still met at --max-rate, the capacity is a lower bound and hosts_needed an upper bound.',
   );
   cmd.action(
     async (
@@ -57,6 +66,7 @@ export function register(program: Command): void {
         maxRate: number;
         resolution: number;
         steps: number;
+        targetRps?: number;
         json?: boolean;
       },
     ) => {
@@ -94,11 +104,26 @@ export function register(program: Command): void {
         at_upper_bound: estimate.at_upper_bound,
         simulations: estimate.evaluations,
       };
-      if (o.json) printJson(result);
-      else
+      const hosts = o.targetRps !== undefined ? hostsFields(o.targetRps, estimate) : undefined;
+      if (o.json) printJson({ ...result, ...hosts });
+      else {
         process.stdout.write(
           `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]}, resolution ${result.resolution_rps} RPS)\n`,
         );
+        if (hosts)
+          process.stdout.write(
+            `${result.option}: ${hosts.target_rps} RPS in total needs ${hosts.hosts_needed} server hosts (95% CI ${hosts.hosts_needed_ci95[0]}-${hosts.hosts_needed_ci95[1]})${estimate.at_upper_bound ? ', at most (the capacity is a lower bound)' : ''}\n`,
+          );
+      }
     },
   );
+}
+
+/** The JSON fields of --target-rps: server hosts needed, each carrying at most the capacity. */
+function hostsFields(
+  target_rps: number,
+  estimate: { max_rate_rps: number; ci95_rps: [number, number] },
+): { target_rps: number; hosts_needed: number | null; hosts_needed_ci95: [number | null, number | null] } {
+  const h = hostsNeeded(target_rps, estimate);
+  return { target_rps, hosts_needed: h.hosts, hosts_needed_ci95: h.ci95 };
 }

@@ -123,7 +123,7 @@ describe('cnisim sweep', () => {
 });
 
 describe('cnisim capacity', () => {
-  it('bisects the rate and prints {option, slo, max_rate_rps, ci95_rps}', () => {
+  it('bisects the rate and prints {option, slo, max_rate_rps, ci95_rps}, and the hosts a target load needs', () => {
     const r = cnisim(
       'capacity',
       '--option',
@@ -144,16 +144,41 @@ describe('cnisim capacity', () => {
       '1',
       '--workers',
       '0',
+      '--target-rps',
+      '2M',
       '--json',
     );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.option).toBe('flannel-vxlan');
+    // Hosts for 2M RPS in total, each carrying at most the capacity; the CI from the capacity CI's ends.
+    expect(j.target_rps).toBe(2_000_000);
+    expect(j.hosts_needed).toBe(Math.ceil(2_000_000 / j.max_rate_rps));
+    expect(j.hosts_needed_ci95).toEqual([
+      Math.ceil(2_000_000 / j.ci95_rps[1]),
+      Math.ceil(2_000_000 / j.ci95_rps[0]),
+    ]);
     expect(j.slo).toBe('p99=2ms');
     // vxlan saturates on the server softirq between 350k and 450k RPS with the default costs.
     expect(j.max_rate_rps).toBeGreaterThan(250000);
     expect(j.max_rate_rps).toBeLessThan(480000);
     expect(j.ci95_rps[0]).toBeLessThanOrEqual(j.max_rate_rps);
     expect(j.ci95_rps[1]).toBeGreaterThanOrEqual(j.max_rate_rps);
+  });
+
+  it('refuses a target load of zero before simulating (exit 3, naming the flag)', () => {
+    const r = cnisim(
+      'capacity',
+      '--option',
+      'net-host',
+      '--response-bytes',
+      '350',
+      '--slo',
+      'p99=2ms',
+      '--target-rps',
+      '0',
+    );
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/--target-rps: must be greater than 0/);
   });
 });
