@@ -9,10 +9,11 @@ import { builtinOptionIds } from '../../model/load.ts';
 import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { InputError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
 import { createProgress } from '../progress.ts';
+import { openSweepLog, pointKey, sweepSettings } from '../sweep-log.ts';
 import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
 
 export function optionList(text: string): string[] {
@@ -32,16 +33,38 @@ export function register(program: Command): void {
     .option('--options <all|a,b>', 'options to compare', 'all')
     .requiredOption('--rates <list>', 'rates: a,b,c or start:stop:step (e.g. 50000:500000:50000)')
     .option('--response-bytes <list>', 'response sizes, comma-separated', '350')
-    .option('--json', 'print a JSON array of SimResults');
+    .option('--json', 'print a JSON array of SimResults')
+    .option(
+      '--out <file.jsonl>',
+      'also write each point to this JSON Lines log as it finishes (nothing lost if interrupted)',
+    )
+    .option('--resume', 'with --out: keep the points the log has (same settings) and simulate the rest');
   addModelOptions(cmd);
   cmd.addHelpText(
     'after',
     `
-Example:
-  $ cnisim sweep --options all --rates 50000:450000:100000 --response-bytes 350,4096 --json > sweep.json`,
+Examples:
+  $ cnisim sweep --options all --rates 50000:450000:100000 --response-bytes 350,4096 --json > sweep.json
+  $ cnisim sweep --options all --rates 50000:500000:10000 --out sweep.jsonl      # a long sweep, logged
+  $ cnisim sweep --options all --rates 50000:500000:10000 --out sweep.jsonl --resume
+    # after Ctrl-C: only the missing points run (also after adding rates); the output covers the grid
+  $ jq -c 'select(.result) | .result' sweep.jsonl    # the log's results, one per line
+
+The log's first line records the settings (version, host, profile/scenario file hashes, --set, seed,
+replications, requests): --resume refuses a log written with other settings, and --out never
+overwrites a log (without --resume an existing file is refused).`,
   );
   cmd.action(
-    async (o: ModelFlags & { options: string; rates: string; responseBytes: string; json?: boolean }) => {
+    async (
+      o: ModelFlags & {
+        options: string;
+        rates: string;
+        responseBytes: string;
+        json?: boolean;
+        out?: string;
+        resume?: boolean;
+      },
+    ) => {
       const options = optionList(o.options);
       const rates = parseNumberList('--rates', o.rates);
       for (const r of rates)
@@ -50,20 +73,32 @@ Example:
       for (const b of sizes)
         if (!(Number.isInteger(b) && b > 0))
           throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');
+      if (o.resume && !o.out) throw new UsageError('--resume needs --out <file.jsonl> (the log to resume)');
       const points = options.flatMap((opt) => sizes.flatMap((b) => rates.map((r) => ({ opt, r, b }))));
+      const sweepLog = o.out ? openSweepLog(o.out, sweepSettings(o), o.resume === true) : undefined;
       const progress = createProgress('sweep', points.length);
       const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications));
       const pool = new ReplicationPool(size);
       const results: SimResult[] = [];
       try {
         for (const [i, p] of points.entries()) {
+          const point = { option: p.opt, rate_rps: p.r, response_bytes: p.b };
+          const logged = sweepLog?.done.get(pointKey(point));
+          if (logged) {
+            results.push(logged);
+            progress.update(i + 1, `${p.opt} ${p.r} RPS ${p.b} B (from the log)`);
+            continue;
+          }
           const req = requestFrom(o, p.opt, p.r, p.b);
           req.pool = pool;
-          results.push(await simulate(req));
+          const r = await simulate(req);
+          sweepLog?.append(point, r);
+          results.push(r);
           progress.update(i + 1, `${p.opt} ${p.r} RPS ${p.b} B`);
         }
       } finally {
         await pool.close();
+        sweepLog?.close();
       }
       progress.finish();
       if (o.json) printJson(results);
