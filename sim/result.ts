@@ -82,6 +82,13 @@ export interface SimResult {
    * parameters' uncertainty (calibration/prediction-interval.ts). Absent without a profile.
    */
   latency_pi95_ms?: Partial<PercentileIntervals> | null;
+  /**
+   * Each replication's own latency percentiles, in replication order (only when asked for:
+   * SimulateRequest.replication_percentiles; null when saturated or with one replication). Two runs
+   * with the same seed share their random streams replication by replication (common random
+   * numbers), so `cnisim compare` pairs them.
+   */
+  latency_by_replication_ms?: Percentiles[] | null;
   /** The same latency quantised as tcpkali prints it (0.1 ms buckets). */
   latency_tcpkali_ms?: Percentiles | null;
   /**

@@ -67,6 +67,8 @@ export interface SimulateRequest {
   onProgress?: (done: number, total: number) => void;
   /** An open worker pool to reuse (sweeps): saves the worker start-up per point. */
   pool?: ReplicationPool;
+  /** Also return each replication's latency percentiles (latency_by_replication_ms; compare pairs them). */
+  replication_percentiles?: boolean;
 }
 
 export const DEFAULT_REQUESTS = 200_000;
@@ -310,6 +312,7 @@ function summarize(
   let latency_ci95_ms: PercentileIntervals | null = null;
   let latency_tcpkali_ms: Percentiles | null = null;
   let latency_from_schedule_ms: Percentiles | null = null;
+  let latency_by_replication_ms: Percentiles[] | null = null;
   let bursts: BurstReport | null = null;
   const merged = result.histograms.latency;
   if (!saturated && merged && merged.count > 0) {
@@ -336,6 +339,12 @@ function summarize(
         latency_ci95_ms[key] = [round4(Math.min(Math.exp(ci.lo), v)), round4(Math.max(Math.exp(ci.hi), v))];
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
+    if (req.replication_percentiles && R >= 2)
+      latency_by_replication_ms = parts.map((h) => {
+        const row = {} as Percentiles;
+        for (const key of PERCENTILE_KEYS) row[key] = round4(h.quantile(PERCENTILE_QUANTILES[key]) / 1e6);
+        return row;
+      });
     for (const h of parts) h.destroy();
     bursts = burstReport(c, (R * window_ns) / 1e9);
     const fromSchedule = result.histograms.latency_from_schedule;
@@ -390,6 +399,7 @@ function summarize(
     latency_ci95_ms,
     latency_tcpkali_ms,
     latency_from_schedule_ms,
+    ...(req.replication_percentiles ? { latency_by_replication_ms } : {}),
     bursts,
     task_wakeups_per_s: {
       nginx: perWindowSecond(c['wakeups.nginx']),
