@@ -11,6 +11,7 @@
  * with most drops. Percentiles of a saturated run are meaningless (they grow with run length), so
  * latency_ms is null.
  */
+import { inertSetWarnings } from '../model/compile/inert-sets.ts';
 import { InputError } from '../cli/errors.ts';
 import { readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
@@ -225,6 +226,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
     ...(req.pool ? { pool: req.pool } : {}),
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
+  warnings.push(...inertSetWarnings(scenario, req.set ?? []));
   let result: ReplicatedResult;
   if (req.precision) {
     const p = parsePrecision(req.precision);

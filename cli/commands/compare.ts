@@ -1,9 +1,9 @@
 /**
- * `cnisim compare`: two or more network options at one rate and response size, each against the
- * first (the baseline), with common random numbers: the same seed and replications for every
- * option, so replication i of each run shares its random streams and the per-replication
- * differences give a tight interval on the difference (sim/compare.ts). A table per comparison, or
- * JSON with --json.
+ * `cnisim compare`: network options, and what-if variants of them (`--variant name:path=value;...`),
+ * at one rate and response size, each point against the first (the baseline: the first option as
+ * given), with common random numbers: the same seed and replications for every point, so
+ * replication i of each run shares its random streams and the per-replication differences give a
+ * tight interval on the difference (sim/compare.ts). A table per comparison, or JSON with --json.
  */
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
@@ -12,14 +12,42 @@ import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
-import { formatTable, printJson } from '../output.ts';
+import { formatTable, log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
 import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
 import { optionList } from './sweep.ts';
 
+/** A what-if variant: a label and the --set overrides it adds to every option. */
+export interface Variant {
+  name: string;
+  set: string[];
+}
+
+/** Parses `name:path=value;path=value` (';' separates overrides: CPU lists contain commas). */
+export function parseVariant(text: string): Variant {
+  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*:(.*)$/.exec(text);
+  const set = m
+    ? m[2]!
+        .split(';')
+        .map((x) => x.trim())
+        .filter((x) => x !== '')
+    : [];
+  if (!m || set.length === 0 || set.some((x) => !/^[^=]+=.+$/.test(x)))
+    throw new InputError(
+      '--variant',
+      text,
+      'expected <name>:<path>=<value>[;<path>=<value>...], e.g. rps-all:host.rps_cpus=0-35',
+    );
+  return { name: m[1]!, set };
+}
+
 interface Compared {
+  /** The option, with ` + <variant>` for a what-if variant. */
+  point: string;
   option: string;
+  variant: string | null;
+  set: string[];
   saturated: boolean;
   bottleneck: string | null;
   latency_ms: SimResult['latency_ms'];
@@ -27,9 +55,12 @@ interface Compared {
   cpu_us_per_request: { client: number; server: number };
 }
 
-function compared(r: SimResult): Compared {
+function compared(r: SimResult, variant: Variant | null): Compared {
   return {
+    point: variant ? `${r.option}+${variant.name}` : r.option,
     option: r.option,
+    variant: variant?.name ?? null,
+    set: variant?.set ?? [],
     saturated: r.saturated,
     bottleneck: r.bottleneck,
     latency_ms: r.latency_ms,
@@ -51,8 +82,8 @@ function formatComparison(base: Compared, other: Compared, d: PairedDifference |
     PERCENTILE_KEYS.map((k) => ({ k })),
     [
       { header: 'percentile', value: (x) => x.k.replace('_', '.'), align: 'left' },
-      { header: `${base.option}_ms`, value: (x) => bl[x.k], digits: 3 },
-      { header: `${other.option}_ms`, value: (x) => ol[x.k], digits: 3 },
+      { header: `${base.point}_ms`, value: (x) => bl[x.k], digits: 3 },
+      { header: `${other.point}_ms`, value: (x) => ol[x.k], digits: 3 },
       { header: 'diff_ms', value: (x) => d.latency_diff_ms[x.k], digits: 3 },
       { header: 'diff_ci95_lo_ms', value: (x) => d.latency_diff_ci95_ms[x.k][0], digits: 3 },
       { header: 'diff_ci95_hi_ms', value: (x) => d.latency_diff_ci95_ms[x.k][1], digits: 3 },
@@ -73,6 +104,11 @@ export function register(program: Command): void {
       'Compare network options at one rate against the first: latency differences with paired 95% CIs (common random numbers)',
     )
     .requiredOption('--options <a,b,...>', 'options to compare; the first is the baseline')
+    .option(
+      '--variant <name:path=value;...>',
+      'a what-if variant of every option (--set overrides, ";"-separated), repeatable',
+      (v: string, prev: Variant[] = []) => [...prev, parseVariant(v)],
+    )
     .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
     .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
       parsePositiveInt('--response-bytes', v),
@@ -88,63 +124,88 @@ export function register(program: Command): void {
 Examples:
   $ cnisim compare --options flannel-host-gw,flannel-vxlan --rate 250k --response-bytes 350
   $ cnisim compare --options net-host,ipvlan,macvlan --rate 400k --response-bytes 350 --replications 8 --json
+  $ cnisim compare --options net-host --rate 400k --response-bytes 350 \
+      --variant no-coalescing:host.nic.coalescing=off --variant rps-hash-0-17:'host.mechanisms.rfs=false;host.rps_cpus=0-17'
+    # what-if: the option as it is (the baseline) against each variant of it
 
 Every option runs with the same seed and replications, so replication i of each shares its random
 streams (connection phases, wire jitter, stalls): the interval on a difference comes from the
 per-replication differences (Student t, replications - 1 degrees of freedom), much tighter than two
 separate intervals would suggest. "differs: yes" when it excludes 0. cpu_us_per_request: CPU time
-per request on each host, all classes, summed over its CPUs.`,
+per request on each host, all classes, summed over its CPUs. The points are every option as given,
+then every option with each --variant (named <option>+<variant>); all are compared with the first.`,
   );
   cmd.action(
-    async (o: ModelFlags & { options: string; rate: number; responseBytes: number; json?: boolean }) => {
+    async (
+      o: ModelFlags & {
+        options: string;
+        variant?: Variant[];
+        rate: number;
+        responseBytes: number;
+        json?: boolean;
+      },
+    ) => {
       const options = optionList(o.options);
-      if (options.length < 2 || new Set(options).size !== options.length)
+      const variants = o.variant ?? [];
+      if (new Set(options).size !== options.length)
+        throw new InputError('--options', o.options, 'names an option twice');
+      if (new Set(variants.map((v) => v.name)).size !== variants.length)
+        throw new InputError('--variant', variants.map((v) => v.name).join(','), 'names a variant twice');
+      const points: { option: string; variant: Variant | null }[] = [
+        ...options.map((option) => ({ option, variant: null })),
+        ...variants.flatMap((variant) => options.map((option) => ({ option, variant }))),
+      ];
+      if (points.length < 2)
         throw new InputError(
           '--options',
           o.options,
-          'name two or more different options (the first is the baseline)',
+          'name two or more different options, or add a --variant (the first option is the baseline)',
         );
       if (o.replications < 2)
         throw new InputError('--replications', o.replications, 'a paired comparison needs at least 2');
-      const progress = createProgress('compare', options.length);
+      const progress = createProgress('compare', points.length);
       const pool = new ReplicationPool(
         Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications)),
       );
       const results: SimResult[] = [];
       try {
-        for (const [i, opt] of options.entries()) {
-          const req = requestFrom(o, opt, o.rate, o.responseBytes);
+        for (const [i, p] of points.entries()) {
+          const req = requestFrom(o, p.option, o.rate, o.responseBytes);
+          if (p.variant) req.set = [...(req.set ?? []), ...p.variant.set];
           req.pool = pool;
           req.replication_percentiles = true;
           results.push(await simulate(req));
-          progress.update(i + 1, opt);
+          progress.update(i + 1, p.variant ? `${p.option}+${p.variant.name}` : p.option);
         }
       } finally {
         await pool.close();
       }
       progress.finish();
+      for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
       const base = results[0]!;
-      const rows = results.map(compared);
+      const rows = results.map((r, i) => compared(r, points[i]!.variant));
       const comparisons = results.slice(1).map((r) => pairedDifference(base, r));
       if (o.json) {
         printJson({
-          baseline: base.option,
+          baseline: rows[0]!.point,
           rate_rps: o.rate,
           response_bytes: o.responseBytes,
           host: base.host,
           seed: base.seed,
           replications: base.replications,
           results: rows,
-          comparisons: comparisons.map(
-            (d, i) => d ?? { option: rows[i + 1]!.option, baseline: base.option, saturated: true },
-          ),
+          comparisons: comparisons.map((d, i) => ({
+            point: rows[i + 1]!.point,
+            ...(d ?? { option: rows[i + 1]!.option, baseline: base.option, saturated: true }),
+          })),
         });
         return;
       }
-      let s = `${options.length - 1} option(s) against ${base.option}: ${o.rate} RPS, ${o.responseBytes} B responses, ${base.host}; ${base.replications} replications with common random numbers (seed ${base.seed})\n`;
+      let s = `${points.length - 1} point(s) against ${rows[0]!.point}: ${o.rate} RPS, ${o.responseBytes} B responses, ${base.host}; ${base.replications} replications with common random numbers (seed ${base.seed})\n`;
       for (const [i, d] of comparisons.entries()) {
-        s += `\n${rows[i + 1]!.option} vs ${base.option}\n`;
-        s += formatComparison(rows[0]!, rows[i + 1]!, d);
+        const row = rows[i + 1]!;
+        s += `\n${row.point} vs ${rows[0]!.point}${row.set.length ? ` (${row.set.join('; ')})` : ''}\n`;
+        s += formatComparison(rows[0]!, row, d);
       }
       process.stdout.write(s);
     },

@@ -24,7 +24,7 @@ export function addModelOptions(cmd: Command): Command {
     .option('--scenario <file>', 'scenario file (YAML/JSON); flags override it')
     .option(
       '--set <path=value>',
-      'override one parameter, repeatable (e.g. host.nic.rx_usecs=0)',
+      'override one parameter, repeatable (e.g. host.nic.coalescing=off); one that cannot matter is warned about',
       collect,
       [],
     )
@@ -166,7 +166,8 @@ export function register(program: Command): void {
     `
 Examples:
   $ cnisim simulate --option flannel-vxlan --rate 150000 --response-bytes 350
-  $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.rps_cpus=0-17 --json
+  $ cnisim simulate --option net-host --rate 250k --response-bytes 4096 --set host.nic.coalescing=off --json
+  $ cnisim simulate --option net-host --rate 250k --response-bytes 350 --set host.mechanisms.rfs=false --set host.rps_cpus=0-17
   $ cnisim simulate --option flannel-host-gw --rate 200k --response-bytes 350 --profile out/profiles/fitted.json
 
 With --profile, the table adds pi95_lo_ms/pi95_hi_ms: 95 % prediction intervals combining the

@@ -10,7 +10,7 @@ import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError, UsageError } from '../errors.ts';
-import { formatTable, printJson } from '../output.ts';
+import { formatTable, log, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
 import { createProgress } from '../progress.ts';
 import { openSweepLog, pointKey, sweepSettings } from '../sweep-log.ts';
@@ -101,6 +101,7 @@ overwrites a log (without --resume an existing file is refused).`,
         sweepLog?.close();
       }
       progress.finish();
+      for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
       if (o.json) printJson(results);
       else
         process.stdout.write(

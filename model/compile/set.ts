@@ -3,7 +3,9 @@
  * editing files. Paths are dotted (`host.nic.rx_usecs=0`, `host.rps_cpus=0-17`,
  * `wire.propagation_ns=50000`); `option.stages.<name>.<field>` addresses a stage by name.
  * Values parse as JSON when they can (numbers, booleans, arrays) and as strings otherwise, so
- * masks like `0-17` and `00000000,0003fdfe` stay strings. The result is re-validated against the
+ * masks like `0-17` and `00000000,0003fdfe` stay strings; where the parameter holds a string (a CPU
+ * list or mask, a mode), the value is taken as written (`host.rps_cpus=0` is CPU 0, `=00000003` the
+ * hex mask of CPUs 0 and 1, not the numbers 0 and 3). The result is re-validated against the
  * schema; an unknown path or a value of the wrong type is an InputError naming the path and value.
  * Pure: returns a new scenario.
  */
@@ -32,18 +34,23 @@ export function parseSetValue(raw: string): unknown {
 }
 
 /** Splits `path=value`; throws InputError('--set', ...) when there is no `=`. */
-export function splitSet(expr: string): { path: string; value: unknown } {
+export function splitSet(expr: string): { path: string; value: unknown; raw: string } {
   const i = expr.indexOf('=');
   if (i <= 0) throw new InputError('--set', expr, 'expected path=value');
-  return { path: expr.slice(0, i).trim(), value: parseSetValue(expr.slice(i + 1)) };
+  const raw = expr.slice(i + 1);
+  return { path: expr.slice(0, i).trim(), value: parseSetValue(raw), raw: raw.trim() };
 }
 
 export function applySet(scenario: Scenario, expr: string): Scenario {
-  const { path, value } = splitSet(expr);
-  return setPath(scenario, path, value);
+  const { path, value, raw } = splitSet(expr);
+  return setPath(scenario, path, value, raw);
 }
 
-export function setPath(scenario: Scenario, path: string, value: unknown): Scenario {
+/**
+ * Sets `path` to `value`; `raw` is the text it was parsed from, taken instead where the parameter
+ * holds a string (so a CPU list `0` or a hex mask `00000003` is not read as a number).
+ */
+export function setPath(scenario: Scenario, path: string, value: unknown, raw?: string): Scenario {
   const keys = path.split('.');
   const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
   // option.stages.<name>.<field> -> option.stages.{tx|rx}[i].<field>
@@ -84,7 +91,9 @@ export function setPath(scenario: Scenario, path: string, value: unknown): Scena
   const last = keys[keys.length - 1]!;
   if (obj === null || typeof obj !== 'object' || !(last in (obj as object)))
     throw new InputError(path, value, 'unknown parameter path');
-  (obj as Record<string, unknown>)[last] = value;
+  const target = obj as Record<string, unknown>;
+  if (typeof target[last] === 'string' && typeof value !== 'string' && raw !== undefined) value = raw;
+  target[last] = value;
   try {
     return validate(Scenario, copy, '');
   } catch (err) {

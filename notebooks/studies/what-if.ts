@@ -50,8 +50,12 @@ export const QUESTIONS: Question[] = [
     variants: [
       { label: 'RPS on 1-8,10-17 (study)', set: [] },
       { label: 'RPS off', set: ['host.mechanisms.rps=false'] },
-      { label: 'RPS on 0-17 (incl. IRQ CPUs)', set: ['host.rps_cpus=0-17'] },
-      { label: 'RFS off (RPS by flow hash only)', set: ['host.mechanisms.rfs=false'] },
+      // With RFS on, rps_cpus picks no CPU (every flow follows its reader): the mask matters by flow hash only.
+      { label: 'RFS off (RPS by flow hash over 1-8,10-17)', set: ['host.mechanisms.rfs=false'] },
+      {
+        label: 'RFS off, RPS over 0-17 (incl. IRQ CPUs)',
+        set: ['host.mechanisms.rfs=false', 'host.rps_cpus=0-17'],
+      },
     ],
   },
   {

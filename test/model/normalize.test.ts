@@ -77,6 +77,9 @@ describe('--set', () => {
     const s = normalize(base);
     expect(applySet(s, 'host.nic.rx_usecs=0').host.nic.rx_usecs).toBe(0);
     expect(applySet(s, 'host.rps_cpus=0-17').host.rps_cpus).toBe('0-17');
+    // A string parameter takes the value as written: CPU 0 and the hex mask 00000003, not numbers.
+    expect(applySet(s, 'host.rps_cpus=0').host.rps_cpus).toBe('0');
+    expect(applySet(s, 'host.rps_cpus=00000003').host.rps_cpus).toBe('00000003');
     expect(applySet(s, 'wire.propagation_ns=5000').wire.propagation_ns).toBe(5000);
     const t = applySet(s, 'option.stages.ip_tcp_rcv.cost_ns_per_packet=123');
     expect(t.option.stages.rx.find((x) => x.name === 'ip_tcp_rcv')!.cost_ns_per_packet).toBe(123);

@@ -1,0 +1,71 @@
+/**
+ * `--set` overrides that cannot change the result under the rest of the scenario, with why: a
+ * what-if that silently changes nothing misleads (setting rx_usecs while moderation is adaptive,
+ * rps_cpus while RFS steers every flow). Pure: the final scenario and the user's `path=value` list in,
+ * one warning per inert override out (none when the override matters).
+ */
+import type { Scenario } from '../schema/scenario.ts';
+import { splitSet } from './set.ts';
+
+interface Rule {
+  /** The override's path, or a prefix ending in '.'. */
+  path: string;
+  /** Why it is inert in this scenario, or null when it matters. */
+  inert(s: Scenario): string | null;
+}
+
+const noInterrupt = (s: Scenario) =>
+  s.host.nic.rx_cpu === 'sender'
+    ? 'the receive runs on the sending CPU with no interrupt (host.nic.rx_cpu=sender, a veth pair)'
+    : null;
+
+const RULES: Rule[] = [
+  { path: 'host.nic.coalescing', inert: noInterrupt },
+  { path: 'host.nic.irq_cpus', inert: noInterrupt },
+  {
+    path: 'host.nic.rx_usecs',
+    inert: (s) =>
+      noInterrupt(s) ??
+      (!s.host.mechanisms.coalescing || s.host.nic.coalescing !== 'fixed'
+        ? `the interval applies only to fixed moderation, and host.nic.coalescing is ${s.host.mechanisms.coalescing ? s.host.nic.coalescing : 'switched off (host.mechanisms.coalescing=false)'}: add --set host.nic.coalescing=fixed (or =off for an interrupt per arrival)`
+        : null),
+  },
+  {
+    path: 'host.nic.adaptive_',
+    inert: (s) =>
+      noInterrupt(s) ??
+      (!s.host.mechanisms.coalescing || s.host.nic.coalescing !== 'adaptive'
+        ? `it applies only to adaptive moderation, and host.nic.coalescing is ${s.host.nic.coalescing}`
+        : null),
+  },
+  {
+    path: 'host.rps_cpus',
+    inert: (s) =>
+      !s.host.mechanisms.rps
+        ? 'RPS is off (host.mechanisms.rps=false)'
+        : s.host.mechanisms.rfs
+          ? 'RFS steers every flow to the CPU of the worker that reads it, so the RPS mask picks no CPU: add --set host.mechanisms.rfs=false to steer by flow hash over the mask'
+          : null,
+  },
+  {
+    path: 'host.apps.nginx.epoll_max_events',
+    inert: () =>
+      'the model does not use it (a woken worker serves every ready request before it sleeps; docs/model.md)',
+  },
+];
+
+/** One warning per override in `sets` that cannot change the result of scenario `s`. */
+export function inertSetWarnings(s: Scenario, sets: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const expr of sets) {
+    const { path } = splitSet(expr);
+    for (const rule of RULES) {
+      const hit =
+        rule.path.endsWith('.') || rule.path.endsWith('_') ? path.startsWith(rule.path) : path === rule.path;
+      if (!hit) continue;
+      const why = rule.inert(s);
+      if (why) out.push(`--set ${expr} changes nothing: ${why}`);
+    }
+  }
+  return out;
+}

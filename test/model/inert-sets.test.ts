@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { inertSetWarnings } from '../../model/compile/inert-sets.ts';
+import { normalize } from '../../model/compile/normalize.ts';
+import { simulate } from '../../sim/simulate.ts';
+
+const base = { option: 'net-host', workload: { rate_rps: 150000, response_bytes: 350 } };
+
+describe('inertSetWarnings', () => {
+  it('warns about rx_usecs unless moderation is fixed, and about rps_cpus while RFS steers', () => {
+    const s = normalize({ ...base, set: ['host.nic.rx_usecs=5', 'host.rps_cpus=0-17'] });
+    expect(s.host.nic.coalescing).toBe('adaptive');
+    const w = inertSetWarnings(s, ['host.nic.rx_usecs=5', 'host.rps_cpus=0-17']);
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/^--set host.nic.rx_usecs=5 changes nothing: .*coalescing is adaptive/);
+    expect(w[1]).toMatch(/^--set host.rps_cpus=0-17 changes nothing: RFS steers every flow/);
+    const sets = [
+      'host.nic.coalescing=fixed',
+      'host.nic.rx_usecs=5',
+      'host.mechanisms.rfs=false',
+      'host.rps_cpus=0-17',
+    ];
+    expect(inertSetWarnings(normalize({ ...base, set: sets }), sets)).toEqual([]);
+  });
+
+  it('warns about moderation settings on a veth receive (no interrupt) and about epoll_max_events', () => {
+    const sets = ['host.nic.coalescing=off', 'host.apps.nginx.epoll_max_events=8'];
+    const s = normalize({ ...base, host: 'netns-lab', set: sets });
+    const w = inertSetWarnings(s, sets);
+    expect(w[0]).toMatch(/coalescing=off changes nothing: the receive runs on the sending CPU/);
+    expect(w[1]).toMatch(/epoll_max_events=8 changes nothing: the model does not use it/);
+  });
+});
+
+describe('the inert overrides do change nothing, and their suggested companions do', () => {
+  const point = (set: string[]) =>
+    simulate({
+      option: 'net-host',
+      rate_rps: 150_000,
+      response_bytes: 350,
+      requests: 20_000,
+      replications: 1,
+      workers: 0,
+      set,
+    });
+
+  it('rps_cpus under RFS, rx_usecs under adaptive moderation: the same result as without them', async () => {
+    const plain = await point([]);
+    const inert = await point(['host.rps_cpus=0', 'host.nic.rx_usecs=500']);
+    expect(inert.latency_ms).toEqual(plain.latency_ms);
+    expect(inert.cpu).toEqual(plain.cpu);
+    expect(inert.warnings?.filter((w) => w.includes('changes nothing'))).toHaveLength(2);
+    // All receive processing steered to CPU 0 (RFS off) loads CPU 0 of the server with softirq.
+    const steered = await point(['host.mechanisms.rfs=false', 'host.rps_cpus=0']);
+    const cpu0 = (r: typeof plain) => r.cpu.find((c) => c.host === 'server' && c.cpu === 0)!.softirq;
+    expect(cpu0(steered)).toBeGreaterThan(2 * cpu0(plain));
+    expect(steered.warnings?.some((w) => w.includes('changes nothing'))).toBe(false);
+  });
+});
