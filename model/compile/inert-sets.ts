@@ -22,6 +22,33 @@ const noInterrupt = (s: Scenario) =>
 const RULES: Rule[] = [
   { path: 'host.nic.coalescing', inert: noInterrupt },
   { path: 'host.nic.irq_cpus', inert: noInterrupt },
+  { path: 'host.nic.hardirq_cost_ns', inert: noInterrupt },
+  { path: 'host.nic.tx_clean_cost_ns_per_frame', inert: noInterrupt },
+  { path: 'host.mechanisms.coalescing', inert: noInterrupt },
+  {
+    path: 'wire.jitter_cv',
+    inert: (s) => (s.wire.jitter_mean_ns === 0 ? 'there is no jitter (wire.jitter_mean_ns is 0)' : null),
+  },
+  {
+    path: 'wire.frame_overhead_bytes',
+    inert: (s) =>
+      s.wire.line_rate_gbps === 0 ? 'the wire has no serialization (wire.line_rate_gbps is 0)' : null,
+  },
+  {
+    path: 'host.apps.tcpkali.send_timer.mode',
+    inert: (s) =>
+      s.host.apps.tcpkali.send_timer.granularity_ns === 0
+        ? 'sends leave at their due times (send_timer.granularity_ns is 0)'
+        : null,
+  },
+  {
+    path: 'host.apps.tcpkali.send_timer.slack_ns',
+    inert: (s) =>
+      s.host.apps.tcpkali.send_timer.granularity_ns === 0 ||
+      s.host.apps.tcpkali.send_timer.mode !== 'after_burst'
+        ? 'the slack applies only to the after_burst timer (send_timer.mode after_burst, granularity_ns above 0)'
+        : null,
+  },
   {
     path: 'host.nic.rx_usecs',
     inert: (s) =>

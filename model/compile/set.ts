@@ -51,6 +51,13 @@ export function applySet(scenario: Scenario, expr: string): Scenario {
  * holds a string (so a CPU list `0` or a hex mask `00000003` is not read as a number).
  */
 export function setPath(scenario: Scenario, path: string, value: unknown, raw?: string): Scenario {
+  const merged = mergedDefault(path);
+  if (merged)
+    throw new InputError(
+      path,
+      value,
+      `the host profile's default, merged into ${merged} before overrides apply (setting it would change nothing): set ${merged}`,
+    );
   const keys = path.split('.');
   const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
   // option.stages.<name>.<field> -> option.stages.{tx|rx}[i].<field>
@@ -100,4 +107,16 @@ export function setPath(scenario: Scenario, path: string, value: unknown, raw?: 
     if (err instanceof InputError) throw new InputError(path, value, err.reason);
     throw err;
   }
+}
+
+/**
+ * Host-profile fields that normalize copies into the scenario's own sections (the wire, the
+ * workload's request size and connections): the copy is what the model reads, so the path to set
+ * is the copy's; returns it, or null for any other path.
+ */
+export function mergedDefault(path: string): string | null {
+  if (path.startsWith('host.wire.')) return path.slice('host.'.length);
+  if (path === 'host.apps.tcpkali.request_bytes') return 'workload.request_bytes';
+  if (path === 'host.apps.tcpkali.connections') return 'workload.connections';
+  return null;
 }

@@ -29,6 +29,26 @@ describe('inertSetWarnings', () => {
     expect(w[0]).toMatch(/coalescing=off changes nothing: the receive runs on the sending CPU/);
     expect(w[1]).toMatch(/epoll_max_events=8 changes nothing: the model does not use it/);
   });
+
+  it('warns about the send timer’s slack without an after-burst timer, and about wire fields the wire lacks', () => {
+    const sets = [
+      'host.apps.tcpkali.send_timer.slack_ns=500',
+      'wire.jitter_cv=2',
+      'wire.frame_overhead_bytes=30',
+    ];
+    const lab = normalize({ ...base, host: 'netns-lab', set: sets });
+    const w = inertSetWarnings(lab, sets);
+    expect(lab.host.apps.tcpkali.send_timer.mode).toBe('after_burst');
+    // The lab's generator does run an after-burst timer: its slack matters there; the lab's veth has
+    // no jitter and no line rate.
+    expect(w).toHaveLength(2);
+    expect(w[0]).toMatch(/jitter_cv=2 changes nothing: there is no jitter/);
+    expect(w[1]).toMatch(/frame_overhead_bytes=30 changes nothing: the wire has no serialization/);
+    const c4 = normalize({ ...base, set: sets });
+    expect(inertSetWarnings(c4, sets)).toEqual([
+      expect.stringMatching(/slack_ns=500 changes nothing: the slack applies only to the after_burst timer/),
+    ]);
+  });
 });
 
 describe('the inert overrides do change nothing, and their suggested companions do', () => {

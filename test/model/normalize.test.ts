@@ -87,6 +87,14 @@ describe('--set', () => {
   });
   it('rejects unknown paths, negative costs and masks naming missing CPUs', () => {
     expect(inputError(() => applySet(normalize(base), 'host.nic.nope=1')).field).toBe('host.nic.nope');
+    // The host profile's wire and request defaults are copied into the scenario before overrides:
+    // their host paths would change nothing, so the error names the path the model reads.
+    const wire = inputError(() => applySet(normalize(base), 'host.wire.propagation_ns=5000'));
+    expect(wire.message).toMatch(/^host.wire.propagation_ns: .*: set wire.propagation_ns/);
+    expect(inputError(() => applySet(normalize(base), 'host.apps.tcpkali.request_bytes=74')).message).toMatch(
+      /set workload.request_bytes/,
+    );
+    expect(applySet(normalize(base), 'workload.request_bytes=74').workload.request_bytes).toBe(74);
     const neg = inputError(() =>
       normalize({ ...base, set: ['option.stages.nic_poll.cost_ns_per_packet=-5'] }),
     );
