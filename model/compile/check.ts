@@ -1,6 +1,7 @@
 /**
  * Checks a complete scenario beyond what the schema can say: CPU masks name only CPUs the host
- * has, one IRQ CPU and one XPS mask per queue, stage lists shaped as the interpreter expects.
+ * has, one IRQ CPU and one XPS mask per queue, stage lists shaped as the interpreter expects, the
+ * option's rx_passes equal to the passes its stages make.
  * Throws InputError naming the path and value. Pure.
  */
 import { InputError } from '../../cli/errors.ts';
@@ -85,6 +86,17 @@ export function checkScenario(s: Scenario): void {
         throw new InputError(`${f}.cls`, st.cls, 'receive stages run in softirq');
     });
   }
+  // rx_passes documents the receive passes; it must agree with what the stages make: the NIC poll,
+  // then one more per queue a packet is handed to (a backlog or gro_cells; an RPS hand-off moves the
+  // same pass to another CPU).
+  const passes =
+    1 + o.stages.rx.filter((st) => st.handoff === 'backlog' || st.handoff === 'gro_cells').length;
+  if (o.rx_passes !== passes)
+    throw new InputError(
+      'option.rx_passes',
+      o.rx_passes,
+      `the rx stages make ${passes} receive pass(es) (the NIC poll, plus one per backlog or gro_cells hand-off)`,
+    );
 }
 
 /** `0,9` -> [0, 9] keeping order and duplicates (one entry per queue). */

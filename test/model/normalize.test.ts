@@ -39,6 +39,12 @@ describe('built-in data', () => {
     expect(passes('flannel-aws-vpc')).toBe(2);
     expect(passes('flannel-vxlan')).toBe(3);
     for (const id of builtinOptionIds()) expect(passes(id)).toBe(loadOption(id).rx_passes);
+    // rx_passes is checked against the stages: a file that disagrees is refused, naming the field.
+    const bad = inputError(() =>
+      normalize({ ...base, option: 'flannel-vxlan', set: ['option.rx_passes=2'] }),
+    );
+    expect(bad.field).toBe('option.rx_passes');
+    expect(bad.reason).toMatch(/make 3 receive pass/);
     expect(loadOption('flannel-vxlan').encap_bytes).toBe(50);
     expect(loadOption('flannel-vxlan').mtu).toBe(1450);
   });
