@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/simulate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
+import { UsageError } from '../errors.ts';
 import { formatTable, log, printJson } from '../output.ts';
 import { parseNonNegative, parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
@@ -59,6 +60,8 @@ export interface ModelFlags {
 }
 
 export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {
+  if (flags.requests !== undefined && flags.durationS !== undefined)
+    throw new UsageError('--requests and --duration-s are alternatives (how long to run): give one of them');
   return {
     option,
     rate_rps: rate,

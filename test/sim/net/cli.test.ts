@@ -89,6 +89,15 @@ describe('cnisim simulate', () => {
       expect(r.err).not.toMatch(/at .*\.ts:\d+/);
     }
   });
+  it('refuses --requests with --duration-s (one would be ignored): usage error, exit 2', () => {
+    const r = cnisim(
+      'simulate',
+      ...['--option', 'net-host', '--rate', '1000', '--response-bytes', '350', '--requests', '5000'],
+      ...['--duration-s', '1'],
+    );
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--requests and --duration-s are alternatives/);
+  });
 });
 
 describe('cnisim sweep', () => {
