@@ -227,6 +227,10 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   warnings.push(...inertSetWarnings(scenario, req.set ?? []));
+  if (prof?.host && prof.host !== scenario.host.id)
+    warnings.push(
+      `the profile was fitted on host ${prof.host}: its costs are applied to ${scenario.host.id} as they are`,
+    );
   let result: ReplicatedResult;
   if (req.precision) {
     const p = parsePrecision(req.precision);

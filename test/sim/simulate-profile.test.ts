@@ -84,6 +84,25 @@ describe('simulate --profile', () => {
     );
   }, 60_000);
 
+  it('warns when the profile was fitted on another host than the one simulated', async () => {
+    const f = byRateProfile();
+    const run = (host: string) =>
+      simulate({
+        option: 'net-host',
+        host,
+        rate_rps: 8000,
+        response_bytes: 350,
+        profile: f,
+        requests: 2000,
+        replications: 1,
+        workers: 0,
+      });
+    expect((await run('c4.8xlarge')).warnings?.join() ?? '').not.toMatch(/fitted on host/);
+    expect((await run('netns-lab')).warnings?.join()).toMatch(
+      /the profile was fitted on host c4.8xlarge: its costs are applied to netns-lab/,
+    );
+  }, 60_000);
+
   it('names a malformed by_rate', () => {
     const bad = profileFile({
       params: { 'wire.propagation_ns': { value: 1, by_rate: { rates_rps: [32000, 4000], values: [1, 2] } } },
