@@ -20,6 +20,8 @@ export interface SimulateRequest {
   seed: number;
   replications?: number;
   workers?: number;
+  /** Also return each replication's percentiles (for paired differences between points). */
+  replication_percentiles?: boolean;
 }
 
 export type SimulateFn = (req: SimulateRequest) => Promise<SimResult>;

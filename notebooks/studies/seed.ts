@@ -3,13 +3,16 @@
  * to 500k requests/s with 350 B responses and 50k to 300k with 4 KB (the study found 4 KB responses
  * fill the 10 Gbit/s NIC near 270k), with the best available profile. The report has the study's
  * percentile ladders (with its published values beside the simulated ones where it published
- * them), latency against percentile, latency against rate with each option's knee, CPU load per
- * core (d3 heatmap) and where the time goes per option.
+ * them), each option's latency against the first option's with paired 95 % intervals (every point
+ * runs with the same seed, so replication i of each option shares its random streams: common
+ * random numbers, sim/compare.ts), latency against percentile, latency against rate with each
+ * option's knee, CPU load per core (d3 heatmap) and where the time goes per option.
  *
  * Budget: defaults finish within 5 minutes on a 2-core machine, --quick within a minute.
  */
 import { readFileSync } from 'node:fs';
-import type { SimResult } from '../../sim/result.ts';
+import { type PairedDifference, pairedDifference } from '../../sim/compare.ts';
+import type { PercentileKey, SimResult } from '../../sim/result.ts';
 import { cpuHeatmapSvg } from '../charts/cpu-heatmap.ts';
 import { latencyVsPercentileSpec } from '../charts/latency-vs-percentile.ts';
 import { type Knee, latencyVsRateSpec, type RatePoint } from '../charts/latency-vs-rate.ts';
@@ -147,6 +150,57 @@ function ladderTable(
   };
 }
 
+/** The percentiles the paired-difference table shows. */
+const PAIRED_KEYS: readonly PercentileKey[] = ['p50', 'p99', 'p99_9'];
+
+const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
+
+/** Each option against the first at `p` (null where a point is saturated or lacks per-replication data). */
+function pairedAt(
+  results: SimResult[],
+  options: readonly string[],
+  p: { response_bytes: number; rate_rps: number },
+): { option: string; d: PairedDifference | null; saturated: boolean }[] {
+  const base = find(results, options[0]!, p);
+  return options.slice(1).flatMap((o) => {
+    const r = find(results, o, p);
+    if (!r || !base) return [];
+    return [{ option: o, d: pairedDifference(base, r), saturated: r.saturated || base.saturated }];
+  });
+}
+
+/** The paired differences against the first option at one point, with their 95 % intervals. */
+function pairedTable(
+  id: string,
+  results: SimResult[],
+  options: readonly string[],
+  p: { response_bytes: number; rate_rps: number },
+): Table {
+  const rows = pairedAt(results, options, p).map(({ option, d, saturated }) => {
+    const row: Record<string, Cell> = { option };
+    for (const k of PAIRED_KEYS) {
+      row[`${k}_diff`] = d ? d.latency_diff_ms[k] : null;
+      const [lo, hi] = d ? d.latency_diff_ci95_ms[k] : [0, 0];
+      row[`${k}_ci`] = d ? `${signed(lo)} to ${signed(hi)}${d.differs[k] ? '' : ' (includes 0)'}` : null;
+    }
+    row['status'] = saturated ? 'saturated' : d ? 'ok' : 'no per-replication data';
+    return row;
+  });
+  return {
+    id,
+    caption: `Latency minus ${options[0]}'s at ${pointName(p)}, ms, with paired 95 % intervals (common random numbers)`,
+    columns: [
+      { key: 'option', header: 'option' },
+      ...PAIRED_KEYS.flatMap((k) => [
+        { key: `${k}_diff`, header: `${k}_diff_ms`, digits: 3 },
+        { key: `${k}_ci`, header: `${k}_diff_ci95_ms` },
+      ]),
+      { key: 'status', header: 'status' },
+    ],
+    rows,
+  };
+}
+
 /** A few sentences read off the results (no judgement the numbers do not carry). */
 export function summaryText(
   results: SimResult[],
@@ -166,6 +220,17 @@ export function summaryText(
           .join(' < ')}.`,
       );
   }
+  const first = plan.ladderPoints[0];
+  const paired = first ? pairedAt(results, plan.options, first).filter((x) => x.d) : [];
+  if (first && paired.length > 0)
+    lines.push(
+      `- At ${pointName(first)}, p99 against ${plan.options[0]} (paired 95 % interval): ${paired
+        .map(({ option, d }) => {
+          const [lo, hi] = d!.latency_diff_ci95_ms.p99;
+          return `${option} ${signed(d!.latency_diff_ms.p99)} ms (${signed(lo)} to ${signed(hi)}${d!.differs.p99 ? '' : ', not distinguishable from 0'})`;
+        })
+        .join(', ')}.`,
+    );
   for (const { response_bytes, rates_rps } of plan.rates) {
     const firstSat = plan.options
       .map((o) => ({
@@ -224,6 +289,7 @@ async function seedStudy(
           requests: plan.requests,
           replications: plan.replications,
           seed: opts.seed,
+          replication_percentiles: true,
           ...(ctx.profilePath ? { profile: ctx.profilePath } : {}),
         });
   const results = (await runPoints(ctx.simulate, requests, 'study seed', opts.progress ?? true)).map(
@@ -398,6 +464,14 @@ async function seedStudy(
         kind: 'table',
         table: ladderTable(`ladder-${i + 1}`, results, plan.options, p, pub),
       }),
+    ),
+    { kind: 'heading', text: `Differences against ${plan.options[0]}` },
+    {
+      kind: 'text',
+      markdown: `Every point runs with the same seed, so replication i of each option draws the same connection phases, wire jitter and stalls (common random numbers). The interval on a difference then comes from the per-replication differences (Student t): much tighter than the two ladders' own intervals, so a difference whose interval excludes 0 is one the model resolves at this sample size, and one that includes 0 is not.`,
+    },
+    ...plan.ladderPoints.map(
+      (p, i): Block => ({ kind: 'table', table: pairedTable(`paired-${i + 1}`, results, plan.options, p) }),
     ),
     { kind: 'heading', text: 'Latency against percentile' },
     ...plan.ladderPoints.slice(0, 3).map(

@@ -80,6 +80,35 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
     expect(da).not.toMatch(/wall_s/);
   });
 
+  it('shows each option against the first with paired intervals from the per-replication percentiles', async () => {
+    const point = { response_bytes: 350, rate_rps: 150_000 };
+    const plan = {
+      options: ['net-host', 'flannel-vxlan'],
+      rates: [{ response_bytes: 350, rates_rps: [150_000] }],
+      requests: 8000,
+      replications: 2,
+      ladderPoints: [point],
+      heatmapPoint: point,
+      stagePoint: point,
+    };
+    const out = tmp();
+    await runSeed({ quick: true, seed: 5, outDir: out, progress: false }, plan);
+    const results = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).data.results;
+    const [nh, vx] = ['net-host', 'flannel-vxlan'].map((o) =>
+      results.find((r: { option: string }) => r.option === o),
+    );
+    expect(vx.latency_by_replication_ms).toHaveLength(2);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const row = md.split('\n').find((l) => l.startsWith('| flannel-vxlan |') && l.includes(' to '))!;
+    const cells = row.split('|').map((c) => c.trim());
+    // The p50 difference is the difference of the two merged p50s; vxlan's extra passes make it positive.
+    const diff = Number(cells[2]);
+    expect(diff).toBeCloseTo(vx.latency_ms.p50 - nh.latency_ms.p50, 3);
+    expect(diff).toBeGreaterThan(0);
+    expect(cells[3]).toMatch(/^[+-]\d+\.\d{3} to [+-]\d+\.\d{3}/);
+    expect(md).toMatch(/p99 against net-host \(paired 95 % interval\): flannel-vxlan [+-]/);
+  });
+
   for (const name of ['capacity', 'what-if'] as const) {
     it(`${name} --quick writes a report whose charts render`, async () => {
       const out = tmp();
