@@ -6,6 +6,7 @@
  * error, so the report stays whole while the model grows.
  */
 import { InputError } from '../../cli/errors.ts';
+import { pairedDifference } from '../../sim/compare.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { responseLabel } from '../charts/theme.ts';
 import { whatIfSpec, type WhatIfPoint } from '../charts/what-if-dots.ts';
@@ -108,6 +109,8 @@ export const QUESTIONS: Question[] = [
   },
 ];
 
+const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
+
 export interface WhatIfAnswer {
   question: string;
   variant: string;
@@ -143,6 +146,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
             requests,
             replications,
             seed: opts.seed,
+            replication_percentiles: true,
             ...(ctx.profilePath ? { profile: ctx.profilePath } : {}),
           }),
         );
@@ -177,6 +181,8 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
       { key: 'variant', header: 'variant' },
       { key: 'p99', header: 'p99_ms', digits: 3 },
       { key: 'p99_vs_base', header: 'p99_vs_baseline_pct', digits: 0 },
+      { key: 'p99_diff', header: 'p99_diff_ms', digits: 3 },
+      { key: 'p99_diff_ci', header: 'p99_diff_ci95_ms' },
       { key: 'p99_99', header: 'p99_99_ms', digits: 3 },
       { key: 'busiest', header: 'busiest_server_cpu' },
       { key: 'status', header: 'status' },
@@ -184,18 +190,27 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
     rows: answers.map((a): Record<string, Cell> => {
       const b = p(base(a.question), 'p99');
       const v = p(a.result, 'p99');
+      const baseResult = base(a.question);
+      // Paired with the baseline (same seed: common random numbers); null for the baseline itself.
+      const d = !a.baseline && baseResult && a.result ? pairedDifference(baseResult, a.result) : null;
+      const [lo, hi] = d ? d.latency_diff_ci95_ms.p99 : [0, 0];
+      const inert = a.result?.warnings?.some((w) => w.includes('changes nothing'));
       return {
         question: a.question,
         variant: a.variant,
         p99: v,
         p99_vs_base: b !== null && v !== null && !a.baseline ? (100 * (v - b)) / b : null,
+        p99_diff: d ? d.latency_diff_ms.p99 : null,
+        p99_diff_ci: d ? `${signed(lo)} to ${signed(hi)}${d.differs.p99 ? '' : ' (includes 0)'}` : null,
         p99_99: p(a.result, 'p99_99'),
         busiest: busiest(a.result),
         status: a.unanswerable
           ? 'not answerable by the model yet'
           : a.result?.saturated
             ? `saturated (${a.result.bottleneck ?? 'unknown'})`
-            : 'ok',
+            : inert
+              ? 'ok; an override changes nothing (see data.json warnings)'
+              : 'ok',
       };
     }),
   };

@@ -114,6 +114,19 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
       const out = tmp();
       const outcome = await runStudy(name, { quick: true, seed: 3, outDir: out, progress: false });
       expect(outcome.table.rows.length).toBeGreaterThan(0);
+      if (name === 'what-if') {
+        // Each answered variant carries its paired difference from its question's baseline.
+        const rows = outcome.table.rows;
+        const answered = rows.filter((r) => typeof r['p99_diff'] === 'number');
+        expect(answered.length).toBeGreaterThan(5);
+        for (const r of answered) {
+          const b = rows.find(
+            (x) => x['question'] === r['question'] && x['p99_diff'] === null && x['p99'] !== null,
+          );
+          expect(r['p99_diff'] as number).toBeCloseTo((r['p99'] as number) - (b!['p99'] as number), 3);
+          expect(r['p99_diff_ci']).toMatch(/^[+-]\d+\.\d{3} to [+-]\d+\.\d{3}/);
+        }
+      }
       await expectRendered(outcome.htmlPath, 1);
     });
   }
