@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { labAcceptance } from '../calibration/lab-acceptance.ts';
 import { loadLabelledRecords } from '../calibration/records.ts';
 import type { BenchOption } from '../cli/commands/bench.ts';
+import { refuseUsedOut } from '../cli/commands/harness.ts';
 import { log } from '../cli/output.ts';
 import { parseNumberList, parsePositive, parsePositiveInt } from '../cli/parse.ts';
 import { namespacesUsable } from '../harness/lab/lab.ts';
@@ -74,6 +75,7 @@ export async function run(opts: { json: boolean; [k: string]: unknown }): Promis
   const usable = namespacesUsable();
   if (!usable.ok) return { skipped: `network namespaces cannot be created: ${usable.reason}` };
   const out = (opts.out as string | undefined) ?? mkdtempSync(join(tmpdir(), 'cnisim-labcal-'));
+  refuseUsedOut(out);
   const t0 = process.hrtime.bigint();
   const lab = await runLab({
     options: OPTIONS,

@@ -2,19 +2,23 @@
  * Reading and writing run records. One JSON file per step; a directory of them is a run.
  *
  * Invariants: a record is validated before it is written, and written atomically (a temp file in
- * the same directory, fsync, rename), so a crash never leaves a half-written record under a name
- * that `loadRunRecords` reads (temp files start with `.` and are skipped). A record that fails the
- * schema is an error naming the file and the first failing field.
+ * the same directory, fsync, then a hard link to its name), so a crash never leaves a half-written
+ * record under a name that `loadRunRecords` reads (temp files start with `.` and are skipped); a
+ * record is never overwritten (the link fails when the name exists: a second run into the same
+ * directory would otherwise replace the first run's steps of the same index, option, rate and
+ * repeat). A record that fails the schema is an error naming the file and the first failing field.
  */
 import {
   closeSync,
+  existsSync,
   fsyncSync,
+  linkSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  renameSync,
   statSync,
+  unlinkSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -96,12 +100,13 @@ export function runRecordFileName(record: RunRecord): string {
 
 /**
  * Validates `record` and writes it into `dir` (created if needed) atomically. Returns the path.
- * Never overwrites silently a different step: the name contains the step index.
+ * Never overwrites: a record whose name exists is refused (RunRecordError, exit 3).
  */
 export function writeRunRecord(dir: string, record: RunRecord): string {
   const checked = parseRunRecord(record, join(dir, runRecordFileName(record as RunRecord)));
   mkdirSync(dir, { recursive: true });
   const final = join(dir, runRecordFileName(checked));
+  if (existsSync(final)) throw overwriteError(final);
   const tmp = join(dir, `.${runRecordFileName(checked)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w', 0o644);
   try {
@@ -110,6 +115,27 @@ export function writeRunRecord(dir: string, record: RunRecord): string {
   } finally {
     closeSync(fd);
   }
-  renameSync(tmp, final);
+  try {
+    linkSync(tmp, final); // fails if the name appeared meanwhile: no record is ever replaced
+  } catch (err) {
+    if (err instanceof Error && 'code' in err && err.code === 'EEXIST') throw overwriteError(final);
+    throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
   return final;
+}
+
+function overwriteError(file: string): RunRecordError {
+  return new RunRecordError(
+    file,
+    '',
+    'exists: a run record is never overwritten (write the run into a new directory)',
+  );
+}
+
+/** Run records (`*.json`, not hidden) already in `dir`, recursively; 0 when it does not exist. */
+export function countRunRecordFiles(dir: string): number {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return 0;
+  return listRecordFiles(dir).length;
 }

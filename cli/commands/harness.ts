@@ -22,7 +22,7 @@ import { summarizeRecord } from '../../harness/summary.ts';
 import { parseTcpkaliSummary } from '../../harness/tcpkali/parse.ts';
 import { importStep, listStepDirs } from '../../harness/import.ts';
 import { buildPlan } from '../../harness/plan.ts';
-import { writeRunRecord } from '../../harness/run-record-io.ts';
+import { countRunRecordFiles, writeRunRecord } from '../../harness/run-record-io.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
 import { applyTuning, defaultStateFile, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
 import { formatLabTraceReport } from '../../harness/trace/format.ts';
@@ -196,6 +196,7 @@ Examples:
         f.searchDurationS === undefined ? undefined : parsePositive('--search-duration-s', f.searchDurationS);
       if (!methods.openLoop && (f.searchRepeats !== undefined || searchDuration_s !== undefined))
         throw new UsageError('--search-repeats and --search-duration-s need --max-rate open-loop (or both)');
+      refuseUsedOut(f.out);
       const u = namespacesUsable();
       if (!u.ok)
         throw new InputError('--lab', 'network namespaces', `${u.reason} (the lab needs root and iproute2)`);
@@ -508,6 +509,7 @@ Example:
     .option('--json', 'print the records as JSON', false)
     .addHelpText('after', '\nExample:\n  $ cnisim harness import collect/ --out runs/hostgw-1')
     .action((dir: string, o: { out: string; runId?: string; json: boolean }) => {
+      refuseUsedOut(o.out);
       let steps: string[];
       try {
         steps = listStepDirs(dir);
@@ -662,4 +664,15 @@ Example:
         );
       }
     });
+}
+
+/** Records are never overwritten: a run goes into a directory that holds none yet (checked before any step). */
+export function refuseUsedOut(dir: string): void {
+  const n = countRunRecordFiles(dir);
+  if (n > 0)
+    throw new InputError(
+      '--out',
+      dir,
+      `already holds ${n} run record(s): write this run into a new directory (records are never overwritten)`,
+    );
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeRunRecord } from '../../harness/run-record-io.ts';
+import { refuseUsedOut } from './harness.ts';
 import { seedTablesToRecords } from '../../calibration/seed-tables.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson, printTable } from '../output.ts';
@@ -25,6 +26,7 @@ Example:
   $ cnisim calibrate --runs runs/seed/ --out fitted.json`,
     )
     .action((file: string, opts: { out: string; json?: boolean }) => {
+      refuseUsedOut(opts.out);
       let raw: unknown;
       try {
         raw = JSON.parse(readFileSync(file, 'utf8'));

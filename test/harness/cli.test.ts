@@ -2,6 +2,8 @@
  * The harness and lab commands as a user runs them, through cli/main.ts in this process (a CLI
  * start costs seconds on these machines): exit codes, and one-line errors naming the field.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { detectTcpkali } from '../../harness/tcpkali/run.ts';
@@ -75,6 +77,20 @@ describe('cnisim harness / lab CLI', () => {
     const wrk = await harnessRun('--lab', '--rates', '1000', '--max-rate', 'wrk', '--search-duration-s', '5');
     expect(wrk.code).toBe(2);
     expect(wrk.stderr).toMatch(/--search-repeats and --search-duration-s need --max-rate open-loop/);
+  });
+  it('refuses an --out that already holds run records, before any machine check (records are never overwritten)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cns-used-'));
+    mkdirSync(join(out, 'earlier'));
+    writeFileSync(join(out, 'earlier', '0000-net-host-1000rps-r0.json'), '{}');
+    const r = await cli('harness', 'run', '--lab', '--option', 'net-host', '--rates', '1000', '--out', out);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(
+      /^cnisim: --out: already holds 1 run record\(s\): write this run into a new directory/,
+    );
+    const imp = await cli('import', 'seed-tables', join(FX, 'missing.json'), '--out', out);
+    expect(imp.code).toBe(3);
+    expect(imp.stderr).toMatch(/^cnisim: --out: already holds 1 run record/);
+    rmSync(out, { recursive: true, force: true });
   });
   it('names an unknown option', async () => {
     const r = await cli('lab', 'up', '--option', 'calico');

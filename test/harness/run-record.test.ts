@@ -2,7 +2,12 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RunRecord, runRecordJsonSchema } from '../../harness/run-record.ts';
-import { loadRunRecords, RunRecordError, writeRunRecord } from '../../harness/run-record-io.ts';
+import {
+  countRunRecordFiles,
+  loadRunRecords,
+  RunRecordError,
+  writeRunRecord,
+} from '../../harness/run-record-io.ts';
 import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -69,6 +74,17 @@ describe('writeRunRecord', () => {
     const bad = { ...readGood(), achieved_rps: -3 };
     expect(() => writeRunRecord(d, bad)).toThrow(/achieved_rps/);
     expect(readdirSync(d)).toEqual([]);
+  });
+
+  it('never overwrites a record: the same name again is refused and the first stays as written', () => {
+    const d = tmp();
+    const path = writeRunRecord(d, readGood());
+    const second = { ...readGood(), achieved_rps: readGood().achieved_rps + 1 };
+    expect(() => writeRunRecord(d, second)).toThrow(/exists: a run record is never overwritten/);
+    expect(loadRunRecords([path])[0]).toEqual(readGood());
+    expect(readdirSync(d)).toEqual(['0000-flannel-vxlan-2000rps-r0.json']);
+    expect(countRunRecordFiles(d)).toBe(1);
+    expect(countRunRecordFiles(join(d, 'none'))).toBe(0);
   });
 
   it('loading a directory skips hidden temp files of an interrupted write', () => {
