@@ -37,13 +37,13 @@ export function parseVariant(text: string): Variant {
     throw new InputError(
       '--variant',
       text,
-      'expected <name>:<path>=<value>[;<path>=<value>...], e.g. rps-all:host.rps_cpus=0-35',
+      'expected <name>:<path>=<value>[;<path>=<value>...], e.g. no-coalescing:host.nic.coalescing=off',
     );
   return { name: m[1]!, set };
 }
 
 interface Compared {
-  /** The option, with ` + <variant>` for a what-if variant. */
+  /** The option, or `<option>+<variant>` for a what-if variant. */
   point: string;
   option: string;
   variant: string | null;
@@ -73,8 +73,8 @@ function formatComparison(base: Compared, other: Compared, d: PairedDifference |
   if (!d || !base.latency_ms || !other.latency_ms) {
     const sat = [base, other]
       .filter((x) => x.saturated)
-      .map((x) => `${x.option} (${x.bottleneck ?? 'saturated'})`);
-    return `${other.option} vs ${base.option}: no latency comparison: saturated: ${sat.join(', ') || 'none'}\n`;
+      .map((x) => `${x.point} (${x.bottleneck ?? 'saturated'})`);
+    return `no latency comparison: saturated: ${sat.join(', ') || 'none'}\n`;
   }
   const bl = base.latency_ms;
   const ol = other.latency_ms;

@@ -75,6 +75,8 @@ overwrites a log (without --resume an existing file is refused).`,
           throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');
       if (o.resume && !o.out) throw new UsageError('--resume needs --out <file.jsonl> (the log to resume)');
       const points = options.flatMap((opt) => sizes.flatMap((b) => rates.map((r) => ({ opt, r, b }))));
+      // The flags are checked (requestFrom throws on bad combinations) before a log is started.
+      if (points[0]) requestFrom(o, points[0].opt, points[0].r, points[0].b);
       const sweepLog = o.out ? openSweepLog(o.out, sweepSettings(o), o.resume === true) : undefined;
       const progress = createProgress('sweep', points.length);
       const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications));
