@@ -12,7 +12,13 @@
  * points' CPU loads: where one option's extra passes show.
  */
 import { meanInterval } from './engine/stats/confidence.ts';
-import { PERCENTILE_KEYS, type PercentileIntervals, type Percentiles, type SimResult } from './result.ts';
+import {
+  PERCENTILE_KEYS,
+  type PercentileIntervals,
+  type PercentileKey,
+  type Percentiles,
+  type SimResult,
+} from './result.ts';
 
 export interface PairedDifference {
   option: string;
@@ -72,4 +78,15 @@ export function cpuPerRequest_us(r: SimResult): { client: number; server: number
   for (const c of r.cpu) sum[c.host] += c.hardirq + c.softirq + c.task;
   const per = (x: number) => (r.achieved_rps > 0 ? Math.round((x / r.achieved_rps) * 1e6 * 100) / 100 : 0);
   return { client: per(sum.client), server: per(sum.server) };
+}
+
+/** A difference in ms with its sign, 3 decimals: `+0.012`, `-0.004`. */
+export function signedMs(x: number): string {
+  return `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
+}
+
+/** The interval of one percentile's difference as report text: `+0.012 to +0.034`, ` (includes 0)` when it does. */
+export function intervalText(d: PairedDifference, key: PercentileKey): string {
+  const [lo, hi] = d.latency_diff_ci95_ms[key];
+  return `${signedMs(lo)} to ${signedMs(hi)}${d.differs[key] ? '' : ' (includes 0)'}`;
 }

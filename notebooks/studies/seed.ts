@@ -11,7 +11,7 @@
  * Budget: defaults finish within 5 minutes on a 2-core machine, --quick within a minute.
  */
 import { readFileSync } from 'node:fs';
-import { type PairedDifference, pairedDifference } from '../../sim/compare.ts';
+import { intervalText, type PairedDifference, pairedDifference, signedMs } from '../../sim/compare.ts';
 import type { PercentileKey, SimResult } from '../../sim/result.ts';
 import { cpuHeatmapSvg } from '../charts/cpu-heatmap.ts';
 import { latencyVsPercentileSpec } from '../charts/latency-vs-percentile.ts';
@@ -153,8 +153,6 @@ function ladderTable(
 /** The percentiles the paired-difference table shows. */
 const PAIRED_KEYS: readonly PercentileKey[] = ['p50', 'p99', 'p99_9'];
 
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
-
 /** Each option against the first at `p` (null where a point is saturated or lacks per-replication data). */
 function pairedAt(
   results: SimResult[],
@@ -180,8 +178,7 @@ function pairedTable(
     const row: Record<string, Cell> = { option };
     for (const k of PAIRED_KEYS) {
       row[`${k}_diff`] = d ? d.latency_diff_ms[k] : null;
-      const [lo, hi] = d ? d.latency_diff_ci95_ms[k] : [0, 0];
-      row[`${k}_ci`] = d ? `${signed(lo)} to ${signed(hi)}${d.differs[k] ? '' : ' (includes 0)'}` : null;
+      row[`${k}_ci`] = d ? intervalText(d, k) : null;
     }
     row['status'] = saturated ? 'saturated' : d ? 'ok' : 'no per-replication data';
     return row;
@@ -226,8 +223,7 @@ export function summaryText(
     lines.push(
       `- At ${pointName(first)}, p99 against ${plan.options[0]} (paired 95 % interval): ${paired
         .map(({ option, d }) => {
-          const [lo, hi] = d!.latency_diff_ci95_ms.p99;
-          return `${option} ${signed(d!.latency_diff_ms.p99)} ms (${signed(lo)} to ${signed(hi)}${d!.differs.p99 ? '' : ', not distinguishable from 0'})`;
+          return `${option} ${signedMs(d!.latency_diff_ms.p99)} ms (${intervalText(d!, 'p99')})`;
         })
         .join(', ')}.`,
     );

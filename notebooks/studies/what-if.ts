@@ -6,7 +6,7 @@
  * error, so the report stays whole while the model grows.
  */
 import { InputError } from '../../cli/errors.ts';
-import { pairedDifference } from '../../sim/compare.ts';
+import { intervalText, pairedDifference } from '../../sim/compare.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { responseLabel } from '../charts/theme.ts';
 import { whatIfSpec, type WhatIfPoint } from '../charts/what-if-dots.ts';
@@ -109,8 +109,6 @@ export const QUESTIONS: Question[] = [
   },
 ];
 
-const signed = (x: number) => `${x >= 0 ? '+' : '-'}${Math.abs(x).toFixed(3)}`;
-
 export interface WhatIfAnswer {
   question: string;
   variant: string;
@@ -193,7 +191,6 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
       const baseResult = base(a.question);
       // Paired with the baseline (same seed: common random numbers); null for the baseline itself.
       const d = !a.baseline && baseResult && a.result ? pairedDifference(baseResult, a.result) : null;
-      const [lo, hi] = d ? d.latency_diff_ci95_ms.p99 : [0, 0];
       const inert = a.result?.warnings?.some((w) => w.includes('changes nothing'));
       return {
         question: a.question,
@@ -201,7 +198,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
         p99: v,
         p99_vs_base: b !== null && v !== null && !a.baseline ? (100 * (v - b)) / b : null,
         p99_diff: d ? d.latency_diff_ms.p99 : null,
-        p99_diff_ci: d ? `${signed(lo)} to ${signed(hi)}${d.differs.p99 ? '' : ' (includes 0)'}` : null,
+        p99_diff_ci: d ? intervalText(d, 'p99') : null,
         p99_99: p(a.result, 'p99_99'),
         busiest: busiest(a.result),
         status: a.unanswerable
