@@ -1,31 +1,18 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { cnisim } from './helpers/run-cnisim.ts';
 import { parseVariant } from '../../cli/commands/compare.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/cnisim.mjs', import.meta.url));
-
-function cnisim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 110_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+/** `cnisim compare` at one point, 350 B responses, `requests` over `replications`; `more` flags after. */
+const compare = (options: string, rate: string, requests: number, replications: number, ...more: string[]) =>
+  cnisim(
+    'compare',
+    ...['--options', options, '--rate', rate, '--response-bytes', '350'],
+    ...['--requests', String(requests), '--replications', String(replications), ...more],
+  );
 
 describe('cnisim compare', () => {
   it('puts vxlan above host-gw at p50 with a paired interval that excludes 0, and its extra passes in CPU', () => {
-    const r = cnisim(
-      'compare',
-      '--options',
-      'flannel-host-gw,flannel-vxlan',
-      '--rate',
-      '150k',
-      '--response-bytes',
-      '350',
-      '--requests',
-      '40000',
-      '--replications',
-      '3',
-      '--json',
-    );
+    const r = compare('flannel-host-gw,flannel-vxlan', '150k', 40000, 3, '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.baseline).toBe('flannel-host-gw');
@@ -44,19 +31,7 @@ describe('cnisim compare', () => {
   });
 
   it('prints a table per comparison with units in the column names', () => {
-    const r = cnisim(
-      'compare',
-      '--options',
-      'net-host,ipvlan',
-      '--rate',
-      '100k',
-      '--response-bytes',
-      '350',
-      '--requests',
-      '20000',
-      '--replications',
-      '2',
-    );
+    const r = compare('net-host,ipvlan', '100k', 20000, 2);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(
       /^percentile\s+net-host_ms\s+ipvlan_ms\s+diff_ms\s+diff_ci95_lo_ms\s+diff_ci95_hi_ms/m,
@@ -65,20 +40,14 @@ describe('cnisim compare', () => {
   });
 
   it('compares an option with a what-if variant of itself: interrupts without moderation answer sooner', () => {
-    const r = cnisim(
-      'compare',
-      ...['--options', 'net-host', '--variant', 'no-coalescing:host.nic.coalescing=off'],
-      ...[
-        '--rate',
-        '100k',
-        '--response-bytes',
-        '350',
-        '--requests',
-        '20000',
-        '--replications',
-        '2',
-        '--json',
-      ],
+    const r = compare(
+      'net-host',
+      '100k',
+      20000,
+      2,
+      '--variant',
+      'no-coalescing:host.nic.coalescing=off',
+      '--json',
     );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);

@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSweepLog, pointKey, sweepSettings } from '../../cli/sweep-log.ts';
 import type { SimResult } from '../../sim/result.ts';
+import { cnisim } from './helpers/run-cnisim.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/cnisim.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cnisim-sweep-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -90,10 +88,6 @@ describe('sweep log', () => {
 });
 
 describe('cnisim sweep --out / --resume', () => {
-  const cnisim = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 110_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
   const grid = ['sweep', '--options', 'net-host', '--response-bytes', '350', '--requests', '20000'];
   const noWall = (rs: Array<Record<string, unknown>>) => rs.map(({ wall_s: _w, ...r }) => r);
 

@@ -1,14 +1,6 @@
 /** The commands of this area, run as a user would (node bin/cnisim.mjs ...). */
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../../bin/cnisim.mjs', import.meta.url));
-
-function cnisim(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 110_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+import { cnisim } from '../../cli/helpers/run-cnisim.ts';
 
 describe('cnisim options / hosts / schema', () => {
   it('lists the built-ins one per line', () => {
