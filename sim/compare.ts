@@ -72,7 +72,10 @@ export function pairedDifference(baseline: SimResult, other: SimResult): PairedD
   };
 }
 
-/** CPU time per request (us) on each host: busy fractions summed over its CPUs, per achieved request. */
+/**
+ * CPU time per request (us) on each host: busy fractions summed over its CPUs, per achieved request.
+ * On a host profile whose two hosts share one machine's CPUs (netns-lab) every CPU counts as server.
+ */
 export function cpuPerRequest_us(r: SimResult): { client: number; server: number } {
   const sum = { client: 0, server: 0 };
   for (const c of r.cpu) sum[c.host] += c.hardirq + c.softirq + c.task;
