@@ -130,7 +130,7 @@ export function register(program: Command): void {
       `
 Flags after the name are passed to the benchmark (bench engine: --events <n>, --rho <load>, --seed <n>,
 --model mm1|hold, --pending <n> and --delays rng|table for the hold model;
-bench model: --option <id>; bench calibration: --budget-evals <n>; bench lab-calibration: --rates <list>,
+bench model: --option <id>; bench model-events: --option <id>, --requests <n>, --rate <rps>; bench calibration: --budget-evals <n>; bench lab-calibration: --rates <list>,
 --duration-s <s> (10), --search-duration-s <s> (5), --repeat <n> (5), --search-repeats <n> (3),
 --seed <n>, --out <dir>).
 

@@ -92,6 +92,8 @@ export class Simulator {
   private free = Int32Array.from({ length: INITIAL_CAPACITY }, (_, i) => INITIAL_CAPACITY - 1 - i);
   private nFree = INITIAL_CAPACITY;
   private readonly handlers: EventHandler[] = [];
+  /** A label per kind (for instrumentation and messages only; the engine never reads it). */
+  private readonly kindNames: string[] = [];
   /** handlers.length, kept in a field for the kind check in `schedule`. */
   private nKinds = 0;
   private readonly cancelled = new Set<number>();
@@ -114,11 +116,34 @@ export class Simulator {
     return this.size;
   }
 
-  /** Registers a handler; the returned kind id is what `schedule` takes. */
-  register(handler: EventHandler): number {
+  /** Registers a handler (with an optional label); the returned kind id is what `schedule` takes. */
+  register(handler: EventHandler, name = ''): number {
     this.handlers.push(handler);
+    this.kindNames.push(name || `kind ${this.handlers.length - 1}`);
     this.nKinds = this.handlers.length;
     return this.nKinds - 1;
+  }
+
+  /** Kinds registered so far (ids 0 .. kinds - 1). */
+  get kinds(): number {
+    return this.nKinds;
+  }
+
+  /** The label a kind was registered with. */
+  kindName(kind: number): string {
+    if (!(kind >= 0 && kind < this.nKinds)) badKind(kind);
+    return this.kindNames[kind]!;
+  }
+
+  /**
+   * Replaces the handler of `kind` and returns the old one: instrumentation (a benchmark counts and
+   * times events by kind by wrapping each handler). Not for models: they register what they handle.
+   */
+  replaceHandler(kind: number, handler: EventHandler): EventHandler {
+    if (!(kind >= 0 && kind < this.nKinds)) badKind(kind);
+    const old = this.handlers[kind]!;
+    this.handlers[kind] = handler;
+    return old;
   }
 
   /** Schedules an event `delay_ns` from now; returns an id for `cancel`. */

@@ -130,7 +130,7 @@ export class CpuScheduler {
       this.taskCpu[t] = i;
       this.ksoftirqdTask[i] = t;
     }
-    this.ev = net.sim.register({ handle: (cpu, g) => this.onCpuDone(cpu, g) });
+    this.ev = net.sim.register({ handle: (cpu, g) => this.onCpuDone(cpu, g) }, 'cpu chunk end');
   }
 
   // ---------------------------------------------------------------- tasks

@@ -91,11 +91,12 @@ export class Nic {
     this.vethRing = Array.from({ length: net.c.rxOnSenderCpu ? net.nCpu : 0 }, () => new Fifo());
     this.inFlight = Array.from({ length: nq }, () => new ArrivalQueue());
     this.flightEvAt = new Float64Array(nq).fill(Number.POSITIVE_INFINITY);
-    this.evArrive = net.sim.register({
-      handle: (p, d) => this.receiveOnSender(p, d === 0 ? SERVER : CLIENT),
-    });
-    this.evFlight = net.sim.register({ handle: (qi) => this.onFlight(qi) });
-    this.evIrq = net.sim.register({ handle: (qi) => this.onIrq(qi) });
+    this.evArrive = net.sim.register(
+      { handle: (p, d) => this.receiveOnSender(p, d === 0 ? SERVER : CLIENT) },
+      'veth arrival',
+    );
+    this.evFlight = net.sim.register({ handle: (qi) => this.onFlight(qi) }, 'nic arrival');
+    this.evIrq = net.sim.register({ handle: (qi) => this.onIrq(qi) }, 'nic interrupt');
   }
 
   /** Packet p left the wire of direction d (0: to the server) and reaches the peer's NIC at `at_ns`. */

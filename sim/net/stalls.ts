@@ -22,7 +22,7 @@ export class Stalls {
       c.stallRatePerCpu_per_ns > 0 && c.stallMean_ns > 0
         ? lognormalFromMeanCv(createStream(seed, replication, 'stalls.duration'), c.stallMean_ns, c.stallCv)
         : null;
-    this.ev = net.sim.register({ handle: () => this.onStall() });
+    this.ev = net.sim.register({ handle: () => this.onStall() }, 'stall');
   }
 
   /** Schedules the first stall (nothing when stalls are off). */

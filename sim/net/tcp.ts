@@ -42,8 +42,8 @@ export class Tcp {
     this.net = net;
     this.ackFirstStage = net.c.tx.length > 1 ? 1 : 0;
     this.pendingAck = new Int32Array(net.c.piggybackAcks ? net.c.connections : 0).fill(-1);
-    this.evAck = net.sim.register({ handle: (host) => this.onAckTimer(host) });
-    this.evRetx = net.sim.register({ handle: (p) => this.onRetransmit(p) });
+    this.evAck = net.sim.register({ handle: (host) => this.onAckTimer(host) }, 'ack timer');
+    this.evRetx = net.sim.register({ handle: (p) => this.onRetransmit(p) }, 'retransmission');
   }
 
   /** Packet p reached the end of its RX path: hand it to the socket. */

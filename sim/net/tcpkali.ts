@@ -142,7 +142,7 @@ export class Tcpkali {
     this.releasedAtTick = new Int32Array(tk);
     this.reads = Array.from({ length: tk }, () => new Fifo());
     this.series = new LatencySeries(net.out);
-    this.evSend = net.sim.register({ handle: (w) => this.onSendDue(w) });
+    this.evSend = net.sim.register({ handle: (w) => this.onSendDue(w) }, 'send due');
   }
 
   /** Schedules the first send of every worker. */

@@ -27,6 +27,31 @@ describe('Simulator', () => {
     expect(sim.now_ns).toBe(30);
   });
 
+  it('names kinds, and lets instrumentation wrap a handler without changing what runs', () => {
+    const sim = new Simulator();
+    const r = new Recorder(sim);
+    const k = sim.register(r, 'recorder');
+    const unnamed = sim.register(new Recorder(sim));
+    expect(sim.kinds).toBe(2);
+    expect(sim.kindName(k)).toBe('recorder');
+    expect(sim.kindName(unnamed)).toBe('kind 1');
+    let wrapped = 0;
+    const inner = sim.replaceHandler(k, { handle: () => undefined });
+    expect(inner).toBe(r);
+    sim.replaceHandler(k, {
+      handle: (a, b) => {
+        wrapped++;
+        inner.handle(a, b);
+      },
+    });
+    sim.schedule(5, k, 7, 8);
+    sim.run();
+    expect(wrapped).toBe(1);
+    expect(r.seen).toEqual([[5, 7, 8]]);
+    expect(() => sim.replaceHandler(2, r)).toThrow(RangeError);
+    expect(() => sim.kindName(-1)).toThrow(RangeError);
+  });
+
   it('pops 20000 random events in exact (time, sequence) order', () => {
     const sim = new Simulator();
     const r = new Recorder(sim);
