@@ -14,35 +14,19 @@
  * `bench model`.
  */
 import type { BenchOption } from '../cli/commands/bench.ts';
-import { parsePositive, parsePositiveInt } from '../cli/parse.ts';
 import { compile } from '../model/compile/compile.ts';
 import * as K from '../sim/net/codes.ts';
 import { NetworkSim } from '../sim/net/network-sim.ts';
+import { options as modelOptions } from './model.ts';
 
 export const name = 'model-events';
 export const describe =
   'where the interpreter’s events go: events per request by kind, time per event by kind';
 
-export const options: BenchOption[] = [
-  {
-    flag: 'option',
-    value: '<id>',
-    description: 'network option (default net-host)',
-    parse: (_f, raw) => raw,
-  },
-  {
-    flag: 'requests',
-    value: '<n>',
-    description: 'requests to simulate (default 2e5)',
-    parse: (f, raw) => parsePositiveInt(`--${f}`, raw),
-  },
-  {
-    flag: 'rate',
-    value: '<rps>',
-    description: 'offered rate (default 250000)',
-    parse: (f, raw) => parsePositive(`--${f}`, raw),
-  },
-];
+/** bench model's flags (--option, --requests, --rate), with this benchmark's default run length. */
+export const options: BenchOption[] = modelOptions
+  .filter((o) => o.flag !== 'response-bytes')
+  .map((o) => (o.flag === 'requests' ? { ...o, description: 'requests to simulate (default 2e5)' } : o));
 
 const RUNNING = ['idle', 'hardirq', 'poll', 'task', 'wake-up', 'stall'];
 const ITEMS = ['NIC queue', 'backlog', 'gro_cells queue', 'ACK list', 'veth queue'];
