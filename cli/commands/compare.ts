@@ -5,17 +5,15 @@
  * replication i of each run shares its random streams and the per-replication differences give a
  * tight interval on the difference (sim/compare.ts). A table per comparison, or JSON with --json.
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { cpuPerRequest_us, type PairedDifference, pairedDifference } from '../../sim/compare.ts';
-import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
-import { formatTable, log, printJson } from '../output.ts';
+import { formatTable, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
-import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
+import { addModelOptions, logWarnings, type ModelFlags, openPool, requestFrom } from './simulate.ts';
 import { optionList } from './sweep.ts';
 
 /** A what-if variant: a label and the --set overrides it adds to every option. */
@@ -164,9 +162,7 @@ then every option with each --variant (named <option>+<variant>); all are compar
       if (o.replications < 2)
         throw new InputError('--replications', o.replications, 'a paired comparison needs at least 2');
       const progress = createProgress('compare', points.length);
-      const pool = new ReplicationPool(
-        Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications)),
-      );
+      const pool = openPool(o);
       const results: SimResult[] = [];
       try {
         for (const [i, p] of points.entries()) {
@@ -181,7 +177,7 @@ then every option with each --variant (named <option>+<variant>); all are compar
         await pool.close();
       }
       progress.finish();
-      for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
+      logWarnings(results);
       const base = results[0]!;
       const rows = results.map((r, i) => compared(r, points[i]!.variant));
       const comparisons = results.slice(1).map((r) => pairedDifference(base, r));

@@ -3,9 +3,7 @@
  * raised by --change (default 20 %) one at a time, paired with the baseline (same seed and
  * replications), ranked by the p99 elasticity (sim/sensitivity.ts). A table, or JSON with --json.
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
-import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import type { SimResult } from '../../sim/result.ts';
 import {
   changedSet,
@@ -16,10 +14,10 @@ import {
 } from '../../sim/sensitivity.ts';
 import { scenarioOf, simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
-import { formatTable, log, printJson } from '../output.ts';
+import { formatTable, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
-import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
+import { addModelOptions, logWarnings, type ModelFlags, openPool, requestFrom } from './simulate.ts';
 
 export function register(program: Command): void {
   const cmd = program
@@ -66,9 +64,7 @@ this sample size (add --requests or --replications). Calibrate first what ranks 
       const base = requestFrom(o, o.option, o.rate, o.responseBytes);
       const params = sensitivityParams(scenarioOf(base));
       const progress = createProgress('sensitivity', params.length + 1);
-      const pool = new ReplicationPool(
-        Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications)),
-      );
+      const pool = openPool(o);
       const run = (set: string[]): Promise<SimResult> =>
         simulate({ ...base, set: [...(base.set ?? []), ...set], pool, replication_percentiles: true });
       let baseline: SimResult;
@@ -91,7 +87,7 @@ this sample size (add --requests or --replications). Calibrate first what ranks 
         await pool.close();
       }
       progress.finish();
-      for (const w of new Set(baseline.warnings ?? [])) log(`warning: ${w}`);
+      logWarnings([baseline]);
       const ranked = rankSensitivity(rows);
       if (o.json) {
         printJson({

@@ -2,7 +2,9 @@
  * `cnisim simulate`: one simulated point (option, rate, response size). A table for people, the
  * SimResult JSON with --json (field names: sim/result.ts).
  */
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
+import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/simulate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { UsageError } from '../errors.ts';
@@ -57,6 +59,18 @@ export interface ModelFlags {
   seed: number;
   replications: number;
   workers?: number;
+}
+
+/** One pool of replication workers for a command that simulates many points: cores, at most the replications. */
+export function openPool(flags: Pick<ModelFlags, 'workers' | 'replications'>): ReplicationPool {
+  return new ReplicationPool(
+    Math.max(1, Math.min(flags.workers ?? availableParallelism(), flags.replications)),
+  );
+}
+
+/** Each distinct warning of the points, once, on stderr (the tables of sweep and compare have no room for them). */
+export function logWarnings(results: readonly Pick<SimResult, 'warnings'>[]): void {
+  for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
 }
 
 export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {

@@ -3,18 +3,16 @@
  * with --json; a compact table otherwise; progress on stderr. One worker pool (all cores) is
  * opened once and reused for every point.
  */
-import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { builtinOptionIds } from '../../model/load.ts';
-import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError, UsageError } from '../errors.ts';
-import { formatTable, log, printJson } from '../output.ts';
+import { formatTable, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
 import { createProgress } from '../progress.ts';
 import { openSweepLog, pointKey, sweepSettings } from '../sweep-log.ts';
-import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
+import { addModelOptions, logWarnings, type ModelFlags, openPool, requestFrom } from './simulate.ts';
 
 export function optionList(text: string): string[] {
   if (text.trim() === 'all') return builtinOptionIds();
@@ -79,8 +77,7 @@ overwrites a log (without --resume an existing file is refused).`,
       if (points[0]) requestFrom(o, points[0].opt, points[0].r, points[0].b);
       const sweepLog = o.out ? openSweepLog(o.out, sweepSettings(o), o.resume === true) : undefined;
       const progress = createProgress('sweep', points.length);
-      const size = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.replications));
-      const pool = new ReplicationPool(size);
+      const pool = openPool(o);
       const results: SimResult[] = [];
       try {
         for (const [i, p] of points.entries()) {
@@ -103,7 +100,7 @@ overwrites a log (without --resume an existing file is refused).`,
         sweepLog?.close();
       }
       progress.finish();
-      for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
+      logWarnings(results);
       if (o.json) printJson(results);
       else
         process.stdout.write(

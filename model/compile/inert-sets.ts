@@ -8,8 +8,9 @@ import type { Scenario } from '../schema/scenario.ts';
 import { splitSet } from './set.ts';
 
 interface Rule {
-  /** The override's path, or a prefix ending in '.'. */
+  /** The override's path, or with `prefix` the start of the paths it covers. */
   path: string;
+  prefix?: boolean;
   /** Why it is inert in this scenario, or null when it matters. */
   inert(s: Scenario): string | null;
 }
@@ -59,6 +60,7 @@ const RULES: Rule[] = [
   },
   {
     path: 'host.nic.adaptive_',
+    prefix: true,
     inert: (s) =>
       noInterrupt(s) ??
       (!s.host.mechanisms.coalescing || s.host.nic.coalescing !== 'adaptive'
@@ -87,8 +89,7 @@ export function inertSetWarnings(s: Scenario, sets: readonly string[]): string[]
   for (const expr of sets) {
     const { path } = splitSet(expr);
     for (const rule of RULES) {
-      const hit =
-        rule.path.endsWith('.') || rule.path.endsWith('_') ? path.startsWith(rule.path) : path === rule.path;
+      const hit = rule.prefix ? path.startsWith(rule.path) : path === rule.path;
       if (!hit) continue;
       const why = rule.inert(s);
       if (why) out.push(`--set ${expr} changes nothing: ${why}`);
