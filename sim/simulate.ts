@@ -345,6 +345,7 @@ function summarize(
         latency_ci95_ms[key] = [round4(Math.min(Math.exp(ci.lo), v)), round4(Math.max(Math.exp(ci.hi), v))];
       } else latency_ci95_ms[key] = [round4(v), round4(v)];
     }
+    orderBounds(latency_ci95_ms);
     if (req.replication_percentiles && R >= 2)
       latency_by_replication_ms = parts.map((h) => {
         const row = {} as Percentiles;
@@ -423,6 +424,28 @@ function summarize(
     profile: req.profile ?? null,
     warnings,
   };
+}
+
+/**
+ * A higher percentile is never below a lower one, so neither are its bounds: each lower bound is
+ * raised to the one before it and each upper bound lowered to the one after it (in place; max's
+ * upper bound excepted). Only
+ * intervals that run past their neighbour's change: with few replications a tail percentile's own
+ * interval can reach below p50 (four replications, one meeting a retransmission). The raised bound
+ * fails only when the lower percentile's interval failed on that side, and the points stay inside
+ * (the merged histogram's percentiles are ordered).
+ */
+export function orderBounds(ci: PercentileIntervals): void {
+  for (let i = 1; i < PERCENTILE_KEYS.length; i++) {
+    const [prev, cur] = [ci[PERCENTILE_KEYS[i - 1]!], ci[PERCENTILE_KEYS[i]!]];
+    if (cur[0] < prev[0]) cur[0] = prev[0];
+  }
+  // Upper bounds not from max: it is the largest of the run's requests, whose interval bounds no
+  // percentile of the distribution (its lower bound is raised above like the others').
+  for (let i = PERCENTILE_KEYS.length - 3; i >= 0; i--) {
+    const [cur, next] = [ci[PERCENTILE_KEYS[i]!], ci[PERCENTILE_KEYS[i + 1]!]];
+    if (cur[1] > next[1]) cur[1] = next[1];
+  }
 }
 
 function round4(x: number): number {

@@ -15,7 +15,11 @@ export function register(program: Command): void {
       'Run a study (seed, capacity, what-if, lab-validation) and write it as an HTML report with charts',
     )
     .argument('<name>', `study to run: ${studyNames().join(', ')}`)
-    .option('--quick', 'reduced grid and sample sizes (about a minute)', false)
+    .option(
+      '--quick',
+      'reduced grid and sample sizes (seed: about 10 s instead of a minute, on 2 cores)',
+      false,
+    )
     .option('--seed <n>', 'random seed; the same seed writes the same data.json', (v) => parseSeed(v), 1)
     .option(
       '--profile <file>',
@@ -31,8 +35,8 @@ export function register(program: Command): void {
       'after',
       `
 Examples:
-  $ cnisim study seed                      # the seed comparison, about 5 minutes; out/seed/index.html
-  $ cnisim study seed --quick --seed 7     # a smaller grid in about a minute
+  $ cnisim study seed                      # the seed comparison, about a minute on 2 cores; out/seed/index.html
+  $ cnisim study seed --quick --seed 7     # a smaller grid in about 10 s
   $ cnisim study capacity --json > capacity.json
   $ cnisim study lab-validation --runs runs/lab
 

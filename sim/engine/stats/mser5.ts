@@ -8,6 +8,15 @@
  * it, searching d in [0, k/2] only: a minimum in the second half means the run is too short to show
  * a steady state, and is reported as `reliable: false` (truncation then still capped at half).
  * The warm-up to delete is 5·d observations. Cost O(n).
+ *
+ * Outliers. MSER weighs every batch by its squared deviation, so a few extreme batches (a 200 ms
+ * retransmission among 0.5 ms latencies, a CPU stall) anywhere in the first half make cutting
+ * up to them look worthwhile, although the series is stationary: "transient" that running longer
+ * never removes, because such events recur at a steady rate. `winsorize: q` clips the batch means
+ * at their q-quantile before the rule (q = 0.999 clips at most 0.1 % of the batches). A genuine
+ * warm-up transient is a sustained shift over the first batches, so it survives the clipping
+ * (its batches are capped at a value still above the steady mean) unless it is shorter than
+ * (1 - q) of the run. Cost O(k log k) for the quantile.
  */
 export interface Mser5Result {
   /** Observations to delete from the start. */
@@ -16,7 +25,14 @@ export interface Mser5Result {
   reliable: boolean;
 }
 
-export function mser5(series: ArrayLike<number>): Mser5Result {
+export interface Mser5Options {
+  /** Clip the batch means at this quantile of theirs first (in (0, 1]; default 1: no clipping). */
+  winsorize?: number;
+}
+
+export function mser5(series: ArrayLike<number>, opts: Mser5Options = {}): Mser5Result {
+  const q = opts.winsorize ?? 1;
+  if (!(q > 0 && q <= 1)) throw new RangeError(`winsorize must be in (0, 1] (got ${q})`);
   const k = Math.floor(series.length / 5);
   if (k < 4) return { truncate: 0, reliable: false };
   const z = new Float64Array(k);
@@ -24,6 +40,10 @@ export function mser5(series: ArrayLike<number>): Mser5Result {
     let s = 0;
     for (let i = 0; i < 5; i++) s += series[5 * j + i]!;
     z[j] = s / 5;
+  }
+  if (q < 1) {
+    const cap = z.slice().sort()[Math.floor(q * (k - 1))]!;
+    for (let j = 0; j < k; j++) if (z[j]! > cap) z[j] = cap;
   }
   // Suffix sums of z and z^2 give each MSER(d) in O(1).
   const suf = new Float64Array(k + 1);

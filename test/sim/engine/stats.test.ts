@@ -69,6 +69,30 @@ describe('mser5', () => {
     expect(mser5(flat).truncate).toBeLessThan(1000);
   });
 
+  it('with winsorize, ignores rare spikes that plain MSER cuts up to, and still cuts a transient', () => {
+    const g = normal(createStream(11, 0, 'mser'), 0, 1);
+    // 50000 observations (10000 batches of 5), stationary N(0,1) but for 5 spikes of +1000 in the
+    // first 30 %: each makes its batch mean ~200 against batch means of SD 1/sqrt(5). Before the last
+    // spike MSER(d) >= 200^2 / (k - d)^2 ~ 4e-4; past it ~0.2 / (k - d) ~ 3e-5: plain MSER cuts past it.
+    const spikes = [2000, 6000, 9000, 12000, 15000];
+    const xs = Float64Array.from({ length: 50_000 }, (_, i) => g() + (spikes.includes(i) ? 1000 : 0));
+    expect(mser5(xs).truncate).toBeGreaterThan(15000);
+    // Clipped at the 99.9 % quantile of the batch means (the spikes are 5 of the top 10 batches), the
+    // series is a stationary one: the flat bound of the case above (5 batches at 1000 observations
+    // per 10000) scaled to 50000.
+    const w = mser5(xs, { winsorize: 0.999 });
+    expect(w.reliable).toBe(true);
+    expect(w.truncate).toBeLessThan(5000);
+    // The decaying bias of the first case (its batches far more than 0.1 % of them) is still cut.
+    const ys = Float64Array.from({ length: 10_000 }, (_, i) => g() + (i < 1000 ? 8 * Math.exp(-i / 200) : 0));
+    const t = mser5(ys, { winsorize: 0.999 }).truncate;
+    expect(t).toBeGreaterThan(300);
+    expect(t).toBeLessThan(2000);
+    // Over 200 seeds: plain MSER cut at least 15005, the clipped one at most 105 of the spiky series,
+    // and 465-725 of the transient one.
+    expect(() => mser5(ys, { winsorize: 0 })).toThrow(/winsorize/);
+  });
+
   it('flags a series that never settles', () => {
     // A steady upward trend: the minimum sits at the search limit.
     const xs = Float64Array.from({ length: 5000 }, (_, i) => i);

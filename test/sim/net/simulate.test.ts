@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../cli/errors.ts';
 import { PERCENTILE_KEYS } from '../../../sim/result.ts';
-import { simulate } from '../../../sim/simulate.ts';
+import { orderBounds, simulate } from '../../../sim/simulate.ts';
 
 describe('simulate()', () => {
   it('fills every SimResult field, with intervals around the estimates', async () => {
@@ -29,11 +29,43 @@ describe('simulate()', () => {
       expect(r.latency_tcpkali_ms![k]).toBeLessThanOrEqual(v);
       expect(v - r.latency_tcpkali_ms![k]).toBeLessThan(0.1 + 1e-9);
     }
+    // Bounds are ordered like the percentiles (orderBounds; max's upper bound excepted).
+    for (let i = 1; i < PERCENTILE_KEYS.length; i++) {
+      const [prev, cur] = [
+        r.latency_ci95_ms![PERCENTILE_KEYS[i - 1]!],
+        r.latency_ci95_ms![PERCENTILE_KEYS[i]!],
+      ];
+      expect(cur[0]).toBeGreaterThanOrEqual(prev[0]);
+      if (i < PERCENTILE_KEYS.length - 1) expect(cur[1]).toBeGreaterThanOrEqual(prev[1]);
+    }
     expect(r.cpu).toHaveLength(72);
     expect(r.stages.map((s) => s.stage)).toContain('server.rx.ipvlan_handler');
     expect(r.stages.find((s) => s.stage === 'server.rx.ipvlan_handler')!.packets).toBeGreaterThan(0);
     expect(r.requests).toBeGreaterThan(12000);
     expect(r.seed).toBe(7);
+  });
+  it('orders interval bounds like the percentiles, leaving ordered ones and the upper bound of max alone', () => {
+    // Four replications, one meeting a retransmission: p99.999's own interval reaches below p99's.
+    const ci = {
+      p50: [0.48, 0.49],
+      p90: [0.65, 0.66],
+      p95: [0.71, 0.73],
+      p99: [0.9, 0.95],
+      p99_5: [0.98, 1.05],
+      p99_9: [0.8, 2.6],
+      p99_99: [0.97, 9.6],
+      p99_999: [0.35, 270],
+      max: [0.5, 260],
+    } as Parameters<typeof orderBounds>[0];
+    orderBounds(ci);
+    expect(ci.p99_9).toEqual([0.98, 2.6]);
+    expect(ci.p99_99).toEqual([0.98, 9.6]);
+    expect(ci.p99_999).toEqual([0.98, 270]);
+    expect(ci.max).toEqual([0.98, 260]);
+    expect(ci.p50).toEqual([0.48, 0.49]);
+    const down = { ...ci, p99_5: [0.98, 3], p99_9: [0.98, 2.6] } as typeof ci;
+    orderBounds(down);
+    expect(down.p99_5).toEqual([0.98, 2.6]);
   });
   it('is deterministic for a seed whatever the number of workers', async () => {
     const req = {
