@@ -5,7 +5,8 @@
  *
  * Format: the first line is the header `{"cnisim_sweep":1,"settings":{...}}` with everything besides
  * the grid that decides a result (version, host, profile and scenario with a SHA-256 of their files,
- * --set, seed, replications, requests or duration); then one line per point
+ * a host file's also of the profile it resolves to, as it may extend another file; --set, seed,
+ * replications, requests or duration); then one line per point
  * `{"point":{"option","rate_rps","response_bytes"},"result":<simulate result>}`, appended and flushed
  * as each point finishes (`jq -c 'select(.result) | .result'` lists the results).
  *
@@ -16,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { loadHost } from '../model/load.ts';
 import type { SimResult } from '../sim/result.ts';
 import { InputError } from './errors.ts';
 import { log } from './output.ts';
@@ -44,14 +46,25 @@ export type SweepSettings = Record<string, string | number | string[] | null>;
 function fileRef(ref: string | undefined): string | null {
   if (ref === undefined) return null;
   if (!existsSync(ref) || !statSync(ref).isFile()) return ref;
-  return `${ref} sha256:${createHash('sha256').update(readFileSync(ref)).digest('hex')}`;
+  return `${ref} sha256:${sha256(readFileSync(ref))}`;
+}
+
+/** A host file may extend another (model/extends.ts): what it resolves to is hashed too. */
+function hostRef(ref: string | undefined): string | null {
+  const r = fileRef(ref);
+  if (ref === undefined || r === ref) return r;
+  return `${r} resolved sha256:${sha256(JSON.stringify(loadHost(ref)))}`;
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** Everything besides the grid that decides a point's result. */
 export function sweepSettings(f: SweepSettingsInput): SweepSettings {
   return {
     cnisim_version: VERSION,
-    host: fileRef(f.host),
+    host: hostRef(f.host),
     profile: fileRef(f.profile),
     scenario: fileRef(f.scenario),
     set: f.set,

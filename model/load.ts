@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../cli/errors.ts';
+import { parseCpuMask } from './cpu-mask.ts';
+import { type Extended, findRelative, readExtended } from './extends.ts';
 import { HostProfile } from './schema/host.ts';
 import { NetworkOption } from './schema/option.ts';
 
@@ -80,26 +82,93 @@ function resolveFile(dir: string, ref: string): string | undefined {
   return undefined;
 }
 
-/** A built-in host id (`c4.8xlarge`) or a path to a YAML/JSON host profile. */
+/** A model file with its `extends` chain resolved (model/extends.ts). */
+function readModel(file: string, field: string, dir: string, kind: string): Extended {
+  return readExtended(file, field, {
+    read: readDataFile,
+    kind,
+    find: (ref, fromDir) =>
+      findRelative(
+        ref,
+        fromDir,
+        (id) => (/^[a-zA-Z0-9._-]+$/.test(id) ? resolveFile(dir, id) : undefined),
+        existsSync,
+      ),
+  });
+}
+
+/** The file of a built-in host id (`c4.8xlarge`) or of a host profile path; undefined if neither. */
+export function hostFile(ref: string): string | undefined {
+  return resolveFile(HOSTS_DIR, ref);
+}
+
+/** The file of a built-in option id or of an option file path; undefined if neither. */
+export function optionFile(ref: string): string | undefined {
+  return resolveFile(OPTIONS_DIR, ref);
+}
+
+/** A built-in host id (`c4.8xlarge`) or a path to a YAML/JSON host profile (which may extend another). */
 export function loadHost(ref: string, field = 'host'): HostProfile {
-  const file = resolveFile(HOSTS_DIR, ref);
+  const file = hostFile(ref);
   if (!file)
     throw new InputError(
       field,
       ref,
       `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`,
     );
-  return validate(HostProfile, readDataFile(file, field), field);
+  const x = readModel(file, field, HOSTS_DIR, 'host profile');
+  const host = validate(HostProfile, x.data, field);
+  if (x.bases.length > 0) checkInheritedCpus(host, x, field, file);
+  return host;
 }
 
-/** A built-in option id (`flannel-vxlan`) or a path to a YAML/JSON option file. */
+/** Fields of a host profile that name CPUs. */
+const CPU_FIELDS = [
+  'cpus.numa_nodes',
+  'nic.irq_cpus',
+  'rps_cpus',
+  'xps_cpus',
+  'apps.nginx.cpus',
+  'apps.tcpkali.cpus',
+];
+
+/**
+ * A host that extends another with fewer CPUs inherits masks naming CPUs it lacks: all of them in
+ * one message (the scenario check would name only the first).
+ */
+function checkInheritedCpus(host: HostProfile, x: Extended, field: string, file: string): void {
+  const n = host.cpus.count;
+  const bad = CPU_FIELDS.filter((path) => {
+    const keys = path.split('.');
+    if (valueAt(x.own, keys) !== undefined) return false;
+    const v = valueAt(host, keys);
+    const masks = Array.isArray(v) ? v : [v];
+    return masks.some((m) => typeof m === 'string' && safeMask(m).some((c) => c >= n));
+  });
+  if (bad.length > 0)
+    throw new InputError(
+      `${field}.cpus.count`,
+      n,
+      `${bad.join(', ')} (inherited from ${x.bases[0]}) name CPUs this host lacks (it has 0-${n - 1}): set them in ${file}`,
+    );
+}
+
+function safeMask(text: string): number[] {
+  try {
+    return parseCpuMask(text);
+  } catch {
+    return [];
+  }
+}
+
+/** A built-in option id (`flannel-vxlan`) or a path to a YAML/JSON option file (which may extend another). */
 export function loadOption(ref: string, field = 'option'): NetworkOption {
-  const file = resolveFile(OPTIONS_DIR, ref);
+  const file = optionFile(ref);
   if (!file)
     throw new InputError(
       field,
       ref,
       `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
     );
-  return validate(NetworkOption, readDataFile(file, field), field);
+  return validate(NetworkOption, readModel(file, field, OPTIONS_DIR, 'network option').data, field);
 }

@@ -13,7 +13,7 @@
  */
 import { inertSetWarnings } from '../model/compile/inert-sets.ts';
 import { InputError } from '../cli/errors.ts';
-import { readDataFile, validate } from '../model/load.ts';
+import { loadHost, readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
 import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
@@ -227,7 +227,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   warnings.push(...inertSetWarnings(scenario, req.set ?? []));
-  if (prof?.host && prof.host !== scenario.host.id)
+  if (prof?.host && prof.host !== scenario.host.id && profileHostId(prof.host) !== scenario.host.id)
     warnings.push(
       `the profile was fitted on host ${prof.host}: its costs are applied to ${scenario.host.id} as they are`,
     );
@@ -445,6 +445,15 @@ export function orderBounds(ci: PercentileIntervals): void {
   for (let i = PERCENTILE_KEYS.length - 3; i >= 0; i--) {
     const [cur, next] = [ci[PERCENTILE_KEYS[i]!], ci[PERCENTILE_KEYS[i + 1]!]];
     if (cur[1] > next[1]) cur[1] = next[1];
+  }
+}
+
+/** The id of the host a profile names: a built-in id as it is, a host file's (calibrate --host <file>) as read. */
+function profileHostId(ref: string): string {
+  try {
+    return loadHost(ref).id;
+  } catch {
+    return ref;
   }
 }
 

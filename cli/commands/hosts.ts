@@ -1,15 +1,34 @@
-/** `cnisim hosts`: the built-in host profiles, one line each. */
+/** `cnisim hosts`: the built-in host profiles, one line each; `--show` prints one in full. */
 import type { Command } from 'commander';
-import { builtinHostIds, loadHost } from '../../model/load.ts';
+import { builtinHostIds, hostFile, loadHost } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
+import { showModel } from '../show-model.ts';
 
 export function register(program: Command): void {
   program
     .command('hosts')
     .description('List the built-in host profiles (one line each)')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample:\n  $ cnisim hosts')
-    .action((o: { json?: boolean }) => {
+    .option(
+      '--show <id|file>',
+      'print one host profile in full: a built-in as written, a file with its extends resolved',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cnisim hosts
+  $ cnisim hosts --show c4.8xlarge                             # the study's hosts, every number with its source
+  $ cnisim hosts --show examples/hosts/16-vcpu-4-queues.yaml   # a host of your own (extends c4.8xlarge), as read
+
+A host of your own: a YAML file that extends a built-in and sets what differs (docs/model.md, "Your own host").`,
+    )
+    .action((o: { json?: boolean; show?: string }) => {
+      if (o.show !== undefined) {
+        const resolved = loadHost(o.show, '--show');
+        showModel(hostFile(o.show)!, resolved, 'host', o.json);
+        return;
+      }
       const rows = builtinHostIds().map((id) => {
         const h = loadHost(id);
         return {

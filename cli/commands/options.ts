@@ -1,15 +1,33 @@
-/** `cnisim options`: the built-in network options, one line each. */
+/** `cnisim options`: the built-in network options, one line each; `--show` prints one in full. */
 import type { Command } from 'commander';
-import { builtinOptionIds, loadOption } from '../../model/load.ts';
+import { builtinOptionIds, loadOption, optionFile } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
+import { showModel } from '../show-model.ts';
 
 export function register(program: Command): void {
   program
     .command('options')
     .description('List the built-in network options (one line each)')
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample:\n  $ cnisim options')
-    .action((o: { json?: boolean }) => {
+    .option(
+      '--show <id|file>',
+      'print one network option in full: a built-in as written, a file with its extends resolved',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cnisim options
+  $ cnisim options --show flannel-vxlan   # its stages per direction, their costs and sources
+
+An option of your own: a YAML file of stages, or one that extends a built-in (docs/model.md, "Your own host").`,
+    )
+    .action((o: { json?: boolean; show?: string }) => {
+      if (o.show !== undefined) {
+        const resolved = loadOption(o.show, '--show');
+        showModel(optionFile(o.show)!, resolved, 'option', o.json);
+        return;
+      }
       const rows = builtinOptionIds().map((id) => {
         const opt = loadOption(id);
         return { id, mtu: opt.mtu, rx_passes: opt.rx_passes, description: opt.description };

@@ -6,6 +6,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { scenarioOf, simulate } from '../../sim/simulate.ts';
 
@@ -100,6 +101,26 @@ describe('simulate --profile', () => {
     expect((await run('c4.8xlarge')).warnings?.join() ?? '').not.toMatch(/fitted on host/);
     expect((await run('netns-lab')).warnings?.join()).toMatch(
       /the profile was fitted on host c4.8xlarge: its costs are applied to netns-lab/,
+    );
+    // A profile fitted with calibrate --host <file> names the file: the host it reads is the same one.
+    const example = fileURLToPath(new URL('../../examples/hosts/16-vcpu-4-queues.yaml', import.meta.url));
+    const mine = profileFile({ host: example, params: { 'wire.propagation_ns': { value: 50_000 } } });
+    const runMine = (host?: string) =>
+      simulate({
+        option: 'net-host',
+        ...(host ? { host } : {}),
+        rate_rps: 8000,
+        response_bytes: 350,
+        profile: mine,
+        requests: 2000,
+        replications: 1,
+        workers: 0,
+      });
+    const implicit = await runMine();
+    expect(implicit.host).toBe('16-vcpu-4-queues');
+    expect(implicit.warnings?.join() ?? '').not.toMatch(/fitted on host/);
+    expect((await runMine('c4.8xlarge')).warnings?.join()).toMatch(
+      /fitted on host .*16-vcpu-4-queues\.yaml: its costs are applied to c4.8xlarge/,
     );
   }, 60_000);
 
