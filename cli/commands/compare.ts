@@ -40,10 +40,23 @@ export function parseVariant(text: string): Variant {
   return { name: m[1]!, set };
 }
 
+/**
+ * A variant's `host=<id|file>` entry (another machine: a built-in or a host file) and its --set
+ * overrides; at most one host entry.
+ */
+export function splitHost(v: Variant): { host: string | undefined; set: string[] } {
+  const isHost = (x: string) => /^host\s*=/.test(x);
+  const hosts = v.set.filter(isHost).map((x) => x.slice(x.indexOf('=') + 1).trim());
+  if (hosts.length > 1)
+    throw new InputError('--variant', `${v.name}:${v.set.join(';')}`, 'names host= twice');
+  return { host: hosts[0], set: v.set.filter((x) => !isHost(x)) };
+}
+
 interface Compared {
   /** The option, or `<option>+<variant>` for a what-if variant. */
   point: string;
   option: string;
+  host: string;
   variant: string | null;
   set: string[];
   saturated: boolean;
@@ -57,6 +70,7 @@ function compared(r: SimResult, variant: Variant | null): Compared {
   return {
     point: variant ? `${r.option}+${variant.name}` : r.option,
     option: r.option,
+    host: r.host,
     variant: variant?.name ?? null,
     set: variant?.set ?? [],
     saturated: r.saturated,
@@ -104,7 +118,7 @@ export function register(program: Command): void {
     .requiredOption('--options <a,b,...>', 'options to compare; the first is the baseline')
     .option(
       '--variant <name:path=value;...>',
-      'a what-if variant of every option (--set overrides, ";"-separated), repeatable',
+      'a what-if variant of every option (--set overrides, ";"-separated; host=<id|file> runs it on another host), repeatable',
       (v: string, prev: Variant[] = []) => [...prev, parseVariant(v)],
     )
     .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
@@ -125,13 +139,18 @@ Examples:
   $ cnisim compare --options net-host --rate 400k --response-bytes 350 \
       --variant no-coalescing:host.nic.coalescing=off --variant rps-hash-0-17:'host.mechanisms.rfs=false;host.rps_cpus=0-17'
     # what-if: the option as it is (the baseline) against each variant of it
+  $ cnisim compare --options flannel-vxlan --rate 100k --response-bytes 350 \
+      --variant 16vcpu:host=examples/hosts/16-vcpu-4-queues.yaml
+    # another machine: the same option on a host of your own (docs/model.md, "Your own host")
 
 Every option runs with the same seed and replications, so replication i of each shares its random
 streams (connection phases, wire jitter, stalls): the interval on a difference comes from the
 per-replication differences (Student t, replications - 1 degrees of freedom), much tighter than two
 separate intervals would suggest. "differs: yes" when it excludes 0. cpu_us_per_request: CPU time
 per request on each host, all classes, summed over its CPUs. The points are every option as given,
-then every option with each --variant (named <option>+<variant>); all are compared with the first.`,
+then every option with each --variant (named <option>+<variant>); all are compared with the first.
+A variant on another host shares fewer random streams with the baseline (other CPUs and queues), so
+its interval is wider, but still paired.`,
   );
   cmd.action(
     async (
@@ -167,7 +186,11 @@ then every option with each --variant (named <option>+<variant>); all are compar
       try {
         for (const [i, p] of points.entries()) {
           const req = requestFrom(o, p.option, o.rate, o.responseBytes);
-          if (p.variant) req.set = [...(req.set ?? []), ...p.variant.set];
+          if (p.variant) {
+            const { host, set } = splitHost(p.variant);
+            req.set = [...(req.set ?? []), ...set];
+            if (host !== undefined) req.host = host;
+          }
           req.pool = pool;
           req.replication_percentiles = true;
           results.push(await simulate(req));

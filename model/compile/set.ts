@@ -100,6 +100,12 @@ export function setPath(scenario: Scenario, path: string, value: unknown, raw?: 
     throw new InputError(path, value, 'unknown parameter path');
   const target = obj as Record<string, unknown>;
   if (typeof target[last] === 'string' && typeof value !== 'string' && raw !== undefined) value = raw;
+  if (Array.isArray(target[last]) && !Array.isArray(value))
+    throw new InputError(
+      path,
+      value,
+      `a list: write it in JSON, quoted for the shell (now: '${path}=${JSON.stringify(target[last])}'), or set one entry as ${path}.<index>`,
+    );
   target[last] = value;
   try {
     return validate(Scenario, copy, '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cnisim } from './helpers/run-cnisim.ts';
-import { parseVariant } from '../../cli/commands/compare.ts';
+import { parseVariant, splitHost } from '../../cli/commands/compare.ts';
 
 /** `cnisim compare` at one point, 350 B responses, `requests` over `replications`; `more` flags after. */
 const compare = (options: string, rate: string, requests: number, replications: number, ...more: string[]) =>
@@ -57,6 +57,30 @@ describe('cnisim compare', () => {
     // Adaptive moderation holds an arriving packet up to its interval; with it off the interrupt
     // fires at once, so the median request is answered sooner.
     expect(j.comparisons[0].latency_diff_ms.p50).toBeLessThan(0);
+  });
+
+  it('runs a host= variant on another host: vxlan without RPS on a 4-queue host waits longer', () => {
+    const r = compare(
+      'flannel-vxlan',
+      '100k',
+      20000,
+      2,
+      '--variant',
+      '16vcpu:host=examples/hosts/16-vcpu-4-queues.yaml',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.results.map((x: { host: string }) => x.host)).toEqual(['c4.8xlarge', '16-vcpu-4-queues']);
+    expect(j.results[1].set).toEqual(['host=examples/hosts/16-vcpu-4-queues.yaml']);
+    // There RPS and RFS are off: each packet's three receive passes queue on one of 4 IRQ CPUs
+    // (each ~60 % busy in softirq) instead of spreading over the 16 RPS CPUs: mechanism, not noise.
+    expect(j.comparisons[0].latency_diff_ci95_ms.p50[0]).toBeGreaterThan(0);
+    expect(splitHost({ name: 'v', set: ['host = netns-lab', 'wire.propagation_ns=1'] })).toEqual({
+      host: 'netns-lab',
+      set: ['wire.propagation_ns=1'],
+    });
+    expect(() => splitHost({ name: 'v', set: ['host=a', 'host=b'] })).toThrow(/names host= twice/);
   });
 
   it('parses variants and refuses malformed ones', () => {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { nginxVersion } from '../../harness/nginx/server.ts';
 import { detectTcpkali } from '../../harness/tcpkali/run.ts';
 
 const FX = join(import.meta.dirname, 'fixtures');
@@ -102,7 +103,8 @@ describe('cnisim harness / lab CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--lab.*harness plan/);
   });
-  it.skipIf(detectTcpkali().found || process.getuid?.() !== 0)(
+  // nginx is checked first: without it (CI installs nginx-light) the generator is never reached.
+  it.skipIf(detectTcpkali().found || process.getuid?.() !== 0 || nginxVersion() === null)(
     'asking for tcpkali where it is not installed says so',
     async () => {
       const r = await harnessRun('--lab', '--rates', '1000', '--generator', 'tcpkali');

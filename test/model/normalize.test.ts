@@ -109,5 +109,11 @@ describe('--set', () => {
     const mask = inputError(() => normalize({ ...base, set: ['host.rps_cpus=0-40'] }));
     expect(mask.field).toBe('host.rps_cpus');
     expect(mask.message).toMatch(/CPU 36/);
+    // A list parameter given as plain text: the error shows the JSON form with its current value.
+    const list = inputError(() => applySet(normalize(base), 'host.xps_cpus=0,9'));
+    expect(list.field).toBe('host.xps_cpus');
+    expect(list.message).toContain(`'host.xps_cpus=["00000000,07fc01ff","0000000f,f803fe00"]'`);
+    expect(applySet(normalize(base), 'host.xps_cpus=["0","9"]').host.xps_cpus).toEqual(['0', '9']);
+    expect(applySet(normalize(base), 'host.xps_cpus.1=9').host.xps_cpus).toEqual(['00000000,07fc01ff', '9']);
   });
 });
