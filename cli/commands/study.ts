@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from 'commander';
 import { UsageError } from '../errors.ts';
-import { parseSeed } from '../parse.ts';
+import { parsePositive, parsePositiveInt, parseSeed } from '../parse.ts';
 import { runStudyCli, studyNames } from '../../notebooks/run-study.ts';
 
 export function register(program: Command): void {
@@ -29,6 +29,13 @@ export function register(program: Command): void {
     .addOption(
       new Option('--runs <paths...>', 'lab-validation: run-record files or folders (default: runs/lab)'),
     )
+    .option('--host <id|file>', 'capacity: the server host, a built-in or a host file (default c4.8xlarge)')
+    .option('--target-rps <rps>', 'capacity: the load to plan servers for (default 1M)', (v) =>
+      parsePositive('--target-rps', v),
+    )
+    .option('--response-bytes <n>', 'capacity: the response size (default 350)', (v) =>
+      parsePositiveInt('--response-bytes', v),
+    )
     .option('--json', 'print the main table as JSON', false)
     .option('--no-progress', 'no progress lines on stderr')
     .addHelpText(
@@ -38,6 +45,7 @@ Examples:
   $ cnisim study seed                      # the seed comparison, about a minute on 2 cores; out/seed/index.html
   $ cnisim study seed --quick --seed 7     # a smaller grid in about 10 s
   $ cnisim study capacity --json > capacity.json
+  $ cnisim study capacity --host examples/hosts/16-vcpu-4-queues.yaml --target-rps 2M --response-bytes 4096
   $ cnisim study lab-validation --runs runs/lab
 
 Outputs: index.html (self-contained, opens offline), report.md, data.json, charts/*.svg and *.png.`,
@@ -51,6 +59,9 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
           profile?: string;
           out?: string;
           runs?: string[];
+          host?: string;
+          targetRps?: number;
+          responseBytes?: number;
           json: boolean;
           progress: boolean;
         },
@@ -59,7 +70,21 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
           throw new UsageError(
             `study: unknown study ${JSON.stringify(name)}; known: ${studyNames().join(', ')}`,
           );
+        const capacityOnly = (
+          [
+            ['--host', o.host],
+            ['--target-rps', o.targetRps],
+            ['--response-bytes', o.responseBytes],
+          ] as const
+        ).filter(([, v]) => v !== undefined);
+        if (name !== 'capacity' && capacityOnly.length > 0)
+          throw new UsageError(
+            `study ${name}: ${capacityOnly.map(([f]) => f).join(', ')} ${capacityOnly.length > 1 ? 'apply' : 'applies'} only to the capacity study (the seed study sets the model against the c4.8xlarge measurements; the what-if variants name its CPUs)`,
+          );
         await runStudyCli(name, {
+          ...(o.host !== undefined ? { host: o.host } : {}),
+          ...(o.targetRps !== undefined ? { target_rps: o.targetRps } : {}),
+          ...(o.responseBytes !== undefined ? { response_bytes: o.responseBytes } : {}),
           quick: o.quick,
           seed: o.seed,
           json: o.json,

@@ -1,7 +1,8 @@
 /**
  * Capacity planning: the highest offered rate each option sustains under each latency SLO (p99 at
  * or below 1, 2 and 5 ms; p99.9 at or below 10 ms), with a 95 % confidence interval, and the number
- * of c4.8xlarge server hosts needed for a target load. Capacity comes from a bisection over
+ * of server hosts needed for a target load. The study's c4.8xlarge by default; `host`,
+ * `target_rps` and `response_bytes` of the study options plan for another host, load or size. Capacity comes from a bisection over
  * simulate() (sim/capacity-search.ts); the SLOs of one option share their simulations.
  */
 import type { PercentileKey, SimResult } from '../../sim/result.ts';
@@ -28,6 +29,7 @@ import {
   withContext,
 } from './common.ts';
 import { createProgress } from '../../cli/progress.ts';
+import { loadHost } from '../../model/load.ts';
 
 export const SLOS: { label: string; percentile: PercentileKey; limit_ms: number }[] = [
   { label: 'p99<=1ms', percentile: 'p99', limit_ms: 1 },
@@ -37,6 +39,9 @@ export const SLOS: { label: string; percentile: PercentileKey; limit_ms: number 
 ];
 
 export interface CapacityPlan {
+  /** The host as given (built-in id or file) and its id. */
+  host: string;
+  host_id: string;
   options: readonly string[];
   response_bytes: number;
   target_rps: number;
@@ -45,19 +50,27 @@ export interface CapacityPlan {
   search: { lo_rps: number; hi_rps: number; step_rps: number; rel_tol: number; maxIterations: number };
 }
 
-export function capacityPlan(quick: boolean): CapacityPlan {
+export function capacityPlan(
+  quick: boolean,
+  over: { host?: string; target_rps?: number; response_bytes?: number } = {},
+): CapacityPlan {
+  const host = over.host ?? HOST;
+  const common = {
+    host,
+    // Read now: a bad host file is refused before any simulation.
+    host_id: loadHost(host, '--host').id,
+    options: SEED_OPTIONS,
+    response_bytes: over.response_bytes ?? 350,
+    target_rps: over.target_rps ?? 1_000_000,
+  };
   return quick
     ? {
-        options: SEED_OPTIONS,
-        response_bytes: 350,
-        target_rps: 1_000_000,
+        ...common,
         ...BUDGET.quick,
         search: { lo_rps: 50_000, hi_rps: 550_000, step_rps: 50_000, rel_tol: 0.1, maxIterations: 3 },
       }
     : {
-        options: SEED_OPTIONS,
-        response_bytes: 350,
-        target_rps: 1_000_000,
+        ...common,
         ...BUDGET.full,
         search: { lo_rps: 10_000, hi_rps: 600_000, step_rps: 5_000, rel_tol: 0.02, maxIterations: 8 },
       };
@@ -68,7 +81,11 @@ export async function runCapacity(opts: StudyOptions): Promise<StudyOutcome> {
 }
 
 async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome> {
-  const plan = capacityPlan(opts.quick);
+  const plan = capacityPlan(opts.quick, {
+    ...(opts.host !== undefined ? { host: opts.host } : {}),
+    ...(opts.target_rps !== undefined ? { target_rps: opts.target_rps } : {}),
+    ...(opts.response_bytes !== undefined ? { response_bytes: opts.response_bytes } : {}),
+  });
   const estimates: {
     option: string;
     slo: string;
@@ -86,7 +103,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
       const r = withoutWallClock(
         await ctx.simulate({
           option,
-          host: HOST,
+          host: plan.host,
           rate_rps,
           response_bytes: plan.response_bytes,
           requests: plan.requests,
@@ -123,7 +140,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
     e.below_lower_bound ? `< ${plan.search.lo_rps}` : e.at_upper_bound ? `>= ${plan.search.hi_rps}` : '';
   const table: Table = {
     id: 'capacity',
-    caption: `Highest rate meeting each SLO (${responseLabel(plan.response_bytes)} responses, one ${HOST} server) and servers needed for ${plan.target_rps.toLocaleString('en-US')} requests/s`,
+    caption: `Highest rate meeting each SLO (${responseLabel(plan.response_bytes)} responses, one ${plan.host_id} server) and servers needed for ${plan.target_rps.toLocaleString('en-US')} requests/s`,
     columns: [
       { key: 'option', header: 'option' },
       { key: 'slo', header: 'slo' },
@@ -162,7 +179,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
   const blocks: Block[] = [
     {
       kind: 'text',
-      markdown: `How much load one \`${HOST}\` server carries with each network option before a latency objective is broken, for ${responseLabel(plan.response_bytes)} responses, and how many servers a target of **${plan.target_rps.toLocaleString('en-US')} requests/s** then needs.
+      markdown: `How much load one \`${plan.host_id}\` server carries with each network option before a latency objective is broken, for ${responseLabel(plan.response_bytes)} responses, and how many servers a target of **${plan.target_rps.toLocaleString('en-US')} requests/s** then needs.
 
 - Method: bisection on the offered rate between ${plan.search.lo_rps.toLocaleString('en-US')} and ${plan.search.hi_rps.toLocaleString('en-US')} requests/s in steps of ${plan.search.step_rps.toLocaleString('en-US')}; a saturated point fails every SLO. The capacity is the highest rate found to meet the SLO.
 - Confidence interval: the same bisection on the upper end of the percentile's 95 % CI (the pessimistic capacity) and on its lower end (the optimistic one). Hosts needed = ceil(target / capacity), its interval from the capacity's.

@@ -22,6 +22,12 @@ export interface StudyOptions {
   outDir: string;
   /** lab-validation: run-record files or folders (default runs/lab). */
   runs?: string[];
+  /** capacity: the server host (built-in id or host file; default c4.8xlarge). */
+  host?: string;
+  /** capacity: the load to plan servers for (default 1,000,000 requests/s). */
+  target_rps?: number;
+  /** capacity: the response size (default 350 B). */
+  response_bytes?: number;
   /** Show progress on stderr (default true). */
   progress?: boolean;
   /** The simulator; default the real one (tests of the renderer may pass a fixture-backed one). */

@@ -50,6 +50,15 @@ describe('cnisim study: bad input', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('capacity-only flags elsewhere are a usage error; an unknown --host is invalid input (exit 3)', async () => {
+    const seed = await cnisimInProcess(['study', 'seed', '--host', 'netns-lab', '--target-rps', '1M']);
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toMatch(/study seed: --host, --target-rps apply only to the capacity study/);
+    const host = await cnisimInProcess(['study', 'capacity', '--quick', '--host', 'nope']);
+    expect(host.code).toBe(3);
+    expect(host.stderr).toMatch(/--host: unknown host profile .*\(got "nope"\)/);
+  });
+
   it('a seed that is not a whole number is a usage error (exit 2)', async () => {
     const r = await cnisimInProcess(['study', 'seed', '--seed', 'abc']);
     expect(r.code).toBe(2);
