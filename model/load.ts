@@ -73,6 +73,11 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** A reference written as a file path (a directory part or a data-file extension), not an id. */
+function looksLikePath(ref: string): boolean {
+  return ref.includes('/') || /\.(ya?ml|json)$/.test(ref);
+}
+
 function resolveFile(dir: string, ref: string): string | undefined {
   if (existsSync(ref) && /\.(ya?ml|json)$/.test(ref)) return ref;
   for (const ext of ['.yaml', '.yml', '.json']) {
@@ -114,7 +119,9 @@ export function loadHost(ref: string, field = 'host'): HostProfile {
     throw new InputError(
       field,
       ref,
-      `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`,
+      looksLikePath(ref)
+        ? 'no such host profile file'
+        : `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`,
     );
   const x = readModel(file, field, HOSTS_DIR, 'host profile');
   const host = validate(HostProfile, x.data, field);
@@ -168,7 +175,9 @@ export function loadOption(ref: string, field = 'option'): NetworkOption {
     throw new InputError(
       field,
       ref,
-      `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
+      looksLikePath(ref)
+        ? 'no such network option file'
+        : `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
     );
   return validate(NetworkOption, readModel(file, field, OPTIONS_DIR, 'network option').data, field);
 }

@@ -97,6 +97,12 @@ describe('a host that extends a built-in', () => {
 
   it('refuses, naming the field: no own id, an unknown base, a cycle, inherited masks naming missing CPUs', () => {
     expect(inputError(() => loadHost(file('noid.yaml', 'extends: c4.8xlarge\n'))).field).toBe('host.id');
+    // A path that does not exist says so, rather than listing the built-in ids.
+    expect(inputError(() => loadHost(join(dir, 'missing.yaml'))).reason).toBe('no such host profile file');
+    expect(inputError(() => loadOption('./missing.yaml')).reason).toBe('no such network option file');
+    expect(inputError(() => loadHost('c5.large')).reason).toMatch(
+      /^unknown host profile \(built-in: c4.8xlarge/,
+    );
     const unknown = inputError(() => loadHost(file('unk.yaml', 'extends: nope\nid: x\n')));
     expect(unknown.field).toBe('host.extends');
     expect(unknown.value).toBe('nope');
