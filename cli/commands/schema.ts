@@ -35,7 +35,16 @@ export function register(program: Command): void {
   program
     .command('schema [name]')
     .description('Print the JSON Schema of model files (host, option, workload, wire, scenario; default all)')
-    .addHelpText('after', '\nExamples:\n  $ cnisim schema\n  $ cnisim schema option > option.schema.json')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ cnisim schema
+  $ cnisim schema option > option.schema.json
+
+A host or option file with \`extends\` holds only what differs from its base: the schema applies to
+the merged result (\`cnisim hosts --show <file>\` prints it), not to the file as written.`,
+    )
     .action((name?: string) => {
       printJson(jsonSchemas(name));
     });
