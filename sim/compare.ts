@@ -9,7 +9,10 @@
  * include the merged difference, as simulate widens its own intervals; `differs` says whether that
  * interval excludes 0. The ratio is merged other / merged baseline.
  * Also the CPU time per request on each host (all classes, summed over the host's CPUs), from the
- * points' CPU loads: where one option's extra passes show.
+ * points' CPU loads: where one option's extra passes show; and the time per request in each stage
+ * (waiting plus service, summed over a request's packets), side by side: where the difference
+ * comes from. Stage time is CPU-path time, not a share of latency: a request's packets (request,
+ * response segments, ACKs) each count, and stages overlap with the wire and each other.
  */
 import { meanInterval } from './engine/stats/confidence.ts';
 import {
@@ -92,4 +95,78 @@ export function signedMs(x: number): string {
 export function intervalText(d: PairedDifference, key: PercentileKey): string {
   const [lo, hi] = d.latency_diff_ci95_ms[key];
   return `${signedMs(lo)} to ${signedMs(hi)}${d.differs[key] ? '' : ' (includes 0)'}`;
+}
+
+/** Time per measured request in one stage, us: waiting for its CPU and being served, over a request's packets. */
+export interface StageTimePerRequest {
+  stage: string;
+  wait_us: number;
+  service_us: number;
+}
+
+export function stageTimePerRequest(r: SimResult): StageTimePerRequest[] {
+  const n = Math.max(1, r.requests);
+  return r.stages.map((s) => ({
+    stage: s.stage,
+    wait_us: (s.packets / n) * s.wait_mean_us,
+    service_us: (s.packets / n) * s.service_mean_us,
+  }));
+}
+
+/** The part of the path a stage belongs to: `server.rx.veth_backlog` -> `server.rx`; a name without dots is its own. */
+export function stageGroup(stage: string): string {
+  const parts = stage.split('.');
+  return parts.length >= 2 ? `${parts[0]}.${parts[1]}` : stage;
+}
+
+export interface StageDifference {
+  /** A stage (`server.rx.udp_vxlan_rcv`) or a part of the path (`server.rx`). */
+  stage: string;
+  /** Wait + service per request, us; 0 where the point has no such stage. */
+  baseline_us: number;
+  other_us: number;
+  diff_us: number;
+  /** The difference split: waiting for the CPU, being served. */
+  diff_wait_us: number;
+  diff_service_us: number;
+}
+
+/**
+ * Time per request of both points side by side, by stage or (`by: 'group'`) summed over each part
+ * of the path (`client.tx`, `server.rx`, ...: options name their stages differently, the parts are
+ * the same). Stages in path order, those of `baseline` first; one only a point has shows 0 for the other.
+ */
+export function stageDifference(
+  baseline: SimResult,
+  other: SimResult,
+  by: 'stage' | 'group' = 'stage',
+): StageDifference[] {
+  const key = by === 'group' ? stageGroup : (x: string) => x;
+  const sums = (r: SimResult) => {
+    const m = new Map<string, { wait: number; service: number }>();
+    for (const s of stageTimePerRequest(r)) {
+      const k = key(s.stage);
+      const e = m.get(k) ?? { wait: 0, service: 0 };
+      e.wait += s.wait_us;
+      e.service += s.service_us;
+      m.set(k, e);
+    }
+    return m;
+  };
+  const a = sums(baseline);
+  const b = sums(other);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const none = { wait: 0, service: 0 };
+  return [...a.keys(), ...[...b.keys()].filter((k) => !a.has(k))].map((stage) => {
+    const x = a.get(stage) ?? none;
+    const y = b.get(stage) ?? none;
+    return {
+      stage,
+      baseline_us: r2(x.wait + x.service),
+      other_us: r2(y.wait + y.service),
+      diff_us: r2(y.wait + y.service - x.wait - x.service),
+      diff_wait_us: r2(y.wait - x.wait),
+      diff_service_us: r2(y.service - x.service),
+    };
+  });
 }

@@ -3,10 +3,17 @@
  * at one rate and response size, each point against the first (the baseline: the first option as
  * given), with common random numbers: the same seed and replications for every point, so
  * replication i of each run shares its random streams and the per-replication differences give a
- * tight interval on the difference (sim/compare.ts). A table per comparison, or JSON with --json.
+ * tight interval on the difference (sim/compare.ts), and where the time goes (time per request in
+ * each part of the path, side by side). A table per comparison, or JSON with --json.
  */
 import type { Command } from 'commander';
-import { cpuPerRequest_us, type PairedDifference, pairedDifference } from '../../sim/compare.ts';
+import {
+  cpuPerRequest_us,
+  type PairedDifference,
+  pairedDifference,
+  type StageDifference,
+  stageDifference,
+} from '../../sim/compare.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
@@ -81,7 +88,12 @@ function compared(r: SimResult, variant: Variant | null): Compared {
   };
 }
 
-function formatComparison(base: Compared, other: Compared, d: PairedDifference | null): string {
+function formatComparison(
+  base: Compared,
+  other: Compared,
+  d: PairedDifference | null,
+  groups: StageDifference[],
+): string {
   if (!d || !base.latency_ms || !other.latency_ms) {
     const sat = [base, other]
       .filter((x) => x.saturated)
@@ -106,6 +118,15 @@ function formatComparison(base: Compared, other: Compared, d: PairedDifference |
   const cb = base.cpu_us_per_request;
   const co = other.cpu_us_per_request;
   s += `cpu_us_per_request: server ${cb.server.toFixed(2)} -> ${co.server.toFixed(2)}, client ${cb.client.toFixed(2)} -> ${co.client.toFixed(2)}\n`;
+  s += `where the time goes: time per request in each part of the path (waiting + service over its packets; CPU-path time, not shares of latency)\n`;
+  s += formatTable(groups, [
+    { header: 'part', value: (x) => x.stage, align: 'left' },
+    { header: `${base.point}_us`, value: (x) => x.baseline_us, digits: 2 },
+    { header: `${other.point}_us`, value: (x) => x.other_us, digits: 2 },
+    { header: 'diff_us', value: (x) => x.diff_us, digits: 2 },
+    { header: 'diff_wait_us', value: (x) => x.diff_wait_us, digits: 2 },
+    { header: 'diff_service_us', value: (x) => x.diff_service_us, digits: 2 },
+  ]);
   return s;
 }
 
@@ -149,6 +170,10 @@ per-replication differences (Student t, replications - 1 degrees of freedom), mu
 separate intervals would suggest. "differs: yes" when it excludes 0. cpu_us_per_request: CPU time
 per request on each host, all classes, summed over its CPUs. The points are every option as given,
 then every option with each --variant (named <option>+<variant>); all are compared with the first.
+"where the time goes": each part of the path (client.tx, server.rx, ...) with its time per request,
+waiting for a CPU plus service, summed over the request's packets (request, response segments,
+ACKs): CPU-path time, which shows where an option adds work and queueing, not a split of latency.
+--json adds it per stage too (stages_us_per_request).
 A variant on another host shares fewer random streams with the baseline (other CPUs and queues), so
 its interval is wider, but still paired.`,
   );
@@ -204,6 +229,7 @@ its interval is wider, but still paired.`,
       const base = results[0]!;
       const rows = results.map((r, i) => compared(r, points[i]!.variant));
       const comparisons = results.slice(1).map((r) => pairedDifference(base, r));
+      const groupDiffs = results.slice(1).map((r) => stageDifference(base, r, 'group'));
       if (o.json) {
         printJson({
           baseline: rows[0]!.point,
@@ -216,6 +242,8 @@ its interval is wider, but still paired.`,
           comparisons: comparisons.map((d, i) => ({
             point: rows[i + 1]!.point,
             ...(d ?? { option: rows[i + 1]!.option, baseline: base.option, saturated: true }),
+            stage_groups_us_per_request: groupDiffs[i],
+            stages_us_per_request: stageDifference(base, results[i + 1]!),
           })),
         });
         return;
@@ -224,7 +252,7 @@ its interval is wider, but still paired.`,
       for (const [i, d] of comparisons.entries()) {
         const row = rows[i + 1]!;
         s += `\n${row.point} vs ${rows[0]!.point}${row.set.length ? ` (${row.set.join('; ')})` : ''}\n`;
-        s += formatComparison(rows[0]!, row, d);
+        s += formatComparison(rows[0]!, row, d, groupDiffs[i]!);
       }
       process.stdout.write(s);
     },

@@ -5,7 +5,10 @@
  * so a stage that handles four packets per request counts four times.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { stageGroup } from '../../sim/compare.ts';
 import { CHART_CONFIG, OPTION_ORDER } from './theme.ts';
+
+export { stageGroup };
 
 export interface StageTime {
   option: string;
@@ -13,12 +16,6 @@ export interface StageTime {
   stage: string;
   wait_us_per_request: number;
   service_us_per_request: number;
-}
-
-/** `server.rx.veth_backlog` -> `server.rx`; a name without dots is its own group. */
-export function stageGroup(stage: string): string {
-  const parts = stage.split('.');
-  return parts.length >= 2 ? `${parts[0]}.${parts[1]}` : stage;
 }
 
 export function stageBreakdownSpec(rows: readonly StageTime[], title: string): TopLevelSpec {

@@ -4,6 +4,7 @@
  */
 import { createProgress } from '../../cli/progress.ts';
 import { VERSION } from '../../cli/version.ts';
+import { stageTimePerRequest } from '../../sim/compare.ts';
 import type { PercentileKey, SimResult } from '../../sim/result.ts';
 import type { CoreLoad } from '../charts/cpu-heatmap.ts';
 import type { PercentilePoint } from '../charts/latency-vs-percentile.ts';
@@ -182,12 +183,11 @@ export function coreLoads(r: SimResult): CoreLoad[] {
 }
 
 export function stageTimes(r: SimResult): StageTime[] {
-  const n = Math.max(1, r.requests);
-  return r.stages.map((s) => ({
+  return stageTimePerRequest(r).map((s) => ({
     option: r.option,
     stage: s.stage,
-    wait_us_per_request: (s.packets / n) * s.wait_mean_us,
-    service_us_per_request: (s.packets / n) * s.service_mean_us,
+    wait_us_per_request: s.wait_us,
+    service_us_per_request: s.service_us,
   }));
 }
 

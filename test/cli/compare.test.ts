@@ -28,6 +28,16 @@ describe('cnisim compare', () => {
     expect(d.differs.p50).toBe(true);
     expect(d.latency_diff_ci95_ms.p50[0]).toBeGreaterThan(0);
     expect(vx.cpu_us_per_request.server).toBeGreaterThan(base.cpu_us_per_request.server);
+    // Where: the server's receive path serves each packet longer (udp_vxlan_rcv and the gro_cells
+    // pass are extra stages), and the client's send path encapsulates.
+    const part = (name: string) =>
+      d.stage_groups_us_per_request.find((g: { stage: string }) => g.stage === name);
+    expect(part('server.rx').diff_service_us).toBeGreaterThan(0);
+    expect(part('client.tx').diff_service_us).toBeGreaterThan(0);
+    expect(
+      d.stages_us_per_request.find((s: { stage: string }) => s.stage === 'server.rx.udp_vxlan_rcv')
+        .baseline_us,
+    ).toBe(0);
   });
 
   it('prints a table per comparison with units in the column names', () => {
@@ -37,6 +47,8 @@ describe('cnisim compare', () => {
       /^percentile\s+net-host_ms\s+ipvlan_ms\s+diff_ms\s+diff_ci95_lo_ms\s+diff_ci95_hi_ms/m,
     );
     expect(r.out).toMatch(/^cpu_us_per_request: server [0-9.]+ -> [0-9.]+/m);
+    expect(r.out).toMatch(/^part\s+net-host_us\s+ipvlan_us\s+diff_us\s+diff_wait_us\s+diff_service_us/m);
+    expect(r.out).toMatch(/^server\.rx\s/m);
   });
 
   it('compares an option with a what-if variant of itself: interrupts without moderation answer sooner', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuPerRequest_us, pairedDifference } from '../../sim/compare.ts';
+import { cpuPerRequest_us, pairedDifference, stageDifference } from '../../sim/compare.ts';
 import { PERCENTILE_KEYS, type Percentiles, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
 
@@ -77,5 +77,70 @@ describe('cpuPerRequest_us', () => {
     } as unknown as SimResult;
     // server: 1.0 CPU-second per second / 1e5 requests per second = 10 us; client 0.5 / 1e5 = 5 us.
     expect(cpuPerRequest_us(r)).toEqual({ server: 10, client: 5 });
+  });
+});
+
+describe('stageDifference', () => {
+  const stage = (name: string, packets: number, wait: number, service: number) => ({
+    stage: name,
+    cls: 'softirq',
+    packets,
+    wait_mean_us: wait,
+    service_mean_us: service,
+    wait_p99_us: 0,
+    service_p99_us: 0,
+  });
+  // 1000 requests each. a: 2000 packets at server.rx.nic_poll (wait 1, service 2 us) -> 6 us per
+  // request; 1000 at server.rx.ip_rcv (0.5, 1.5) -> 2. b: nic_poll 2000 x (1, 2) -> 6; 1000 at
+  // server.rx.udp_vxlan_rcv (3, 4) -> 7; 1000 at server.rx.ip_rcv (1.5, 1.5) -> 3; 1000 at client.tx.x (0, 1) -> 1.
+  const a = {
+    requests: 1000,
+    stages: [stage('server.rx.nic_poll', 2000, 1, 2), stage('server.rx.ip_rcv', 1000, 0.5, 1.5)],
+  } as unknown as SimResult;
+  const b = {
+    requests: 1000,
+    stages: [
+      stage('server.rx.nic_poll', 2000, 1, 2),
+      stage('server.rx.udp_vxlan_rcv', 1000, 3, 4),
+      stage('server.rx.ip_rcv', 1000, 1.5, 1.5),
+      stage('client.tx.x', 1000, 0, 1),
+    ],
+  } as unknown as SimResult;
+
+  it('sets each stage per request side by side, 0 where a point lacks it, the baseline order first', () => {
+    expect(stageDifference(a, b)).toEqual([
+      {
+        stage: 'server.rx.nic_poll',
+        baseline_us: 6,
+        other_us: 6,
+        diff_us: 0,
+        diff_wait_us: 0,
+        diff_service_us: 0,
+      },
+      {
+        stage: 'server.rx.ip_rcv',
+        baseline_us: 2,
+        other_us: 3,
+        diff_us: 1,
+        diff_wait_us: 1,
+        diff_service_us: 0,
+      },
+      {
+        stage: 'server.rx.udp_vxlan_rcv',
+        baseline_us: 0,
+        other_us: 7,
+        diff_us: 7,
+        diff_wait_us: 3,
+        diff_service_us: 4,
+      },
+      { stage: 'client.tx.x', baseline_us: 0, other_us: 1, diff_us: 1, diff_wait_us: 0, diff_service_us: 1 },
+    ]);
+  });
+
+  it('sums by part of the path, whatever the options call their stages', () => {
+    expect(stageDifference(a, b, 'group')).toEqual([
+      { stage: 'server.rx', baseline_us: 8, other_us: 16, diff_us: 8, diff_wait_us: 4, diff_service_us: 4 },
+      { stage: 'client.tx', baseline_us: 0, other_us: 1, diff_us: 1, diff_wait_us: 0, diff_service_us: 1 },
+    ]);
   });
 });
