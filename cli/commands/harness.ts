@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
+import { registerHostFile } from '../harness-host-file.ts';
 import { parseChoice, parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -92,7 +93,8 @@ Examples:
   $ cnisim harness run --lab --option net-host,flannel-vxlan --rates 2000,5000,10000 --duration-s 10 --repeat 3 --out runs/lab1
   $ cnisim harness trace --lab --option net-host --rates 8000,16000
   $ cnisim harness plan --server 10.0.0.2 --client 10.0.0.1 --option flannel-host-gw --rates 50k:450k:100k
-  $ cnisim harness tune --show --interface eth0`,
+  $ cnisim harness tune --show --interface eth0
+  $ cnisim harness host-file --id web-16 --interface eth0 --out hosts/web-16.yaml`,
     );
 
   harness
@@ -630,6 +632,8 @@ Example:
         }
       },
     );
+
+  registerHostFile(harness);
 
   harness
     .command('schema')
