@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../cli/errors.ts';
+import { inputError } from './helpers/input-error.ts';
 import { mergeOver } from '../../model/extends.ts';
 import { HOSTS_DIR, loadHost, loadOption } from '../../model/load.ts';
 import { simulate } from '../../sim/simulate.ts';
@@ -17,16 +17,6 @@ function file(name: string, text: string): string {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
-}
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('mergeOver', () => {

@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../cli/errors.ts';
+import { inputError } from './helpers/input-error.ts';
 import { normalize } from '../../model/compile/normalize.ts';
 import { applySet, parseSetValue } from '../../model/compile/set.ts';
 import { builtinHostIds, builtinOptionIds, loadHost, loadOption } from '../../model/load.ts';
 
 const base = { option: 'net-host', workload: { rate_rps: 150000, response_bytes: 350 } };
-
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('built-in data', () => {
   it('has the six options and two hosts, all valid', () => {
