@@ -103,18 +103,18 @@ function readModel(file: string, field: string, dir: string, kind: string): Exte
 }
 
 /** The file of a built-in host id (`c4.8xlarge`) or of a host profile path; undefined if neither. */
-export function hostFile(ref: string): string | undefined {
+export function hostFilePath(ref: string): string | undefined {
   return resolveFile(HOSTS_DIR, ref);
 }
 
 /** The file of a built-in option id or of an option file path; undefined if neither. */
-export function optionFile(ref: string): string | undefined {
+export function optionFilePath(ref: string): string | undefined {
   return resolveFile(OPTIONS_DIR, ref);
 }
 
 /** A built-in host id (`c4.8xlarge`) or a path to a YAML/JSON host profile (which may extend another). */
 export function loadHost(ref: string, field = 'host'): HostProfile {
-  const file = hostFile(ref);
+  const file = hostFilePath(ref);
   if (!file)
     throw new InputError(
       field,
@@ -170,7 +170,7 @@ function safeMask(text: string): number[] {
 
 /** A built-in option id (`flannel-vxlan`) or a path to a YAML/JSON option file (which may extend another). */
 export function loadOption(ref: string, field = 'option'): NetworkOption {
-  const file = optionFile(ref);
+  const file = optionFilePath(ref);
   if (!file)
     throw new InputError(
       field,

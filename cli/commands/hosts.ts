@@ -1,6 +1,6 @@
 /** `cnisim hosts`: the built-in host profiles, one line each; `--show` prints one in full. */
 import type { Command } from 'commander';
-import { builtinHostIds, hostFile, loadHost } from '../../model/load.ts';
+import { builtinHostIds, hostFilePath, loadHost } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
 import { showModel } from '../show-model.ts';
 
@@ -26,7 +26,7 @@ A host of your own: a YAML file that extends a built-in and sets what differs (d
     .action((o: { json?: boolean; show?: string }) => {
       if (o.show !== undefined) {
         const resolved = loadHost(o.show, '--show');
-        showModel(hostFile(o.show)!, resolved, 'host', o.json);
+        showModel(hostFilePath(o.show)!, resolved, 'host', o.json);
         return;
       }
       const rows = builtinHostIds().map((id) => {

@@ -1,6 +1,6 @@
 /** `cnisim options`: the built-in network options, one line each; `--show` prints one in full. */
 import type { Command } from 'commander';
-import { builtinOptionIds, loadOption, optionFile } from '../../model/load.ts';
+import { builtinOptionIds, loadOption, optionFilePath } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
 import { showModel } from '../show-model.ts';
 
@@ -25,7 +25,7 @@ An option of your own: a YAML file of stages, or one that extends a built-in (do
     .action((o: { json?: boolean; show?: string }) => {
       if (o.show !== undefined) {
         const resolved = loadOption(o.show, '--show');
-        showModel(optionFile(o.show)!, resolved, 'option', o.json);
+        showModel(optionFilePath(o.show)!, resolved, 'option', o.json);
         return;
       }
       const rows = builtinOptionIds().map((id) => {
