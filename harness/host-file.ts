@@ -81,7 +81,9 @@ export function hostFile(input: HostFileInput): HostFile {
   });
   if (irqCpu.every((c) => c !== undefined)) {
     nic.irq_cpus = irqCpu.join(',');
-    const spread = (tuning.irq_affinity ?? []).filter((e) => parseCpuList(e.cpus).length > 1);
+    const spread = (tuning.irq_affinity ?? []).filter(
+      (e) => e.queue !== undefined && queues.includes(e.queue) && parseCpuList(e.cpus).length > 1,
+    );
     if (spread.length > 0)
       notes.push(
         `IRQ affinity of ${spread.map((e) => e.name).join(', ')} names several CPUs (irqbalance?): the model takes the first of each`,
