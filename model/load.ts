@@ -129,6 +129,12 @@ export function loadHost(ref: string, field = 'host'): HostProfile {
   return host;
 }
 
+/** The ids a host file extends, nearest first ([] for a built-in or a file without `extends`). */
+export function hostBases(ref: string): string[] {
+  const file = hostFilePath(ref);
+  return file ? readModel(file, 'host', HOSTS_DIR, 'host profile').bases : [];
+}
+
 /** Fields of a host profile that name CPUs. */
 const CPU_FIELDS = [
   'cpus.numa_nodes',

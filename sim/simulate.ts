@@ -13,7 +13,7 @@
  */
 import { inertSetWarnings } from '../model/compile/inert-sets.ts';
 import { InputError } from '../cli/errors.ts';
-import { loadHost, readDataFile, validate } from '../model/load.ts';
+import { hostBases, loadHost, readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
 import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
@@ -157,6 +157,11 @@ export function scenarioOf(
   req: SimulateRequest,
   prof: FittedProfile | null = req.profile ? readProfile(req.profile) : null,
 ): Scenario {
+  return normalize(scenarioInput(req, prof));
+}
+
+/** The scenario as written: the request over its scenario file and profile (precedence in order). */
+function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): NormalizeInput {
   if (!(req.rate_rps > 0)) throw new InputError('rate_rps', req.rate_rps, 'must be greater than 0');
   if (!(Number.isInteger(req.response_bytes) && req.response_bytes > 0))
     throw new InputError('response_bytes', req.response_bytes, 'must be a whole number greater than 0');
@@ -178,7 +183,7 @@ export function scenarioOf(
   if (req.host !== undefined) input.host = req.host;
   input.workload = { ...(input.workload ?? {}), rate_rps: req.rate_rps, response_bytes: req.response_bytes };
   input.set = sets;
-  return normalize(input);
+  return input;
 }
 
 function parsePrecision(text: string): { key: PercentileKey; q: number; rel: number } {
@@ -199,7 +204,8 @@ function parsePrecision(text: string): { key: PercentileKey; q: number; rel: num
 export async function simulate(req: SimulateRequest): Promise<SimResult> {
   const started = Date.now();
   const prof = req.profile ? readProfile(req.profile) : null;
-  const scenario = scenarioOf(req, prof);
+  const input = scenarioInput(req, prof);
+  const scenario = normalize(input);
   const seed = req.seed ?? 1;
   let replications = req.replications ?? DEFAULT_REPLICATIONS;
   if (!(Number.isInteger(replications) && replications >= 1))
@@ -227,6 +233,11 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   warnings.push(...inertSetWarnings(scenario, req.set ?? []));
+  const bases = !prof && typeof input.host === 'string' ? hostBases(input.host) : [];
+  if (bases.length > 0)
+    warnings.push(
+      `host ${scenario.host.id} extends ${bases.join(', which extends ')}: what it does not set itself (the CPU costs, unless it sets them) is ${bases[bases.length - 1]}'s, measured on other machines; calibrate on runs of this host before trusting absolute numbers (docs/calibration.md)`,
+    );
   if (prof?.host && prof.host !== scenario.host.id && profileHostId(prof.host) !== scenario.host.id)
     warnings.push(
       `the profile was fitted on host ${prof.host}: its costs are applied to ${scenario.host.id} as they are`,

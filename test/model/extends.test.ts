@@ -73,6 +73,10 @@ describe('a host that extends a built-in', () => {
     }
     // nginx runs on its 8 CPUs only.
     for (const c of server) if (c.cpu >= 8) expect(c.task).toBe(0);
+    // Its costs are c4.8xlarge's: said, since no fitted profile replaces them.
+    expect(r.warnings?.join('\n')).toMatch(
+      /host 16-vcpu-4-queues extends c4.8xlarge: .*calibrate on runs of this host/,
+    );
   });
 
   it('resolves a chain of files, the base path relative to the file', () => {

@@ -119,6 +119,8 @@ describe('simulate --profile', () => {
     const implicit = await runMine();
     expect(implicit.host).toBe('16-vcpu-4-queues');
     expect(implicit.warnings?.join() ?? '').not.toMatch(/fitted on host/);
+    // A profile calibrates the costs: no word of the ones the host file inherits.
+    expect(implicit.warnings?.join() ?? '').not.toMatch(/extends c4.8xlarge/);
     expect((await runMine('c4.8xlarge')).warnings?.join()).toMatch(
       /fitted on host .*16-vcpu-4-queues\.yaml: its costs are applied to c4.8xlarge/,
     );
