@@ -29,7 +29,15 @@ export function register(program: Command): void {
     .addOption(
       new Option('--runs <paths...>', 'lab-validation: run-record files or folders (default: runs/lab)'),
     )
-    .option('--host <id|file>', 'capacity: the server host, a built-in or a host file (default c4.8xlarge)')
+    .option(
+      '--host <id|file>',
+      'capacity, what-if: the server host, a built-in or a host file (default c4.8xlarge)',
+    )
+    .option(
+      '--rate <rps>',
+      "what-if: the questions' rate (default: the study's, scaled by the host's CPUs)",
+      (v) => parsePositive('--rate', v),
+    )
     .option('--target-rps <rps>', 'capacity: the load to plan servers for (default 1M)', (v) =>
       parsePositive('--target-rps', v),
     )
@@ -46,6 +54,7 @@ Examples:
   $ cnisim study seed --quick --seed 7     # a smaller grid in about 10 s
   $ cnisim study capacity --json > capacity.json
   $ cnisim study capacity --host examples/hosts/16-vcpu-4-queues.yaml --target-rps 2M --response-bytes 4096
+  $ cnisim study what-if --host examples/hosts/16-vcpu-4-queues.yaml   # the tuning questions on your host
   $ cnisim study lab-validation --runs runs/lab
 
 Outputs: index.html (self-contained, opens offline), report.md, data.json, charts/*.svg and *.png.`,
@@ -62,6 +71,7 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
           host?: string;
           targetRps?: number;
           responseBytes?: number;
+          rate?: number;
           json: boolean;
           progress: boolean;
         },
@@ -70,21 +80,24 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
           throw new UsageError(
             `study: unknown study ${JSON.stringify(name)}; known: ${studyNames().join(', ')}`,
           );
-        const capacityOnly = (
-          [
-            ['--host', o.host],
-            ['--target-rps', o.targetRps],
-            ['--response-bytes', o.responseBytes],
-          ] as const
-        ).filter(([, v]) => v !== undefined);
-        if (name !== 'capacity' && capacityOnly.length > 0)
+        // Flags of some studies only: the seed study sets the model against the c4.8xlarge
+        // measurements, and lab-validation reads records of the lab host.
+        const scoped: [string, unknown, string[]][] = [
+          ['--host', o.host, ['capacity', 'what-if']],
+          ['--target-rps', o.targetRps, ['capacity']],
+          ['--response-bytes', o.responseBytes, ['capacity']],
+          ['--rate', o.rate, ['what-if']],
+        ];
+        const misplaced = scoped.filter(([, v, studies]) => v !== undefined && !studies.includes(name));
+        if (misplaced.length > 0)
           throw new UsageError(
-            `study ${name}: ${capacityOnly.map(([f]) => f).join(', ')} ${capacityOnly.length > 1 ? 'apply' : 'applies'} only to the capacity study (the seed study sets the model against the c4.8xlarge measurements; the what-if variants name its CPUs)`,
+            `study ${name}: ${misplaced.map(([f, , st]) => `${f} applies only to ${st.join(' and ')}`).join('; ')} (the seed study sets the model against the c4.8xlarge measurements)`,
           );
         await runStudyCli(name, {
           ...(o.host !== undefined ? { host: o.host } : {}),
           ...(o.targetRps !== undefined ? { target_rps: o.targetRps } : {}),
           ...(o.responseBytes !== undefined ? { response_bytes: o.responseBytes } : {}),
+          ...(o.rate !== undefined ? { rate_rps: o.rate } : {}),
           quick: o.quick,
           seed: o.seed,
           json: o.json,

@@ -23,8 +23,10 @@ export interface StudyOptions {
   outDir: string;
   /** lab-validation: run-record files or folders (default runs/lab). */
   runs?: string[];
-  /** capacity: the server host (built-in id or host file; default c4.8xlarge). */
+  /** capacity, what-if: the server host (built-in id or host file; default c4.8xlarge). */
   host?: string;
+  /** what-if: the rate of the questions (default: the study's, scaled by the host's CPUs). */
+  rate_rps?: number;
   /** capacity: the load to plan servers for (default 1,000,000 requests/s). */
   target_rps?: number;
   /** capacity: the response size (default 350 B). */

@@ -14,6 +14,9 @@ import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
 import { writeReport } from '../lib/write-report.ts';
 import { createProgress } from '../../cli/progress.ts';
+import { formatCpuList, parseCpuMask } from '../../model/cpu-mask.ts';
+import { loadHost } from '../../model/load.ts';
+import type { HostProfile } from '../../model/schema/host.ts';
 import {
   BUDGET,
   HOST,
@@ -109,6 +112,140 @@ export const QUESTIONS: Question[] = [
   },
 ];
 
+/**
+ * The questions for a host of your own (`study what-if --host`): the same five, with variants built
+ * from its configuration (its RPS mask, IRQ CPUs, worker placement and moderation; the baseline is
+ * the host as configured) at `rate_rps` (default: the study's 250k and 150k scaled by its CPUs
+ * against the study's 36, in steps of 10k). The study's own host keeps the study's questions.
+ */
+export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
+  if (host.id === HOST && rate_rps === undefined) return QUESTIONS;
+  const n = host.cpus.count;
+  const scaled = (r: number) => Math.max(10_000, Math.round((r * n) / 36 / 10_000) * 10_000);
+  const rate = rate_rps ?? scaled(250_000);
+  const rate4k = rate_rps ?? scaled(150_000);
+  const cores = host.cpus.smt_sibling_offset > 0 ? range(host.cpus.smt_sibling_offset) : range(n);
+  const irq = parseCpuMask(host.nic.irq_cpus);
+  const spread = cores.filter((c) => !irq.includes(c));
+  const m = host.mechanisms;
+  const as = (what: string) => `${what} (as configured)`;
+  const point = { option: 'flannel-host-gw', rate_rps: rate, response_bytes: 350 };
+  const qs: Question[] = [
+    {
+      id: 'rps',
+      question: 'RPS/RFS: spread receive processing to other CPUs, or keep it on the IRQ CPUs?',
+      ...point,
+      variants: m.rps
+        ? [
+            { label: as(`RPS on ${host.rps_cpus}${m.rfs ? ' with RFS' : ''}`), set: [] },
+            { label: 'RPS off', set: ['host.mechanisms.rps=false'] },
+            ...(m.rfs
+              ? [
+                  {
+                    label: `RFS off (RPS by flow hash over ${host.rps_cpus})`,
+                    set: ['host.mechanisms.rfs=false'],
+                  },
+                  {
+                    label: `RFS off, RPS over ${formatCpuList(cores)}`,
+                    set: ['host.mechanisms.rfs=false', `host.rps_cpus=${formatCpuList(cores)}`],
+                  },
+                ]
+              : []),
+          ]
+        : [
+            { label: as('RPS off'), set: [] },
+            ...(spread.length > 0
+              ? [
+                  {
+                    label: `RPS over ${formatCpuList(spread)} (by flow hash)`,
+                    set: [
+                      'host.mechanisms.rps=true',
+                      'host.mechanisms.rfs=false',
+                      `host.rps_cpus=${formatCpuList(spread)}`,
+                    ],
+                  },
+                  {
+                    // RFS steers each flow to its reader's CPU whatever the mask (the kernel needs
+                    // only the flow tables): no rps_cpus, which would change nothing.
+                    label: 'RPS with RFS (each flow to its reader’s CPU)',
+                    set: ['host.mechanisms.rps=true', 'host.mechanisms.rfs=true'],
+                  },
+                ]
+              : []),
+          ],
+    },
+  ];
+  if (host.nic.queues >= 2)
+    qs.push({
+      id: 'irq',
+      question: `IRQ pinning: the queues' interrupts on ${host.nic.irq_cpus}, or all on CPU ${irq[0]}?`,
+      ...point,
+      variants: [
+        { label: as(`IRQs on ${host.nic.irq_cpus}`), set: [] },
+        {
+          label: `all IRQs on CPU ${irq[0]}`,
+          set: [`host.nic.irq_cpus=${Array(host.nic.queues).fill(irq[0]).join(',')}`],
+        },
+      ],
+    });
+  const moderation = [
+    { label: 'adaptive', set: ['host.nic.coalescing=adaptive'] },
+    { label: 'off', set: ['host.nic.coalescing=off'] },
+    { label: 'fixed 10 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=10'] },
+    { label: 'fixed 50 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=50'] },
+    { label: 'fixed 100 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=100'] },
+  ];
+  const current = host.nic.coalescing === 'fixed' ? `fixed ${host.nic.rx_usecs} µs` : host.nic.coalescing;
+  qs.push({
+    id: 'coalescing',
+    question: 'Interrupt coalescing: adaptive, fixed, or off?',
+    ...point,
+    variants: [{ label: as(current), set: [] }, ...moderation.filter((v) => v.label !== current)],
+  });
+  const ng = host.apps.nginx;
+  const ngCpus = parseCpuMask(ng.cpus);
+  const half = Math.max(1, Math.ceil(ng.workers / 2));
+  qs.push({
+    id: 'workers',
+    question: `nginx workers: ${ng.workers} on ${ng.cpus}, fewer, or one per logical CPU?`,
+    ...point,
+    variants: [
+      { label: as(`${ng.workers} workers on ${ng.cpus}`), set: [] },
+      {
+        label: `${half} workers on ${formatCpuList(ngCpus.slice(0, half))}`,
+        set: [
+          `host.apps.nginx.workers=${half}`,
+          `host.apps.nginx.cpus=${formatCpuList(ngCpus.slice(0, half))}`,
+        ],
+      },
+      ...(n !== ng.workers
+        ? [
+            {
+              label: `${n} workers on ${formatCpuList(range(n))}`,
+              set: [`host.apps.nginx.workers=${n}`, `host.apps.nginx.cpus=${formatCpuList(range(n))}`],
+            },
+          ]
+        : []),
+    ],
+  });
+  qs.push({
+    id: 'mtu',
+    question: 'MTU: 1500 or jumbo frames (9001), for 4 KB responses?',
+    option: 'flannel-host-gw',
+    rate_rps: rate4k,
+    response_bytes: 4096,
+    variants: [
+      { label: as('MTU 1500'), set: [] },
+      { label: 'MTU 9001', set: ['option.mtu=9001'] },
+    ],
+  });
+  return qs;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
 export interface WhatIfAnswer {
   question: string;
   variant: string;
@@ -125,7 +262,10 @@ export async function runWhatIf(opts: StudyOptions): Promise<StudyOutcome> {
 
 async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome> {
   const { requests, replications } = opts.quick ? BUDGET.quick : { requests: 200_000, replications: 4 };
-  const questions = QUESTIONS;
+  const hostRef = opts.host ?? HOST;
+  const host = loadHost(hostRef, '--host');
+  const questions = questionsFor(host, opts.rate_rps);
+  const tuning = host.id === HOST ? 'the study’s tuning' : `${host.id} as configured`;
   const total = questions.reduce((n, q) => n + q.variants.length, 0);
   const progress = createProgress('study what-if', total, { enabled: opts.progress ?? true });
   const answers: WhatIfAnswer[] = [];
@@ -137,7 +277,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
         result = withoutWallClock(
           await ctx.simulate({
             option: q.option,
-            host: HOST,
+            host: hostRef,
             rate_rps: q.rate_rps,
             response_bytes: q.response_bytes,
             set: v.set,
@@ -173,7 +313,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
   };
   const table: Table = {
     id: 'what-if',
-    caption: 'Each question’s variants against its baseline (the study’s tuning)',
+    caption: `Each question’s variants against its baseline (${tuning})`,
     columns: [
       { key: 'question', header: 'question' },
       { key: 'variant', header: 'variant' },
@@ -229,7 +369,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
   const blocks: Block[] = [
     {
       kind: 'text',
-      markdown: `The study tuned its hosts by trying combinations of RSS, RPS, IRQ affinity and worker placement. Each question below changes one thing against the study's tuning, by simulation, with the same seed for every variant (common random numbers, so differences are not noise of different streams).
+      markdown: `The study tuned its hosts by trying combinations of RSS, RPS, IRQ affinity and worker placement. Each question below changes one thing against ${tuning}, by simulation, with the same seed for every variant (common random numbers, so differences are not noise of different streams).${host.id === HOST ? '' : ` The variants are built from \`${hostRef}\`'s own configuration.`}
 
 ${questions
   .map(
@@ -255,14 +395,13 @@ ${questions
       : {
           kind: 'vega-lite',
           id: 'what-if',
-          caption:
-            'p99 of each variant with its 95 % CI; circle: the baseline (the study’s tuning), square: a variant',
+          caption: `p99 of each variant with its 95 % CI; circle: the baseline (${tuning}), square: a variant`,
           spec: whatIfSpec(points, 'p99', 'What-if answers: p99 latency per variant'),
         },
   ];
   const meta = ctx.meta(
     'what-if',
-    'What if: the study’s tuning questions answered by simulation',
+    `What if: the study’s tuning questions answered by simulation${host.id === HOST ? '' : ` on ${host.id}`}`,
     `${precisionText(requests, replications)} Variants share the seed (common random numbers).`,
   );
   const written = await writeReport({ meta, blocks, data: { questions, answers } }, opts.outDir);

@@ -53,7 +53,9 @@ describe('cnisim study: bad input', () => {
   it('capacity-only flags elsewhere are a usage error; an unknown --host is invalid input (exit 3)', async () => {
     const seed = await cnisimInProcess(['study', 'seed', '--host', 'netns-lab', '--target-rps', '1M']);
     expect(seed.code).toBe(2);
-    expect(seed.stderr).toMatch(/study seed: --host, --target-rps apply only to the capacity study/);
+    expect(seed.stderr).toMatch(
+      /study seed: --host applies only to capacity and what-if; --target-rps applies only to capacity/,
+    );
     const host = await cnisimInProcess(['study', 'capacity', '--quick', '--host', 'nope']);
     expect(host.code).toBe(3);
     expect(host.stderr).toMatch(/--host: unknown host profile .*\(got "nope"\)/);
