@@ -10,7 +10,7 @@ import { VERSION } from '../cli/version.ts';
 import type { PercentileKey, SimResult } from '../sim/result.ts';
 import { type Knee, latencyVsRateSpec, type RatePoint } from './charts/latency-vs-rate.ts';
 import { responseLabel } from './charts/theme.ts';
-import { findKnee } from './lib/knee.ts';
+import { findKnee, KNEE_COLUMNS } from './lib/knee.ts';
 import type { SweepResults } from './lib/sweep-results.ts';
 import type { Block, Report, Table } from './lib/types.ts';
 
@@ -83,14 +83,7 @@ export function sweepReport(source: string, read: SweepResults): { report: Repor
     id: 'knees',
     caption:
       'Knee of each option (highest rate whose p99 stays within 2x the p99 at its lowest rate), highest unsaturated rate, first bottleneck',
-    columns: [
-      { key: 'option', header: 'option' },
-      { key: 'response_bytes', header: 'response_bytes' },
-      { key: 'knee_rps', header: 'knee_rps' },
-      { key: 'p99_at_knee_ms', header: 'p99_at_knee_ms', digits: 3 },
-      { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
-      { key: 'first_bottleneck', header: 'first_bottleneck' },
-    ],
+    columns: [...KNEE_COLUMNS],
     rows: sizes.flatMap((size) =>
       names.flatMap((name) => {
         const own = results.filter((r) => series(r) === name && r.response_bytes === size);

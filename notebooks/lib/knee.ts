@@ -8,6 +8,18 @@
  * `beyond_grid` is true when no point on the grid crossed the threshold: the knee is then at or
  * above the highest rate tried, not at it.
  */
+import type { TableColumn } from './types.ts';
+
+/** Columns of a knee table (the seed study's, a sweep report's): one row per option and size. */
+export const KNEE_COLUMNS: readonly TableColumn[] = [
+  { key: 'option', header: 'option' },
+  { key: 'response_bytes', header: 'response_bytes' },
+  { key: 'knee_rps', header: 'knee_rps' },
+  { key: 'p99_at_knee_ms', header: 'p99_at_knee_ms', digits: 3 },
+  { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
+  { key: 'first_bottleneck', header: 'first_bottleneck' },
+];
+
 export interface CurvePoint {
   rate_rps: number;
   latency_ms: number | null;

@@ -18,7 +18,7 @@ import { latencyVsPercentileSpec } from '../charts/latency-vs-percentile.ts';
 import { type Knee, latencyVsRateSpec, type RatePoint } from '../charts/latency-vs-rate.ts';
 import { type StageTime, stageBreakdownSpec } from '../charts/stage-breakdown.ts';
 import { responseLabel } from '../charts/theme.ts';
-import { findKnee } from '../lib/knee.ts';
+import { findKnee, KNEE_COLUMNS } from '../lib/knee.ts';
 import type { SimulateRequest } from '../lib/simulator.ts';
 import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
@@ -373,14 +373,7 @@ async function seedStudy(
     id: 'knees',
     caption:
       'Knee of each option (highest rate whose p99 stays within 2x the p99 at 50k/s) and highest unsaturated rate',
-    columns: [
-      { key: 'option', header: 'option' },
-      { key: 'response_bytes', header: 'response_bytes' },
-      { key: 'knee_rps', header: 'knee_rps' },
-      { key: 'p99_at_knee_ms', header: 'p99_at_knee_ms', digits: 3 },
-      { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
-      { key: 'first_bottleneck', header: 'first_bottleneck' },
-    ],
+    columns: [...KNEE_COLUMNS],
     rows: plan.rates.flatMap(({ response_bytes }) =>
       plan.options.map((o) => {
         const k = kneeOf(o, response_bytes);
