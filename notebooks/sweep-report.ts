@@ -57,25 +57,31 @@ export function sweepReport(source: string, read: SweepResults): { report: Repor
     }),
   };
 
-  const curve = (k: PercentileKey): { points: RatePoint[]; knees: Knee[] } => {
-    const pts: RatePoint[] = [];
-    const knees: Knee[] = [];
-    for (const size of sizes)
-      for (const name of names) {
-        const own = results.filter((r) => series(r) === name && r.response_bytes === size);
-        const cp = own.map((r) => ({ rate_rps: r.rate_rps, latency_ms: lat(r, k), saturated: r.saturated }));
-        for (const p of cp) pts.push({ option: name, response_bytes: size, ...p });
-        const knee = cp.length >= 2 ? findKnee(cp) : null;
-        if (knee)
-          knees.push({
-            option: name,
-            response_bytes: size,
-            knee_rps: knee.knee_rps,
-            latency_ms: knee.latency_ms,
-          });
-      }
-    return { points: pts, knees };
-  };
+  // One series per option (and host) and response size, in results order; each read once.
+  const groups = sizes
+    .flatMap((size) =>
+      names.map((name) => ({
+        name,
+        size,
+        own: results.filter((r) => series(r) === name && r.response_bytes === size),
+      })),
+    )
+    .filter((g) => g.own.length > 0);
+  const curveOf = (g: (typeof groups)[number], k: PercentileKey) =>
+    g.own.map((r) => ({ rate_rps: r.rate_rps, latency_ms: lat(r, k), saturated: r.saturated }));
+  const kneeOf = (g: (typeof groups)[number], k: PercentileKey) =>
+    g.own.length >= 2 ? findKnee(curveOf(g, k)) : null;
+  const curve = (k: PercentileKey): { points: RatePoint[]; knees: Knee[] } => ({
+    points: groups.flatMap((g) =>
+      curveOf(g, k).map((p) => ({ option: g.name, response_bytes: g.size, ...p })),
+    ),
+    knees: groups.flatMap((g) => {
+      const knee = kneeOf(g, k);
+      return knee
+        ? [{ option: g.name, response_bytes: g.size, knee_rps: knee.knee_rps, latency_ms: knee.latency_ms }]
+        : [];
+    }),
+  });
   const p99 = curve('p99');
   const p50 = curve('p50');
 
@@ -84,36 +90,25 @@ export function sweepReport(source: string, read: SweepResults): { report: Repor
     caption:
       'Knee of each option (highest rate whose p99 stays within 2x the p99 at its lowest rate), highest unsaturated rate, first bottleneck',
     columns: [...KNEE_COLUMNS],
-    rows: sizes.flatMap((size) =>
-      names.flatMap((name) => {
-        const own = results.filter((r) => series(r) === name && r.response_bytes === size);
-        if (own.length === 0) return [];
-        const cp = own.map((r) => ({
-          rate_rps: r.rate_rps,
-          latency_ms: lat(r, 'p99'),
-          saturated: r.saturated,
-        }));
-        const k = cp.length >= 2 ? findKnee(cp) : null;
-        const ok = own.filter((r) => !r.saturated).map((r) => r.rate_rps);
-        const sat = own.find((r) => r.saturated);
-        return [
-          {
-            option: name,
-            response_bytes: size,
-            knee_rps: k
-              ? k.beyond_grid
-                ? `>= ${k.knee_rps}`
-                : k.knee_rps
-              : cp.length < 2
-                ? 'one rate'
-                : 'below grid',
-            p99_at_knee_ms: k?.latency_ms ?? null,
-            max_unsaturated_rps: ok.length > 0 ? Math.max(...ok) : null,
-            first_bottleneck: sat ? `${sat.bottleneck ?? 'unknown'} at ${sat.rate_rps}` : 'none in the sweep',
-          },
-        ];
-      }),
-    ),
+    rows: groups.map((g) => {
+      const k = kneeOf(g, 'p99');
+      const ok = g.own.filter((r) => !r.saturated).map((r) => r.rate_rps);
+      const sat = g.own.find((r) => r.saturated);
+      return {
+        option: g.name,
+        response_bytes: g.size,
+        knee_rps: k
+          ? k.beyond_grid
+            ? `>= ${k.knee_rps}`
+            : k.knee_rps
+          : g.own.length < 2
+            ? 'one rate'
+            : 'below grid',
+        p99_at_knee_ms: k?.latency_ms ?? null,
+        max_unsaturated_rps: ok.length > 0 ? Math.max(...ok) : null,
+        first_bottleneck: sat ? `${sat.bottleneck ?? 'unknown'} at ${sat.rate_rps}` : 'none in the sweep',
+      };
+    }),
   };
 
   const seeds = [...new Set(results.map((r) => r.seed))];

@@ -8,8 +8,6 @@ import type { TopLevelSpec } from 'vega-lite';
 import { stageGroup } from '../../sim/compare.ts';
 import { CHART_CONFIG, OPTION_ORDER } from './theme.ts';
 
-export { stageGroup };
-
 export interface StageTime {
   option: string;
   /** Stage name, e.g. `server.rx.veth_backlog`. */

@@ -86,36 +86,27 @@ describe('simulate --profile', () => {
   }, 60_000);
 
   it('warns when the profile was fitted on another host than the one simulated', async () => {
-    const f = byRateProfile();
-    const run = (host: string) =>
-      simulate({
-        option: 'net-host',
-        host,
-        rate_rps: 8000,
-        response_bytes: 350,
-        profile: f,
-        requests: 2000,
-        replications: 1,
-        workers: 0,
-      });
-    expect((await run('c4.8xlarge')).warnings?.join() ?? '').not.toMatch(/fitted on host/);
-    expect((await run('netns-lab')).warnings?.join()).toMatch(
-      /the profile was fitted on host c4.8xlarge: its costs are applied to netns-lab/,
-    );
-    // A profile fitted with calibrate --host <file> names the file: the host it reads is the same one.
-    const example = fileURLToPath(new URL('../../examples/hosts/16-vcpu-4-queues.yaml', import.meta.url));
-    const mine = profileFile({ host: example, params: { 'wire.propagation_ns': { value: 50_000 } } });
-    const runMine = (host?: string) =>
+    /** One light point with `profile`, on `host` (default: the profile's). */
+    const run = (profile: string, host?: string) =>
       simulate({
         option: 'net-host',
         ...(host ? { host } : {}),
         rate_rps: 8000,
         response_bytes: 350,
-        profile: mine,
+        profile,
         requests: 2000,
         replications: 1,
         workers: 0,
       });
+    const f = byRateProfile();
+    expect((await run(f, 'c4.8xlarge')).warnings?.join() ?? '').not.toMatch(/fitted on host/);
+    expect((await run(f, 'netns-lab')).warnings?.join()).toMatch(
+      /the profile was fitted on host c4.8xlarge: its costs are applied to netns-lab/,
+    );
+    // A profile fitted with calibrate --host <file> names the file: the host it reads is the same one.
+    const example = fileURLToPath(new URL('../../examples/hosts/16-vcpu-4-queues.yaml', import.meta.url));
+    const mine = profileFile({ host: example, params: { 'wire.propagation_ns': { value: 50_000 } } });
+    const runMine = (host?: string) => run(mine, host);
     const implicit = await runMine();
     expect(implicit.host).toBe('16-vcpu-4-queues');
     expect(implicit.warnings?.join() ?? '').not.toMatch(/fitted on host/);
