@@ -65,6 +65,11 @@ export interface OpenLoopResult {
   sent_rps: number;
   /** Sends of the window written long after it closed (a backlog, not a stall): > 0 means fell behind. */
   late_sends: number;
+  /**
+   * Requests written while the window was open (between its start and end hooks), whenever they
+   * were due: after a stall the backlog is written at once, so this can exceed the window's share.
+   */
+  writes_in_window: number;
   connections: number;
   duration_s: number;
   warmup_s: number;
@@ -174,6 +179,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
 
   let abortReason: string | null = null;
   let requestsSent = 0; // sends due inside the window, written (at any time before the run ended)
+  let writesInWindow = 0; // writes made while the window was open, whenever due
   // A backlog that outlives a transient stall: sends of the window written more than this after
   // it closed mean the generator could not sustain the rate (stalls of 100-300 ms were seen on
   // this shared machine: lab-notes and docs/harness.md).
@@ -263,6 +269,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     c.pos[j] = pos;
     c.size++;
     c.socket.write(req);
+    if (cpuAtStart !== null && cpuAtEnd === null) writesInWindow++;
     // tcpkali's "actual write": the clock right after this request's write returned, not the time
     // the loop woke up (with a burst of due sends, later ones would otherwise include the writes
     // before them).
@@ -357,6 +364,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig, hooks: OpenLoopHooks = {}
     request_bytes: req.length,
     requests_sent: requestsSent,
     late_sends: lateBeyond,
+    writes_in_window: writesInWindow,
     responses_received: responsesInWindow,
     measured_requests: measured,
     measured_answered: measuredAnswered,

@@ -57,6 +57,8 @@ export interface GeneratorRun {
   pid: number | null;
   window_s: number;
   achieved_rps: number;
+  /** Requests the generator wrote while the window was open, whenever due (a backlog is written at once). */
+  writes_in_window: number | null;
   latency_p50_ms: number | null;
   latency_p90_ms: number | null;
   latency_p99_ms: number | null;
@@ -161,6 +163,7 @@ async function runGenerator(
       pid,
       window_s: input.trace_s,
       achieved_rps: r?.achieved_rps ?? 0,
+      writes_in_window: r?.writes_in_window ?? null,
       latency_p50_ms: r?.latency_from_write_ms.p50 ?? null,
       latency_p90_ms: r?.latency_from_write_ms.p90 ?? null,
       latency_p99_ms: r?.latency_from_write_ms.p99 ?? null,

@@ -131,6 +131,8 @@ describe('runOpenLoop against a loopback server', () => {
     expect(Math.abs(writes - 2000)).toBeLessThanOrEqual(4 * b.sends_per_tick_mean + 64);
     // Timers sleep >= 1 ms, so at most ~1000 wake-ups a second (plus the first).
     expect(b.ticks_per_s).toBeLessThanOrEqual(1001);
+    // Writes while the window was open: the window's sends, give or take the ticks at its edges.
+    expect(Math.abs(r.writes_in_window - 2000)).toBeLessThanOrEqual(4 * b.sends_per_tick_mean + 64);
   });
 
   it('a generator that falls behind says so, and the step is invalid', async () => {
@@ -147,6 +149,9 @@ describe('runOpenLoop against a loopback server', () => {
     expect(r.ok).toBe(true);
     expect(r.kept_up).toBe(false);
     expect(r.late_sends).toBeGreaterThan(150);
+    // The window's sends all went out while it was still open (its end is seen only after the
+    // send loop), late: a backlog written inside the window counts as written in it.
+    expect(r.writes_in_window).toBeGreaterThanOrEqual(200);
     expect(r.kept_up_reason).toMatch(/written more than 250 ms after it closed/);
     expect(judgeStep(r, 200, 100).invalid).toMatch(/^generator fell behind/);
   });
@@ -206,6 +211,7 @@ describe('judgeStep', () => {
     achieved_rps: 1000,
     sent_rps: 1000,
     late_sends: 0,
+    writes_in_window: 1000,
     connections: 1,
     duration_s: 1,
     warmup_s: 0,

@@ -120,7 +120,16 @@ describe.skipIf(skip !== null)('harness trace --lab, live', () => {
           .filter((s) => s.syscall === sys && s.inside !== 'switched_out')
           .reduce((a, s) => a + s.count, 0);
       expect(count('generator', 'write')).toBeGreaterThan(0.8 * 1200);
-      expect(count('generator', 'write')).toBeLessThan(1.2 * 1200);
+      // The trace is on only while the generator's window is open, and each traced write carries at
+      // least one request (a backlog may go out as writev), so it sees no more writes than the
+      // generator made in the window (+ its few event lines on stdout). A generator that fell behind
+      // before the window writes its backlog inside it: that is counted on both sides, not a bound
+      // on the rate (on a loaded machine 1564 writes were traced in 0.298 s at 4000/s).
+      console.log(
+        `generator writes: ${count('generator', 'write')} traced, ${rep.traced.writes_in_window} in its window`,
+      );
+      expect(rep.traced.writes_in_window).not.toBeNull();
+      expect(count('generator', 'write')).toBeLessThanOrEqual(rep.traced.writes_in_window! + 5);
       expect(count('server', 'writev')).toBeGreaterThan(0.8 * 1200);
     } finally {
       labDown(`cns-${tag}-`);
