@@ -116,9 +116,14 @@ export function openSweepLog(path: string, settings: SweepSettings, resume: bool
   };
 }
 
+/** How every header line begins (`JSON.stringify` keeps the key order). */
+const HEADER_START = '{"cnisim_sweep":1,';
+
 /**
  * Reads a log for --resume into `done`; drops a last line cut short by an interruption. Returns
- * false when not even the header was written whole (the file is then emptied: nothing was simulated).
+ * false when not even the header was written whole (the file, empty or holding the start of a
+ * header, is then emptied: nothing was simulated); a file without a line that is not a header's
+ * start is refused.
  */
 function readLog(path: string, settings: SweepSettings, done: Map<string, SimResult>): boolean {
   const text = readFileSync(path, 'utf8');
@@ -127,6 +132,9 @@ function readLog(path: string, settings: SweepSettings, done: Map<string, SimRes
   const complete = lines.slice(0, -1);
   const cut = lines[lines.length - 1]!;
   if (complete.length === 0) {
+    // Only a header cut short (or nothing) may be discarded: anything else is not ours to erase.
+    if (!HEADER_START.startsWith(cut) && !cut.startsWith(HEADER_START))
+      throw new InputError('--out', path, 'the file holds something else than a sweep log: name a new file');
     truncateSync(path, 0);
     return false;
   }

@@ -79,6 +79,18 @@ describe('sweep log', () => {
     expect(JSON.parse(lines(path)[0]!).cnisim_sweep).toBe(1);
   });
 
+  it('never erases a file without a whole line that is not the start of a header', () => {
+    for (const [name, text] of [
+      ['notes.txt', 'important notes, no trailing newline'],
+      ['record.json', '{"schema_version":1,"option":"net-host"}'],
+    ] as const) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      expect(() => openSweepLog(path, sweepSettings(flags), true)).toThrow(/something else than a sweep log/);
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    }
+  });
+
   it('refuses a damaged line in the middle', () => {
     const path = join(dir, 'e.jsonl');
     openSweepLog(path, sweepSettings(flags), false).close();
