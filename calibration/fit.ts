@@ -404,6 +404,8 @@ export async function calibrate(
     runs: usable.map((lr) => ({
       file: lr.file,
       run_id: lr.record.run_id,
+      step_index: lr.record.step_index,
+      repeat: lr.record.repeat,
       option: lr.record.option,
       rate_rps: recordRate(lr.record),
       response_bytes: lr.record.response_bytes,

@@ -126,6 +126,9 @@ export const FittedProfile = z
         .object({
           file: z.string(),
           run_id: z.string(),
+          /** The record's step and repeat in its run (absent in profiles before 0.x: run_id alone then). */
+          step_index: z.number().int().nonnegative().optional(),
+          repeat: z.number().int().nonnegative().optional(),
           option: z.string(),
           rate_rps: z.number(),
           response_bytes: z.number(),

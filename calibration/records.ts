@@ -5,8 +5,9 @@
  * Host key: `hosts.server.machine` when the record states it (e.g. `c4.8xlarge`), otherwise
  * `hosts.server.name`. Two records describe the same host when their keys are equal.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseRunRecord, RunRecordError } from '../harness/run-record-io.ts';
 import type { RunRecord } from '../harness/run-record.ts';
 import { PERCENTILE_KEYS, type PercentileKey } from '../sim/result.ts';
@@ -34,9 +35,14 @@ function listJson(dir: string): string[] {
   return out;
 }
 
-/** Loads records from files and directories (recursively, `*.json`, name order), keeping file names. */
+/**
+ * Loads records from files and directories (recursively, `*.json`, name order), keeping file names.
+ * A file reached twice (a folder given twice, or a file and its folder) is read once; two files with
+ * the same content are refused: a copied record would count twice in a fit.
+ */
 export function loadLabelledRecords(paths: readonly string[]): LabelledRecord[] {
   const files: string[] = [];
+  const seen = new Set<string>();
   for (const p of paths) {
     let isDir: boolean;
     try {
@@ -44,12 +50,20 @@ export function loadLabelledRecords(paths: readonly string[]): LabelledRecord[] 
     } catch {
       throw new RunRecordError(p, '', 'no such file or directory');
     }
-    files.push(...(isDir ? listJson(p) : [p]));
+    for (const f of isDir ? listJson(p) : [p]) {
+      const key = resolve(f);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      files.push(f);
+    }
   }
+  const byContent = new Map<string, string>();
   return files.map((file) => {
+    let text: string;
     let value: unknown;
     try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
+      text = readFileSync(file, 'utf8');
+      value = JSON.parse(text);
     } catch (err) {
       throw new RunRecordError(
         file,
@@ -57,7 +71,13 @@ export function loadLabelledRecords(paths: readonly string[]): LabelledRecord[] 
         `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
       );
     }
-    return { file, record: parseRunRecord(value, file) };
+    const record = parseRunRecord(value, file);
+    const hash = createHash('sha256').update(JSON.stringify(value)).digest('hex');
+    const twin = byContent.get(hash);
+    if (twin !== undefined)
+      throw new RunRecordError(file, '', `the same record as ${twin} (it would count twice): remove one`);
+    byContent.set(hash, file);
+    return { file, record };
   });
 }
 

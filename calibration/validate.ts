@@ -88,6 +88,24 @@ export interface ValidateOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+function fittedRunKey(u: {
+  run_id: string;
+  option: string;
+  rate_rps: number;
+  response_bytes: number;
+  step_index?: number | undefined;
+  repeat?: number | undefined;
+}): string {
+  return JSON.stringify([
+    u.run_id,
+    u.option,
+    u.rate_rps,
+    u.response_bytes,
+    u.step_index ?? null,
+    u.repeat ?? null,
+  ]);
+}
+
 export async function validate(
   records: readonly LabelledRecord[],
   o: ValidateOptions,
@@ -105,6 +123,33 @@ export async function validate(
   }
   if (foreign.length > 0)
     warnings.push(`${foreign.length} record(s) from hosts the profile was not fitted on`);
+  // A record the fit used: the same run, step and repeat (older profiles: run, option, rate, size).
+  const fittedRuns = new Set(o.profile.runs.map((u) => fittedRunKey(u)));
+  const inSample = checked.usable.filter((lr) => {
+    const r = lr.record;
+    const base = {
+      run_id: r.run_id,
+      option: r.option,
+      rate_rps: recordRate(r),
+      response_bytes: r.response_bytes,
+    };
+    return (
+      fittedRuns.has(fittedRunKey({ ...base, step_index: r.step_index, repeat: r.repeat })) ||
+      fittedRuns.has(fittedRunKey(base))
+    );
+  });
+  if (inSample.length > 0)
+    warnings.push(
+      `${inSample.length} of ${checked.usable.length} record(s) were used to fit this profile (same run, option, rate and size, e.g. ${inSample[0]!.file}): their errors are in-sample, not a validation; validate on records the fit did not see`,
+    );
+  const fittedOptions = new Set(o.profile.runs.map((u) => u.option));
+  const unfitted = [...new Set(checked.usable.map((lr) => lr.record.option))].filter(
+    (x) => !fittedOptions.has(x),
+  );
+  if (unfitted.length > 0)
+    warnings.push(
+      `the profile was fitted without records of ${unfitted.join(', ')}: ${unfitted.length > 1 ? 'their' : 'its'} own stage costs are the built-in defaults, not fitted, and the prediction interval does not include their uncertainty`,
+    );
 
   const sigma: Partial<Record<PercentileKey, number>> = { ...DEFAULT_SIGMA, ...o.profile.loss.sigma };
   const rows: ValidationRow[] = [];

@@ -5,7 +5,7 @@
  */
 import { lastRxStage } from '../../calibration/loss-from-tail.ts';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { FITTED_PROFILE_PATH } from '../../calibration/fitted-profile.ts';
 import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
@@ -15,6 +15,7 @@ import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { InputError } from '../errors.ts';
 import { readJsonFile } from '../read-json.ts';
+import { checkProfileOut } from '../profile-out.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNonNegative, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
@@ -44,7 +45,8 @@ export function register(program: Command): void {
     .requiredOption('--runs <paths...>', 'run record files or directories (recursively, *.json)')
     .option(
       '--out <file>',
-      `where to write the fitted profile (JSON; the studies use ${FITTED_PROFILE_PATH} when it exists)`,
+      `where to write the fitted profile (JSON; the studies use ${FITTED_PROFILE_PATH} when it exists); ` +
+        'a profile already there is kept as <name>.<its finished_at>.json, any other existing file is refused',
       FITTED_PROFILE_PATH,
     )
     .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
@@ -87,6 +89,12 @@ probability follows in closed form. See docs/calibration.md.`,
       const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : undefined;
       const params = o.params ? readParams(o.params) : [...DEFAULT_PARAMS];
       const records = loadLabelledRecords(o.runs);
+      if (records.length === 0)
+        throw new InputError('--runs', o.runs.join(' '), 'no run records (*.json) found there');
+      const out = checkProfileOut(
+        o.out,
+        records.map((r) => r.file),
+      );
       const host = o.host ?? records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
       if (!host)
         throw new InputError('--host', o.host, 'no host profile given and the records name no machine');
@@ -118,11 +126,13 @@ probability follows in closed form. See docs/calibration.md.`,
         },
       });
       for (const w of profile.warnings) log(`calibrate: warning: ${w}`);
-      mkdirSync(dirname(resolve(o.out)), { recursive: true });
+      mkdirSync(dirname(out.path), { recursive: true });
       // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
-      const tmp = `${o.out}.tmp-${process.pid}`;
+      const tmp = `${out.path}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
-      renameSync(tmp, o.out);
+      const kept = out.keepPrevious();
+      if (kept) log(`calibrate: the previous profile is kept as ${kept}`);
+      renameSync(tmp, out.path);
       log(`calibrate: wrote ${o.out}`);
       if (o.json) {
         printJson(profile);

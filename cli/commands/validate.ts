@@ -3,13 +3,15 @@
  * see and compares them with the measurement (calibration/validate.ts). Table or JSON on stdout; a
  * chart (SVG, with its vega-lite spec next to it) with --out-chart.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
 import { FittedProfile } from '../../calibration/fitted-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { validate } from '../../calibration/validate.ts';
+import { InputError } from '../errors.ts';
 import { readJsonFile } from '../read-json.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNonNegative, parsePositiveInt } from '../parse.ts';
@@ -69,6 +71,10 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
         o.requests !== undefined ? parsePositiveInt('--requests', o.requests) : profile.requests_per_eval;
       const workers = o.workers !== undefined ? parsePositiveInt('--workers', o.workers) : undefined;
       const records = loadLabelledRecords(o.runs);
+      if (records.length === 0)
+        throw new InputError('--runs', o.runs.join(' '), 'no run records (*.json) found there');
+      // The chart's folder exists before the work, so a long validation is not lost at its end.
+      if (o.outChart) mkdirSync(dirname(resolve(o.outChart)), { recursive: true });
       const progress = createProgress('validate', records.length, { enabled: !o.quiet });
       const report = await validate(records, {
         predictor: simulatePredictor(profile.host, workers !== undefined ? { workers } : {}),

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { checkProfileOut } from '../../cli/profile-out.ts';
+import { loadLabelledRecords } from '../../calibration/records.ts';
 import { makeRecord } from './fixtures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cnisim-calib-cli-'));
@@ -61,6 +63,62 @@ describe('cnisim calibrate / validate: bad input', () => {
     const c = await run(['calibrate', '--runs', dir, '--out', join(tmp, 'f.json'), '--budget-evals', 'lots']);
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/--budget-evals: not a number/);
+  });
+});
+
+describe('cnisim calibrate --out: nothing is lost', () => {
+  const dir = () =>
+    writeRecords(join(tmp, 'out-guard'), [
+      makeRecord({ option: 'net-host', rate_rps: 1e5, latency_ms: { p99: 1 } }),
+    ]);
+
+  it('refuses one of its own run records, and any existing file that is not a fitted profile, before fitting', async () => {
+    const d = dir();
+    const rec = join(d, 'r0.json');
+    const before = readFileSync(rec, 'utf8');
+    const a = await run(['calibrate', '--runs', d, '--out', rec, '--quiet']);
+    expect(a.code).toBe(3);
+    expect(a.err).toMatch(/--out: is one of the run records being fitted/);
+    expect(readFileSync(rec, 'utf8')).toBe(before);
+    const notes = join(tmp, 'notes.json');
+    writeFileSync(notes, '{"mine": true}');
+    const b = await run(['calibrate', '--runs', d, '--out', notes, '--quiet']);
+    expect(b.code).toBe(3);
+    expect(b.err).toMatch(/--out: the file exists and is not a fitted profile/);
+    expect(readFileSync(notes, 'utf8')).toBe('{"mine": true}');
+  });
+
+  it('keeps a fitted profile it replaces beside it, named by when that one was fitted', () => {
+    const d = join(tmp, 'keep');
+    mkdirSync(d, { recursive: true });
+    const path = join(d, 'fitted.json');
+    const old = JSON.stringify({ kind: 'cnisim-fitted-profile', finished_at: '2026-11-01T10:00:00.000Z' });
+    writeFileSync(path, old);
+    const out = checkProfileOut(path, []);
+    const kept = out.keepPrevious();
+    expect(kept).toBe(join(d, 'fitted.2026-11-01T10-00-00-000Z.json'));
+    expect(readFileSync(kept!, 'utf8')).toBe(old);
+    // A second profile of the same time does not replace the first one kept.
+    writeFileSync(path, old);
+    expect(checkProfileOut(path, []).keepPrevious()).toBe(join(d, 'fitted.2026-11-01T10-00-00-000Z-2.json'));
+    // Nothing there: nothing to keep.
+    expect(checkProfileOut(path, []).keepPrevious()).toBeNull();
+  });
+
+  it('reads a folder given twice once, refuses the same record under two names, and says when there is none', async () => {
+    const d = dir();
+    expect(loadLabelledRecords([d, d, join(d, 'r0.json')])).toHaveLength(1);
+    const twins = join(tmp, 'twins');
+    writeRecords(twins, [makeRecord({ option: 'net-host', rate_rps: 1e5, latency_ms: { p99: 1 } })]);
+    writeFileSync(join(twins, 'copy.json'), readFileSync(join(twins, 'r0.json')));
+    expect(() => loadLabelledRecords([twins])).toThrow(
+      /r0\.json: the same record as .*copy\.json \(it would count twice\)/,
+    );
+    const empty = join(tmp, 'empty-runs');
+    mkdirSync(empty, { recursive: true });
+    const c = await run(['calibrate', '--runs', empty, '--out', join(tmp, 'f.json'), '--quiet']);
+    expect(c.code).toBe(3);
+    expect(c.err).toMatch(/--runs: no run records \(\*\.json\) found there/);
   });
 });
 

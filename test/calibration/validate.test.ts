@@ -88,6 +88,26 @@ describe('validate on runs left out of the fit', () => {
     const svg = await renderSvg(validationChartSpec(report));
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toMatch(/measured latency \(ms\)/);
+    // Held out and of fitted options: nothing to warn about.
+    expect(report.warnings.join('; ')).not.toMatch(/in-sample|fitted without records/);
+
+    // The fit's own records are not a validation: said, with how many.
+    const again = await validate(records([50_000, 350_000], 0), {
+      predictor: analyticPredictor(TRUTH),
+      profile,
+      seed: 1,
+      requests: 100_000,
+    });
+    expect(again.warnings.join('; ')).toMatch(/4 of 4 record\(s\) were used to fit this profile.*in-sample/);
+    // An option the profile saw no records of runs on defaults: said, naming it.
+    const netHostOnly = { ...profile, runs: profile.runs.filter((u) => u.option === 'net-host') };
+    const unfit = await validate(records([200_000], 10), {
+      predictor: analyticPredictor(TRUTH),
+      profile: netHostOnly,
+      seed: 1,
+      requests: 100_000,
+    });
+    expect(unfit.warnings.join('; ')).toMatch(/fitted without records of bridge: its own stage costs/);
   });
 });
 

@@ -1,0 +1,51 @@
+/**
+ * Where `cnisim calibrate` writes its fitted profile, checked before any fitting: a fit takes
+ * minutes and its output replaces nothing that cannot be had back.
+ *
+ * - a directory, or one of the run records being fitted, is refused (exit 3);
+ * - an existing file that is not a fitted profile is refused: it is not ours to replace;
+ * - an existing fitted profile (the usual re-calibration to out/profiles/fitted.json) is kept,
+ *   renamed to `<name>.<its finished_at>.json` beside it, before the new one takes its place.
+ */
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { InputError } from './errors.ts';
+
+export interface ProfileOut {
+  path: string;
+  /** Moves an existing profile aside (call just before writing); returns where it went, or null. */
+  keepPrevious(): string | null;
+}
+
+export function checkProfileOut(out: string, inputFiles: readonly string[]): ProfileOut {
+  const path = resolve(out);
+  if (inputFiles.some((f) => resolve(f) === path))
+    throw new InputError('--out', out, 'is one of the run records being fitted: name another file');
+  let previous: { finished_at: string } | null = null;
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new InputError('--out', out, 'is a directory: name a file');
+    let value: Record<string, unknown> | null = null;
+    try {
+      value = JSON.parse(readFileSync(path, 'utf8'));
+    } catch {}
+    // By its kind, not the whole schema: a profile of an older version is still a profile.
+    const isProfile = typeof value === 'object' && value !== null && value.kind === 'cnisim-fitted-profile';
+    if (!isProfile)
+      throw new InputError('--out', out, 'the file exists and is not a fitted profile: name another file');
+    const finished = typeof value!.finished_at === 'string' ? value!.finished_at : null;
+    previous = { finished_at: finished ?? statSync(path).mtime.toISOString() };
+  }
+  return {
+    path,
+    keepPrevious() {
+      if (previous === null || !existsSync(path)) return null;
+      const ext = extname(path) || '.json';
+      const stem = basename(path, extname(path));
+      const stamp = previous.finished_at.replace(/[:.]/g, '-');
+      let kept = join(dirname(path), `${stem}.${stamp}${ext}`);
+      for (let i = 2; existsSync(kept); i++) kept = join(dirname(path), `${stem}.${stamp}-${i}${ext}`);
+      renameSync(path, kept);
+      return kept;
+    },
+  };
+}
