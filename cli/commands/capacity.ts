@@ -11,7 +11,7 @@ import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
-import { addModelOptions, type ModelFlags, requestFrom } from './simulate.ts';
+import { addModelOptions, logWarnings, type ModelFlags, requestFrom } from './simulate.ts';
 
 export function parseSlo(text: string): { key: PercentileKey; limit_ms: number } {
   const m = /^\s*(p[0-9.]+)\s*=\s*([0-9.]+)\s*(ms|us)?\s*$/.exec(text);
@@ -72,8 +72,10 @@ export function register(program: Command): void {
     ) => {
       const slo = parseSlo(o.slo);
       if (o.maxRate <= o.minRate) throw new InputError('--max-rate', o.maxRate, 'must be above --min-rate');
+      const evaluated: SimResult[] = [];
       const point = cachedEvaluator(async (rate: number): Promise<SimResult> => {
         const r = await simulate(requestFrom(o, o.option, Math.round(rate), o.responseBytes));
+        evaluated.push(r);
         const v = r.latency_ms?.[slo.key];
         log(
           `capacity: ${Math.round(rate)} RPS -> ${v !== undefined ? `${slo.key} ${v.toFixed(3)} ms` : 'saturated'}`,
@@ -91,6 +93,8 @@ export function register(program: Command): void {
           maxIterations: o.steps,
         },
       );
+      // What every point said (inherited host costs, a profile of another host, ...), once each.
+      logWarnings(evaluated);
       if (estimate.below_lower_bound)
         throw new InputError('--slo', o.slo, `not met even at --min-rate ${o.minRate} RPS`);
       if (estimate.at_upper_bound)

@@ -35,6 +35,13 @@ export function checkScenario(s: Scenario): void {
       `needs one CPU per queue (${h.nic.queues} queues)`,
     );
   if (irq.length === 0) throw new InputError('host.nic.irq_cpus', h.nic.irq_cpus, 'needs at least one CPU');
+  // The MSS is the MTU less the TCP/IP headers: a segment must carry at least one byte.
+  if (s.option.mtu <= h.tcp.header_bytes)
+    throw new InputError(
+      'option.mtu',
+      s.option.mtu,
+      `must exceed the ${h.tcp.header_bytes} B of TCP/IP headers (host.tcp.header_bytes), or no segment carries data`,
+    );
   maskCpus(h.rps_cpus, 'host.rps_cpus', n);
   if (h.xps_cpus.length !== h.nic.queues)
     throw new InputError('host.xps_cpus', h.xps_cpus, `needs one mask per TX queue (${h.nic.queues} queues)`);

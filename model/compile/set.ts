@@ -58,6 +58,13 @@ export function setPath(scenario: Scenario, path: string, value: unknown, raw?: 
       value,
       `the host profile's default, merged into ${merged} before overrides apply (setting it would change nothing): set ${merged}`,
     );
+  const flag = FLAG_OF[path];
+  if (flag)
+    throw new InputError(
+      path,
+      value,
+      `given by ${flag}, which the result is labelled with (an override would simulate another point than it names): use ${flag}`,
+    );
   const keys = path.split('.');
   const copy = structuredClone(scenario) as unknown as Record<string, unknown>;
   // option.stages.<name>.<field> -> option.stages.{tx|rx}[i].<field>
@@ -114,6 +121,12 @@ export function setPath(scenario: Scenario, path: string, value: unknown, raw?: 
     throw err;
   }
 }
+
+/** Scenario fields a simulate request sets from its flags: an override of them is refused. */
+const FLAG_OF: Record<string, string> = {
+  'workload.rate_rps': '--rate',
+  'workload.response_bytes': '--response-bytes',
+};
 
 /**
  * Host-profile fields that normalize copies into the scenario's own sections (the wire, the

@@ -44,8 +44,8 @@ export type Stage = z.infer<typeof Stage>;
 export const NetworkOption = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   description: z.string(),
-  /** MTU of the pod interface (sets the MSS). */
-  mtu: PositiveInt,
+  /** MTU of the pod interface (sets the MSS), B: IPv4's minimum 68 to its largest packet 65535. */
+  mtu: z.number().int().min(68).max(65535),
   /** Bytes of encapsulation each frame carries on the wire (VXLAN: 50). */
   encap_bytes: z.number().int().nonnegative(),
   /** Receive passes after the NIC poll, for documentation and checks (ipvlan 1, bridge 2, vxlan 3). */

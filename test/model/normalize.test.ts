@@ -91,6 +91,20 @@ describe('--set', () => {
       /set workload.request_bytes/,
     );
     expect(applySet(normalize(base), 'workload.request_bytes=74').workload.request_bytes).toBe(74);
+    // The rate and response size are the request's flags, which label the result: not overridable.
+    expect(inputError(() => applySet(normalize(base), 'workload.rate_rps=5')).message).toMatch(
+      /^workload.rate_rps: given by --rate, .*use --rate/,
+    );
+    expect(inputError(() => applySet(normalize(base), 'workload.response_bytes=1000000')).message).toMatch(
+      /use --response-bytes/,
+    );
+    // An MTU must leave a segment room for data past the TCP/IP headers (52 B here), and be one IPv4 allows.
+    for (const mtu of [1, 40, 52, 100000])
+      expect(inputError(() => applySet(normalize(base), `option.mtu=${mtu}`)).field).toBe('option.mtu');
+    const headers = inputError(() =>
+      normalize({ ...base, set: ['host.tcp.header_bytes=100', 'option.mtu=90'] }),
+    );
+    expect(headers.message).toMatch(/^option.mtu: must exceed the 100 B of TCP\/IP headers/);
     const neg = inputError(() =>
       normalize({ ...base, set: ['option.stages.nic_poll.cost_ns_per_packet=-5'] }),
     );

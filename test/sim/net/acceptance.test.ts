@@ -73,4 +73,21 @@ describe('4 KB responses', () => {
     });
     expect(under.saturated).toBe(false);
   });
+
+  // The same line: 290k RPS offers 290000 x 3492.8 ns = 1.013 of it, an overload of 1.3 % that
+  // carries 98.7 % and grows its backlog by 1.3 % of the requests sent, so neither the 97 % nor the
+  // 2 % test sees it, whatever the run length; the wire is busy the whole window. At 280k (0.978 of
+  // the line) it is busy 97.8 % of the time: below the 99 % rule, a stable queue.
+  it('calls an overload of 1.3 % saturated at every run length (a resource busy >= 99 % of the window)', async () => {
+    const at = (rate_rps: number, requests: number) =>
+      simulate({ option: 'net-host', rate_rps, response_bytes: 4096, requests, replications: 1, workers: 0 });
+    for (const requests of [20000, 80000]) {
+      const over = await at(290000, requests);
+      expect(over.saturated, `${requests} requests`).toBe(true);
+      expect(over.bottleneck).toBe('wire 10 Gbit/s server->client');
+      expect(over.latency_ms).toBeNull();
+    }
+    const near = await at(280000, 40000);
+    expect(near.saturated).toBe(false);
+  });
 });

@@ -113,6 +113,10 @@ describe('simulate()', () => {
     await expect(simulate({ option: 'net-host', rate_rps: 0, response_bytes: 350 })).rejects.toThrow(
       /rate_rps/,
     );
+    // A rate no wire carries is refused before anything is simulated (1e10 used to run out of memory).
+    await expect(simulate({ option: 'net-host', rate_rps: 1e10, response_bytes: 350 })).rejects.toThrow(
+      /rate_rps: must be at most 1e\+8/,
+    );
   });
 });
 
