@@ -6,10 +6,16 @@
  * What the study does not publish is not invented silently: the measured duration, the exact
  * tcpkali build and the dates are unknown; the record's `warnings` say which fields are placeholders
  * (calibration uses none of them).
+ *
+ * Everything calibrate would refuse later is refused here, at import, naming the table, row and
+ * column (CalibrationInputError, exit 3): a column named twice (the second would overwrite the
+ * first), an option id the model does not know, percentiles that decrease along a row.
  */
 import { z } from 'zod';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../harness/run-record.ts';
-import type { PercentileKey } from '../sim/result.ts';
+import { builtinOptionIds } from '../model/load.ts';
+import { PERCENTILE_QUANTILES, type PercentileKey } from '../sim/result.ts';
+import { CalibrationInputError } from './errors.ts';
 
 const Table = z.object({
   response_bytes: z.number().int().positive(),
@@ -27,11 +33,69 @@ export const SeedStudyFile = z.object({
 export type SeedStudyFile = z.infer<typeof SeedStudyFile>;
 
 /** Column name in the file (`p99_5_ms`) to percentile key (`p99_5`). */
-function columnKey(col: string): PercentileKey {
+function columnKey(col: string, i: number): PercentileKey {
   const k = col.replace(/_ms$/, '');
-  const known: readonly string[] = ['p50', 'p90', 'p95', 'p99', 'p99_5', 'p99_9', 'p99_99', 'p99_999', 'max'];
-  if (!known.includes(k)) throw new RangeError(`seed tables: unknown column ${JSON.stringify(col)}`);
+  if (!(k in PERCENTILE_QUANTILES))
+    throw new CalibrationInputError(
+      `columns.${i}`,
+      col,
+      `unknown column (one of ${Object.keys(PERCENTILE_QUANTILES).join(', ')}, with or without _ms)`,
+    );
   return k as PercentileKey;
+}
+
+/** The columns' percentile keys; a key named twice is refused (its values would overwrite each other). */
+function columnKeys(columns: readonly string[]): PercentileKey[] {
+  const keys = columns.map(columnKey);
+  keys.forEach((k, i) => {
+    const first = keys.indexOf(k);
+    if (first < i)
+      throw new CalibrationInputError(
+        `columns.${i}`,
+        columns[i],
+        `the same percentile as column ${first} (${JSON.stringify(columns[first])}): each column once`,
+      );
+  });
+  return keys;
+}
+
+/** Zod's first issue, with its path, as the error the CLI prints. */
+function parseFile(file: unknown): SeedStudyFile {
+  const r = SeedStudyFile.safeParse(file);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const got = issue.path.reduce<unknown>(
+    (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    file,
+  );
+  const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem(s))` : '';
+  throw new CalibrationInputError(
+    issue.path.map(String).join('.') || '(root)',
+    got,
+    `not a seed-study table file: ${issue.message}${more}`,
+  );
+}
+
+/** A row's percentiles must not decrease with the quantile, whatever the columns' order. */
+function checkRowOrder(
+  field: string,
+  columns: readonly string[],
+  keys: readonly PercentileKey[],
+  values: readonly number[],
+): void {
+  const order = keys
+    .map((_, i) => i)
+    .sort((a, b) => PERCENTILE_QUANTILES[keys[a]!] - PERCENTILE_QUANTILES[keys[b]!]);
+  for (let j = 1; j < order.length; j++) {
+    const lo = order[j - 1]!;
+    const hi = order[j]!;
+    if (values[hi]! < values[lo]!)
+      throw new CalibrationInputError(
+        `${field}, column ${columns[hi]}`,
+        values,
+        `percentiles out of order: ${columns[hi]} = ${values[hi]} ms is below ${columns[lo]} = ${values[lo]} ms`,
+      );
+  }
 }
 
 /** Pod-interface driver of each option of the study. */
@@ -41,6 +105,7 @@ const DRIVER: Readonly<Record<string, string>> = {
   'flannel-host-gw': 'veth+bridge',
   'flannel-aws-vpc': 'veth+bridge',
   'flannel-vxlan': 'vxlan',
+  macvlan: 'macvlan',
 };
 
 /** Request size on the wire (the graphs' legends imply about 37 B per request). */
@@ -56,8 +121,9 @@ const STUDY = 'Machine Zone, Comparison of Networking Solutions for Kubernetes (
 const STUDY_DATE = '2015-12-01T00:00:00.000Z';
 
 export function seedTablesToRecords(file: unknown): RunRecord[] {
-  const parsed = SeedStudyFile.parse(file);
-  const keys = parsed.columns.map(columnKey);
+  const parsed = parseFile(file);
+  const keys = columnKeys(parsed.columns);
+  const options = builtinOptionIds();
   const records: RunRecord[] = [];
   let step = 0;
   parsed.tables.forEach((table, t) => {
@@ -65,10 +131,16 @@ export function seedTablesToRecords(file: unknown): RunRecord[] {
     const run_id = `seed-study-${table.rate_rps / 1000}k-${table.response_bytes}B`;
     for (const option of Object.keys(table.rows).sort()) {
       const values = table.rows[option] ?? [];
+      const field = `tables.${t}.rows.${option}`;
+      if (!options.includes(option))
+        throw new CalibrationInputError(field, option, `unknown option id (one of ${options.join(', ')})`);
       if (values.length !== keys.length)
-        throw new RangeError(
-          `seed tables: table ${t} row ${option} has ${values.length} values for ${keys.length} columns`,
+        throw new CalibrationInputError(
+          field,
+          values,
+          `${values.length} values for ${keys.length} columns (${parsed.columns.join(', ')})`,
         );
+      checkRowOrder(field, parsed.columns, keys, values);
       const latency_ms: Partial<Record<PercentileKey, number>> = {};
       keys.forEach((k, i) => {
         latency_ms[k] = values[i]!;

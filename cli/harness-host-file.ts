@@ -1,20 +1,22 @@
 /**
  * `cnisim harness host-file`: writes a host file for the model from what this machine's /proc, /sys
  * and ethtool say (harness/host-file.ts), checked by loading it as the model would. YAML on stdout,
- * or into --out (never over an existing file); what was not read and the assumptions go into the
- * file's header comments and to stderr.
+ * or into --out (its folders created; never over an existing file); what was not read and the
+ * assumptions go into the file's header comments and to stderr.
  */
-import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { haveCommand, tryRun } from '../harness/exec.ts';
 import { hostFile } from '../harness/host-file.ts';
 import { readHostFacts } from '../harness/hostinfo.ts';
+import { nicDevice, queueIrqPattern } from '../harness/tuning/queue-irqs.ts';
 import { localFs } from '../harness/tuning/readback.ts';
 import { loadHost } from '../model/load.ts';
 import { InputError, UsageError } from './errors.ts';
+import { requireFsRoot } from './harness-root.ts';
 import { log } from './output.ts';
 import { VERSION } from './version.ts';
 
@@ -69,28 +71,31 @@ one worker per core; set apps.* to your deployment. Run it on the server host.`,
             throw new UsageError(`--irq-pattern: not a regular expression: ${(e as Error).message}`);
           }
         loadHost(o.base, '--base');
+        requireFsRoot(o.root);
+        const facts = readHostFacts(o.root);
+        if (!(facts.cpus > 0))
+          throw new InputError(
+            '--root',
+            o.root,
+            'cannot read the online CPUs (sys/devices/system/cpu/online)',
+          );
         const local = o.root === '/';
         const ethtool = (flag: string) => {
           if (!local || !haveCommand('ethtool')) return undefined;
           const r = tryRun(['ethtool', flag, o.interface]);
           return r.status === 0 ? r.stdout : undefined;
         };
-        let device: string | undefined;
-        try {
-          device = basename(readlinkSync(join(o.root, 'sys/class/net', o.interface, 'device')));
-        } catch {
-          device = undefined;
-        }
+        const device = nicDevice(o.root, o.interface);
+        const pattern = irqPattern ?? queueIrqPattern(o.interface, device);
         let made: ReturnType<typeof hostFile>;
         try {
           made = hostFile({
             view: localFs(o.root),
-            facts: readHostFacts(o.root),
+            facts,
             interface: o.interface,
             id: o.id,
             base: o.base,
-            ...(irqPattern ? { irqPattern } : {}),
-            ...(device ? { device } : {}),
+            irqPattern: pattern,
             ...(ethtool('-g') !== undefined ? { ethtoolRing: ethtool('-g')! } : {}),
             readOn: `${hostname()} on ${new Date().toISOString().slice(0, 10)}`,
           });
@@ -108,17 +113,64 @@ one worker per core; set apps.* to your deployment. Run it on the server host.`,
         for (const n of made.notes) log(`harness host-file: ${n}`);
         // Checked as the model reads it (the base resolved), before anything is written.
         const dir = mkdtempSync(join(tmpdir(), 'cnisim-host-file-'));
+        const probe = join(dir, 'host.yaml');
         try {
-          const probe = join(dir, 'host.yaml');
           writeFileSync(probe, text);
           loadHost(probe, 'host file as read');
+        } catch (e) {
+          const irqRead = (made.data.nic as { irq_cpus?: string } | undefined)?.irq_cpus !== undefined;
+          throw refusal(e, probe, irqRead ? null : { pattern, ...o });
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
-        if (o.out !== undefined) {
-          writeFileSync(o.out, text, { flag: 'wx' });
-          log(`harness host-file: wrote ${o.out}`);
-        } else process.stdout.write(text);
+        if (o.out !== undefined) writeOut(o.out, text);
+        else process.stdout.write(text);
       },
     );
+}
+
+/**
+ * The host file would not load: the reason, without the temporary file it was checked in (gone by
+ * the time the user reads it); when the queue IRQs were not found (the usual cause: the base's
+ * nic.irq_cpus name CPUs this host lacks), blamed on the flag that chose them.
+ */
+function refusal(
+  e: unknown,
+  probe: string,
+  noIrq: { pattern: RegExp; interface: string; irqPattern?: string } | null,
+): Error {
+  if (!(e instanceof InputError)) return e instanceof Error ? e : new Error(String(e));
+  const reason = e.reason.split(`: set them in ${probe}`).join('').split(probe).join('the host file');
+  if (noIrq === null)
+    return new InputError(e.field, e.value, `${reason} (the host file would not load; nothing written)`);
+  const flag = noIrq.irqPattern !== undefined ? '--irq-pattern' : '--interface';
+  return new InputError(
+    flag,
+    noIrq.irqPattern ?? noIrq.interface,
+    `no IRQ of every receive queue of ${noIrq.interface} matched ${noIrq.pattern} in /proc/interrupts, so nic.irq_cpus would be the base's, and the file would not load: ${reason}; rerun with --irq-pattern matching the names of the queue IRQs (or --interface naming the NIC); nothing written`,
+  );
+}
+
+/** Writes --out, creating its folders, never over an existing file. */
+function writeOut(out: string, text: string): void {
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (code ?? String(e));
+    throw new InputError('--out', out, `cannot create its folder ${dirname(out)}: ${why}`);
+  }
+  try {
+    writeFileSync(out, text, { flag: 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(
+      '--out',
+      out,
+      code === 'EEXIST'
+        ? 'exists: host files are not overwritten; choose another name'
+        : `cannot write (${code ?? e})`,
+    );
+  }
+  log(`harness host-file: wrote ${out}`);
 }

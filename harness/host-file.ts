@@ -12,6 +12,7 @@
  */
 import { parseCpuList, parseCpuMask } from './cpulist.ts';
 import type { HostFacts } from './hostinfo.ts';
+import { queueIrqPattern } from './tuning/queue-irqs.ts';
 import { type FsView, readTuning } from './tuning/readback.ts';
 import { formatCpuList } from '../model/cpu-mask.ts';
 
@@ -70,9 +71,7 @@ export function hostFile(input: HostFileInput): HostFile {
     .sort((a, b) => a - b);
   if (queues.length === 0) throw new Error(`no receive queues under /sys/class/net/${iface}/queues`);
   const device = input.device;
-  const pattern =
-    input.irqPattern ??
-    new RegExp(`^${escapeRegex(iface)}\\b|^${device ? `${escapeRegex(device)}-input` : '$^'}`);
+  const pattern = input.irqPattern ?? queueIrqPattern(iface, device);
   const tuning = readTuning(view, { interfaces: [iface], irqPattern: pattern });
   const nic: Record<string, unknown> = { queues: queues.length };
   const irqCpu = queues.map((q) => {
@@ -254,8 +253,4 @@ function safeList(t: string): number[] {
   } catch {
     return [];
   }
-}
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

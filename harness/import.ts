@@ -4,17 +4,20 @@
  * started_at, ended_at and four counter dumps (client/server, before/after).
  *
  * Validity: a tcpkali log that is cut off or in an unknown format, a non-zero exit, no message
- * latency line, or tcpkali sending less than 99 % of the requested rate make the record invalid
- * with the reason. Counter dumps that are missing or cut off leave `counters` out, with a warning.
+ * latency line, tcpkali sending less than 99 % of the requested rate, or responses coming back at
+ * less than 97 % of it (tcpkali/record.ts) make the record invalid with the reason. A meta.json that
+ * is not valid JSON or not a step's meta is invalid input (exit 3) naming the file: nothing is
+ * imported. Counter dumps that are missing or cut off leave `counters` out, with a warning.
  * Counters cover the whole tcpkali process (connection ramp-up included); tcpkali's own figures
  * exclude the ramp-up.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { InputError } from '../cli/errors.ts';
 import { dumpFs, parseDumpSections, snapshotFromDump } from './counters/dump.ts';
 import { diffSnapshots } from './counters/snapshot.ts';
 import { parseCpuList } from './cpulist.ts';
-import type { StepMeta } from './plan.ts';
+import { StepMeta } from './plan.ts';
 import { RUN_RECORD_SCHEMA_VERSION, type HostCounters, type RunRecord } from './run-record.ts';
 import { shellLine } from './shell.ts';
 import { parseTcpkaliSummary, type TcpkaliSummary } from './tcpkali/parse.ts';
@@ -51,10 +54,35 @@ function hostFromDump(
   return h;
 }
 
+/** The step's meta.json as client.sh wrote it; anything else is an InputError naming the file. */
+export function readStepMeta(dir: string): StepMeta {
+  const file = join(dir, 'meta.json');
+  const text = readText(file);
+  if (text === null) throw new InputError(file, dir, 'cannot read (not a step directory of client.sh)');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(file, text.slice(0, 60), `not valid JSON (${e instanceof Error ? e.message : e})`);
+  }
+  const r = StepMeta.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const got = i.path.reduce<unknown>(
+      (v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+      raw,
+    );
+    throw new InputError(
+      `${file} ${i.path.map(String).join('.') || '(root)'}`,
+      got,
+      `not a step's meta.json of client.sh: ${i.message}`,
+    );
+  }
+  return r.data;
+}
+
 export function importStep(dir: string, run_id: string): RunRecord {
-  const metaText = readText(join(dir, 'meta.json'));
-  if (metaText === null) throw new Error(`${dir}: no meta.json (not a step directory of client.sh)`);
-  const meta = JSON.parse(metaText) as StepMeta;
+  const meta = readStepMeta(dir);
   const warnings: string[] = [];
   let invalid: string | null = null;
 

@@ -12,6 +12,7 @@
  *              snapshot on both hosts before and after (server over ssh) and the tcpkali log;
  *   import     `cnisim harness import <dir> --out runs/` turns the collected steps into records.
  */
+import { z } from 'zod';
 import { interleaveSteps } from './lab-run.ts';
 import type { LabOption } from './lab/layout.ts';
 import { snapshotScript } from './counters/dump.ts';
@@ -49,26 +50,31 @@ export interface PlanInput {
   nginx_dir: string;
 }
 
-export interface StepMeta {
-  step_index: number;
-  repeat: number;
-  option: string;
-  driver: string;
-  server: string;
-  client: string;
-  server_interface: string;
-  client_interface: string;
-  requested_rps: number;
-  connections: number;
-  duration_s: number;
-  request: string;
-  response_path: string;
-  response_bytes: number | null;
-  argv: string[];
-  write_combine: boolean;
-  workers: number;
-  cpus?: string;
-}
+/**
+ * One step as client.sh writes it to `<step>/meta.json`; `harness import` reads it back through
+ * this schema (a hand-edited or damaged file is refused naming the file and field).
+ */
+export const StepMeta = z.object({
+  step_index: z.number().int().nonnegative(),
+  repeat: z.number().int().nonnegative(),
+  option: z.string(),
+  driver: z.string(),
+  server: z.string(),
+  client: z.string(),
+  server_interface: z.string(),
+  client_interface: z.string(),
+  requested_rps: z.number().positive(),
+  connections: z.number().int().positive(),
+  duration_s: z.number().positive(),
+  request: z.string().min(1),
+  response_path: z.string(),
+  response_bytes: z.number().positive().nullable(),
+  argv: z.array(z.string()),
+  write_combine: z.boolean(),
+  workers: z.number().int().positive(),
+  cpus: z.string().optional(),
+});
+export type StepMeta = z.infer<typeof StepMeta>;
 
 export interface Plan {
   files: Record<string, string>;

@@ -4,11 +4,12 @@
  * ftrace (harness/trace/); `plan` prints the scripts for real target hosts; `tune` shows, applies or
  * reverts the study's tuning (dry run by default).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { registerHostFile } from '../harness-host-file.ts';
+import { requireFsRoot } from '../harness-root.ts';
 import { parseChoice, parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -586,6 +587,7 @@ Example:
         }
         if (o.role !== 'server' && o.role !== 'client')
           throw new InputError('--role', o.role, 'must be server or client');
+        requireFsRoot(o.root);
         const input = {
           interface: o.interface,
           root: o.root,
@@ -601,6 +603,8 @@ Example:
           throw new InputError('--interface', o.interface, e instanceof Error ? e.message : String(e));
         }
         for (const w of plan.warnings) log(`harness tune: ${w}`);
+        for (const k of plan.kept)
+          log(`harness tune: ${k.path} ${k.current} already sufficient (>= ${k.value}): kept (${k.what})`);
         if (o.apply) {
           const r = applyTuning(plan, input, state);
           if (o.json) printJson(r);
@@ -670,8 +674,19 @@ Example:
     });
 }
 
-/** Records are never overwritten: a run goes into a directory that holds none yet (checked before any step). */
+/**
+ * Records are never overwritten: a run goes into a directory that holds none yet (checked before any
+ * step). A file where the directory or one of its parents should be is refused here too, before any
+ * work, instead of failing at the first write.
+ */
 export function refuseUsedOut(dir: string): void {
+  const file = fileInTheWay(dir);
+  if (file !== null)
+    throw new InputError(
+      '--out',
+      dir,
+      `${file === dir ? 'is a file' : `${file} is a file`}, not a directory: give a directory for the run records`,
+    );
   const n = countRunRecordFiles(dir);
   if (n > 0)
     throw new InputError(
@@ -679,4 +694,12 @@ export function refuseUsedOut(dir: string): void {
       dir,
       `already holds ${n} run record(s): write this run into a new directory (records are never overwritten)`,
     );
+}
+
+/** `dir` itself, or its nearest existing parent, when that is not a directory; else null. */
+function fileInTheWay(dir: string): string | null {
+  for (let p = dir; ; p = dirname(p)) {
+    if (existsSync(p)) return statSync(p).isDirectory() ? null : p;
+    if (dirname(p) === p) return null;
+  }
 }

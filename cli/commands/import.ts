@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { writeRunRecord } from '../../harness/run-record-io.ts';
 import { refuseUsedOut } from './harness.ts';
 import { seedTablesToRecords } from '../../calibration/seed-tables.ts';
+import { CalibrationInputError } from '../../calibration/errors.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson, printTable } from '../output.ts';
 
@@ -39,7 +40,10 @@ Example:
       try {
         records = seedTablesToRecords(raw);
       } catch (err) {
-        throw new InputError('<file>', file, `not a seed-study table file: ${firstLine(err)}`);
+        // The file, then the table, row and column at fault, and the value.
+        if (err instanceof CalibrationInputError)
+          throw new InputError(`${file}: ${err.field}`, err.value, err.reason);
+        throw err;
       }
       const written = records.map((r) => ({ record: r, path: writeRunRecord(opts.out, r) }));
       log(`import: wrote ${written.length} run records to ${opts.out}`);
@@ -60,9 +64,4 @@ Example:
         { header: 'max_ms', value: (w) => w.record.latency_ms.max, digits: 1 },
       ]);
     });
-}
-
-function firstLine(err: unknown): string {
-  const m = err instanceof Error ? err.message : String(err);
-  return (m.split('\n')[0] ?? m).slice(0, 200);
 }

@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { haveCommand, tryRun } from '../exec.ts';
 import type { Tuning } from '../run-record.ts';
+import { queueIrqLines } from './queue-irqs.ts';
 
 export interface FsView {
   /** Contents of each absolute path, or an error message. */
@@ -200,17 +201,13 @@ export function readTuning(view: FsView, opts: ReadTuningOptions): Tuning {
     const pattern =
       opts.irqPattern ??
       new RegExp(opts.interfaces.map((i) => i.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '^$');
-    const lines = interrupts.text
-      .split('\n')
-      .map((l) => /^\s*(\d+):.*\s(\S+)\s*$/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null && pattern.test(m[2]!));
-    const aff = irqView.readMany(lines.map((m) => `/proc/irq/${m[1]}/smp_affinity_list`));
-    for (const m of lines) {
-      const v = get(aff, `/proc/irq/${m[1]}/smp_affinity_list`);
+    const lines = queueIrqLines(interrupts.text, pattern);
+    const aff = irqView.readMany(lines.map((l) => `/proc/irq/${l.irq}/smp_affinity_list`));
+    for (const l of lines) {
+      const v = get(aff, `/proc/irq/${l.irq}/smp_affinity_list`);
       if (v === undefined) continue;
-      const q = /(?:[-.](?:TxRx|rx|tx|input|output|queue)?[-.]?)(\d+)$/i.exec(m[2]!);
-      const entry: NonNullable<Tuning['irq_affinity']>[number] = { irq: Number(m[1]), name: m[2]!, cpus: v };
-      if (q) entry.queue = Number(q[1]);
+      const entry: NonNullable<Tuning['irq_affinity']>[number] = { irq: l.irq, name: l.name, cpus: v };
+      if (l.queue !== undefined) entry.queue = l.queue;
       tuning.irq_affinity.push(entry);
     }
   } else unreadable.push('/proc/interrupts: unreadable');

@@ -9,6 +9,11 @@
  *     slow start after idle, tcp_low_latency; tcp_tw_recycle only where the kernel still has it),
  *     kernel.sched_migration_cost_ns = 10 ms (for taskset-pinned tcpkali);
  *   - NOTRACK rules for the HTTP port in the raw table.
+ * Limits it raises (file-max, port range, tw buckets, RFS table sizes) are never lowered: a host
+ * already above the study's value keeps its own (`kept`), since a smaller limit could only make
+ * the host fail where it did not. Queue IRQs are found as `harness host-file` finds them
+ * (queue-irqs.ts: the interface's names, or its virtio device's inputs), each pinned by its queue
+ * number.
  *
  * `root` points at a filesystem tree laid out like / (tests use a fake one; never the real one).
  * Apply saves every previous value, byte for byte, in a state file before writing; revert writes
@@ -20,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { formatCpuList, formatCpuMask, parseCpuList } from '../cpulist.ts';
 import { run } from '../exec.ts';
+import { nicDevice, queueIrqLines, queueIrqPattern } from './queue-irqs.ts';
 import { sysctlPath } from './readback.ts';
 
 export interface TuneInput {
@@ -42,8 +48,18 @@ export interface TuneWrite {
   what: string;
 }
 
+/** A limit left as it is: the current value already reaches the study's. */
+export interface TuneKept {
+  path: string;
+  current: string;
+  /** The study's value, which the current one reaches. */
+  value: string;
+  what: string;
+}
+
 export interface TunePlan {
   writes: TuneWrite[];
+  kept: TuneKept[];
   /** iptables commands of apply and of revert. */
   notrack_apply: string[][];
   notrack_revert: string[][];
@@ -62,6 +78,26 @@ export const STUDY_SYSCTLS: Record<string, string> = {
   'net.ipv4.tcp_low_latency': '1',
   'kernel.sched_migration_cost_ns': '10000000',
 };
+
+/** How a raised limit is compared: one number, or a range that must span the study's. */
+type Raise = 'at-least' | 'range';
+
+/** The study's sysctls that are limits it raises (the others are settings it sets as they are). */
+const RAISED_SYSCTLS: Record<string, Raise> = {
+  'fs.file-max': 'at-least',
+  'net.ipv4.ip_local_port_range': 'range',
+  'net.ipv4.tcp_max_tw_buckets': 'at-least',
+};
+
+/** Whether `current` already reaches `target` (BigInt: file-max is often 2^63 - 1). */
+export function limitReached(current: string, target: string, raise: Raise): boolean {
+  const nums = (t: string) => t.trim().split(/\s+/);
+  const c = nums(current);
+  const t = nums(target);
+  if (![...c, ...t].every((x) => /^\d+$/.test(x))) return false;
+  if (raise === 'at-least') return c.length === 1 && t.length === 1 && BigInt(c[0]!) >= BigInt(t[0]!);
+  return c.length === 2 && t.length === 2 && BigInt(c[0]!) <= BigInt(t[0]!) && BigInt(c[1]!) >= BigInt(t[1]!);
+}
 
 function read(root: string, path: string): string | null {
   try {
@@ -96,15 +132,11 @@ function topology(root: string): TunePlan['topology'] {
   return { cpus, nodes, primaries };
 }
 
-/** Queue IRQs of the interface from /proc/interrupts, in queue order. */
-function queueIrqs(root: string, iface: string): { irq: number; name: string }[] {
-  const text = read(root, '/proc/interrupts') ?? '';
-  const out: { irq: number; name: string }[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+):.*\s(\S+)\s*$/.exec(line);
-    if (m && m[2]!.startsWith(iface) && /\d$/.test(m[2]!)) out.push({ irq: Number(m[1]), name: m[2]! });
-  }
-  return out;
+/** Queue IRQs of the interface from /proc/interrupts (lines of no queue left out), in file order. */
+function queueIrqs(root: string, pattern: RegExp): { irq: number; name: string; queue: number }[] {
+  return queueIrqLines(read(root, '/proc/interrupts') ?? '', pattern).flatMap((l) =>
+    l.queue === undefined ? [] : [{ irq: l.irq, name: l.name, queue: l.queue }],
+  );
 }
 
 export function planTuning(input: TuneInput): TunePlan {
@@ -114,19 +146,26 @@ export function planTuning(input: TuneInput): TunePlan {
   if (topo.cpus.length === 0) throw new Error(`cannot read the online CPUs under ${root}`);
   const groups = Math.max(1, Math.ceil((Math.max(...topo.cpus) + 1) / 32));
   const writes: TuneWrite[] = [];
-  const add = (path: string, value: string, what: string) => {
-    if (read(root, path) === null) warnings.push(`${path}: not present on this kernel, skipped (${what})`);
+  const kept: TuneKept[] = [];
+  const add = (path: string, value: string, what: string, raise?: Raise) => {
+    const current = read(root, path);
+    if (current === null) warnings.push(`${path}: not present on this kernel, skipped (${what})`);
+    else if (raise && limitReached(current, value, raise))
+      kept.push({ path, current: current.trim().replace(/\s+/g, ' '), value, what });
     else writes.push({ path, value, what });
   };
 
-  const irqs = queueIrqs(root, input.interface);
+  const pattern = queueIrqPattern(input.interface, nicDevice(root, input.interface));
+  const irqs = queueIrqs(root, pattern);
   if (irqs.length === 0)
-    warnings.push(`no IRQ lines named ${input.interface}* in /proc/interrupts: IRQ affinity left alone`);
+    warnings.push(`no queue IRQ matched ${pattern} in /proc/interrupts: IRQ affinity left alone`);
   const irqCpus = input.irq_cpus ?? topo.nodes.map((n) => n.cpus[0]!).filter((c) => c !== undefined);
-  irqs.forEach((q, i) => {
-    const cpu = irqCpus[i % irqCpus.length]!;
+  // By queue number, so a driver with separate rx and tx IRQs of a queue pins both to one CPU.
+  const cpuOfQueue = (q: number) => irqCpus[q % irqCpus.length]!;
+  for (const q of irqs) {
+    const cpu = cpuOfQueue(q.queue);
     add(`/proc/irq/${q.irq}/smp_affinity_list`, String(cpu), `IRQ of ${q.name} on CPU ${cpu}`);
-  });
+  }
 
   let queues: string[] = [];
   try {
@@ -136,14 +175,19 @@ export function planTuning(input: TuneInput): TunePlan {
   }
   const rx = queues.filter((q) => q.startsWith('rx-'));
   const tx = queues.filter((q) => q.startsWith('tx-'));
-  const used = new Set(irqs.length > 0 ? irqCpus.slice(0, irqs.length) : []);
+  const used = new Set(irqs.map((q) => cpuOfQueue(q.queue)));
   const rpsCpus = input.rps_cpus ?? topo.primaries.filter((c) => !used.has(c));
   const rpsMask = formatCpuMask(rpsCpus, groups);
   const entries = input.rps_sock_flow_entries ?? 65536;
   for (const q of rx) {
     const base = `/sys/class/net/${input.interface}/queues/${q}`;
     add(`${base}/rps_cpus`, rpsMask, `RPS of ${q} to CPUs ${formatCpuList(rpsCpus)}`);
-    add(`${base}/rps_flow_cnt`, String(Math.floor(entries / Math.max(1, rx.length))), `RFS table of ${q}`);
+    add(
+      `${base}/rps_flow_cnt`,
+      String(Math.floor(entries / Math.max(1, rx.length))),
+      `RFS table of ${q}`,
+      'at-least',
+    );
   }
   tx.forEach((q, i) => {
     const node = topo.nodes[i % topo.nodes.length]!;
@@ -153,8 +197,9 @@ export function planTuning(input: TuneInput): TunePlan {
       `XPS: CPUs ${formatCpuList(node.cpus)} (NUMA node ${node.node}) send on ${q}`,
     );
   });
-  add('/proc/sys/net/core/rps_sock_flow_entries', String(entries), 'RFS global flow table');
-  for (const [name, value] of Object.entries(STUDY_SYSCTLS)) add(sysctlPath(name), value, `sysctl ${name}`);
+  add('/proc/sys/net/core/rps_sock_flow_entries', String(entries), 'RFS global flow table', 'at-least');
+  for (const [name, value] of Object.entries(STUDY_SYSCTLS))
+    add(sysctlPath(name), value, `sysctl ${name}`, RAISED_SYSCTLS[name]);
 
   const dir = (input.role ?? 'server') === 'server' ? '--dport' : '--sport';
   const out = (input.role ?? 'server') === 'server' ? '--sport' : '--dport';
@@ -173,6 +218,7 @@ export function planTuning(input: TuneInput): TunePlan {
   ];
   return {
     writes,
+    kept,
     notrack_apply: [rule('-I', 'PREROUTING', dir), rule('-I', 'OUTPUT', out)],
     notrack_revert: [rule('-D', 'PREROUTING', dir), rule('-D', 'OUTPUT', out)],
     warnings,

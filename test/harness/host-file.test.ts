@@ -178,4 +178,51 @@ describe('harness host-file', () => {
     expect(bad.err).toMatch(/nic\.irq_cpus/);
     expect(bad.out).toBe('');
   });
+
+  it('--out in folders that do not exist yet: creates them, still never over a file', () => {
+    const root = studyHost();
+    const out = join(root, 'hosts', 'web', 'web-16.yaml');
+    const r = cnisim('harness', 'host-file', '--root', root, '--id', 'web-16', '--out', out);
+    expect(r.code, r.err).toBe(0);
+    expect(loadHost(out).id).toBe('web-16');
+    const again = cnisim('harness', 'host-file', '--root', root, '--id', 'web-16', '--out', out);
+    expect(again.code).toBe(3);
+    expect(again.err).toMatch(/--out: exists/);
+    const blocked = cnisim('harness', 'host-file', '--root', root, '--id', 'x', '--out', join(out, 'x.yaml'));
+    expect(blocked.code).toBe(3);
+    expect(blocked.err).toMatch(/--out: cannot create its folder .*: a file is in the way/);
+  });
+
+  it('refused for no queue IRQ: blames the flag, never points at the temporary file it was checked in', () => {
+    const root = tree({
+      '/sys/devices/system/cpu/online': '0-1\n',
+      '/proc/interrupts': '           CPU0       CPU1\n 38:  0  8041  PCI-MSIX  1-edge  virtio2-input.0\n',
+      '/proc/irq/38/smp_affinity_list': '1\n',
+      '/sys/class/net/eth0/queues/rx-0/rps_cpus': '0\n',
+    });
+    const r = cnisim('harness', 'host-file', '--root', root, '--id', 'vm', '--irq-pattern', 'nomatch');
+    expect(r.code).toBe(3);
+    const error = r.err.trim().split('\n').pop()!;
+    expect(error).toMatch(
+      /^cnisim: --irq-pattern: no IRQ of every receive queue of eth0 matched \/nomatch\//,
+    );
+    expect(error).toMatch(/nic\.irq_cpus .*rerun with --irq-pattern/);
+    expect(error).toMatch(/\(got "nomatch"\)$/);
+    expect(r.err).not.toMatch(/cnisim-host-file-/);
+    const noDevice = cnisim('harness', 'host-file', '--root', root, '--id', 'vm');
+    expect(noDevice.code).toBe(3);
+    expect(noDevice.err).toMatch(/cnisim: --interface: no IRQ .* \(got "eth0"\)$/m);
+    expect(noDevice.err).not.toMatch(/cnisim-host-file-/);
+  });
+
+  it('--root that does not exist or is no machine root is blamed on --root', () => {
+    const missing = cnisim('harness', 'host-file', '--root', join(tmpdir(), 'cns-no-such-root'), '--id', 'x');
+    expect(missing.code).toBe(3);
+    expect(missing.err).toMatch(/^cnisim: --root: no such directory/m);
+    const empty = tree({ '/etc/hostname': 'x\n' });
+    const bare = cnisim('harness', 'host-file', '--root', empty, '--id', 'x');
+    expect(bare.code).toBe(3);
+    expect(bare.err).toMatch(/^cnisim: --root: has no proc\/ or sys\/ directory/m);
+    expect(bare.err).not.toMatch(/--interface/);
+  });
 });

@@ -6,6 +6,7 @@ import { snapshotFromDump, snapshotScript } from '../../harness/counters/dump.ts
 import { importStep, listStepDirs } from '../../harness/import.ts';
 import { buildPlan, type PlanInput } from '../../harness/plan.ts';
 import { parseRunRecord } from '../../harness/run-record-io.ts';
+import { cnisim } from '../cli/helpers/run-cnisim.ts';
 import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
 
 const input: PlanInput = {
@@ -72,8 +73,11 @@ describe('harness plan', () => {
 });
 
 describe('harness import', () => {
-  /** A collect directory as client.sh leaves it, with real dumps of this machine and a tcpkali sample. */
-  function collect(log: string, requested: number): string {
+  /**
+   * A collect directory as client.sh leaves it, with real dumps of this machine and a tcpkali
+   * sample. `response_bytes` as meta.json says it: 350 for plan's /r350, null when unknown.
+   */
+  function collect(log: string, requested: number, response_bytes: number | null = null): string {
     const d = tmp();
     const script = join(d, 'snap.sh');
     writeFileSync(script, snapshotScript());
@@ -83,7 +87,7 @@ describe('harness import', () => {
     mkdirSync(step);
     const meta = {
       ...buildPlan({ ...input, rates: [requested], repeat: 1 }).steps[0]!,
-      response_bytes: null,
+      response_bytes,
     };
     meta.request = 'GET /r350 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
     writeFileSync(join(step, 'meta.json'), JSON.stringify(meta));
@@ -95,10 +99,13 @@ describe('harness import', () => {
     for (const f of ['client-after', 'server-after']) writeFileSync(join(step, `${f}.txt`), snap());
     return d;
   }
-  const d3 = readFileSync(join(import.meta.dirname, 'fixtures', 'tcpkali', 'd3-1.1-n2o.txt'), 'utf8');
+  const fx = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', 'tcpkali', name), 'utf8');
+  const d3 = fx('d3-1.1-n2o.txt');
+  // Constructed: 43000 requests/s of 39 bytes sent and 350-byte responses received for 20 s.
+  const keptUp = fx('synthetic-1.1-kept-up.txt');
 
-  it('turns a collected step into a valid target record', () => {
-    const d = collect(d3, 43000);
+  it('turns a collected step that kept up into a valid target record', () => {
+    const d = collect(keptUp, 43000, 350);
     const [dir] = listStepDirs(d);
     const r = parseRunRecord(importStep(dir!, 'imp'));
     expect(r.source).toBe('target');
@@ -106,14 +113,35 @@ describe('harness import', () => {
     expect(r.generator.name).toBe('tcpkali');
     expect(r.generator.version).toBe('1.1.1');
     expect(r.latency_resolution_ms).toBe(0.1);
-    expect(r.latency_ms).toEqual({ p95: 5043.1, p99: 5327.9, p99_5: 5375.9 });
-    // sent 34637100 bytes of 39-byte requests ("GET /r350 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    expect(r.latency_ms).toEqual({ p50: 0.2, p90: 0.3, p95: 0.4, p99: 0.9, p99_5: 1.2, p99_9: 2.5 });
+    // sent 33540000 bytes of 39-byte requests ("GET /r350 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     expect(r.request_bytes).toBe(39);
-    expect(r.requests_sent).toBe(Math.round(34637100 / 39));
+    expect(r.requests_sent).toBe(33540000 / 39);
+    expect(r.achieved_rps).toBe(301000000 / 350 / 20);
+    expect(r.warnings).toEqual([]);
     expect(r.counters?.scope).toBe('per-host');
     expect(r.counters?.server?.softirqs?.length).toBeGreaterThan(0);
     expect(r.tuning?.server?.origin).toBe('read-back');
     expect(r.hosts.server.kernel).toMatch(/^\d+\./);
+  });
+
+  it('responses coming back at 6 % of the requested rate give an invalid record naming both rates', () => {
+    // D3: tcpkali sent 44402 requests/s, the server answered 19263720 bytes in 20.0022 s.
+    const r = parseRunRecord(importStep(listStepDirs(collect(d3, 43000, 350))[0]!, 'imp'));
+    expect(r.achieved_rps).toBeCloseTo(19263720 / 350 / 20.0022, 6);
+    expect(r.valid).toBe(false);
+    expect(r.invalid_reason).toMatch(/responses came back at 2752 of 43000 requests\/s requested \(< 97 %/);
+  });
+
+  it('a damaged meta.json is invalid input naming the file, not an internal error', () => {
+    const d = collect(keptUp, 43000, 350);
+    const step = listStepDirs(d)[0]!;
+    writeFileSync(join(step, 'meta.json'), '{"step_index":0,');
+    const r = cnisim('harness', 'import', d, '--out', join(d, 'runs'));
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toContain(`${join(step, 'meta.json')}: not valid JSON`);
+    writeFileSync(join(step, 'meta.json'), JSON.stringify({ step_index: 0 }));
+    expect(() => importStep(step, 'imp')).toThrow(/meta\.json repeat: not a step's meta\.json/);
   });
 
   it('a cut-off tcpkali log gives an invalid record with the reason', () => {

@@ -1,10 +1,20 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatCpuList } from '../../harness/cpulist.ts';
+import { nicDevice, queueIrqPattern } from '../../harness/tuning/queue-irqs.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
 import { applyTuning, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
+import { cnisim } from '../cli/helpers/run-cnisim.ts';
 
 /** A fake / laid out like the study's c4.8xlarge: 36 CPUs, 2 NUMA nodes, eth0 with 2 queue pairs. */
 function fakeStudyHost(): { root: string; files: Map<string, string> } {
@@ -117,5 +127,63 @@ describe('harness tune on a fake sysfs/procfs', () => {
     const { root } = fakeStudyHost();
     roots.push(root);
     expect(() => planTuning({ interface: 'eth9', root, port: 80 })).toThrow(/no queues for interface eth9/);
+  });
+
+  it('never lowers a limit already above the study value, and says it keeps it', () => {
+    const { root } = fakeStudyHost(); // fs.file-max 2^63 - 1, tw buckets 262144, port range 32768-60999
+    roots.push(root);
+    writeFileSync(join(root, '/proc/sys/net/core/rps_sock_flow_entries'), '131072\n');
+    writeFileSync(join(root, '/sys/class/net/eth0/queues/rx-0/rps_flow_cnt'), '32768\n');
+    const plan = planTuning({ interface: 'eth0', root, port: 80 });
+    const w = Object.fromEntries(plan.writes.map((x) => [x.path, x.value]));
+    const kept = Object.fromEntries(plan.kept.map((k) => [k.path, [k.current, k.value]]));
+    expect(w['/proc/sys/fs/file-max']).toBeUndefined();
+    expect(kept['/proc/sys/fs/file-max']).toEqual(['9223372036854775807', '1024000']);
+    expect(kept['/proc/sys/net/core/rps_sock_flow_entries']).toEqual(['131072', '65536']);
+    expect(kept['/sys/class/net/eth0/queues/rx-0/rps_flow_cnt']).toEqual(['32768', '32768']);
+    // below the study's: raised
+    expect(w['/proc/sys/net/ipv4/tcp_max_tw_buckets']).toBe('2000000');
+    expect(w['/sys/class/net/eth0/queues/rx-1/rps_flow_cnt']).toBe('32768');
+    // a range is kept only when it spans the study's 2000-65535
+    expect(w['/proc/sys/net/ipv4/ip_local_port_range']).toBe('2000 65535');
+    writeFileSync(join(root, '/proc/sys/net/ipv4/ip_local_port_range'), '1024\t65535\n');
+    expect(planTuning({ interface: 'eth0', root, port: 80 }).kept.map((k) => k.path)).toContain(
+      '/proc/sys/net/ipv4/ip_local_port_range',
+    );
+    const show = cnisim('harness', 'tune', '--show', '--root', root, '--interface', 'eth0');
+    expect(show.code, show.err).toBe(0);
+    expect(show.err).toMatch(/file-max 9223372036854775807 already sufficient \(>= 1024000\): kept/);
+    expect(show.out).not.toMatch(/file-max/);
+  });
+
+  it("finds a virtio NIC's queue IRQ by its device, as host-file does", () => {
+    const { root } = fakeStudyHost();
+    roots.push(root);
+    writeFileSync(
+      join(root, '/proc/interrupts'),
+      '           CPU0       CPU1\n 37:  0  0  PCI-MSIX-0000:00:03.0  0-edge  virtio2-config\n 38:  0  8041  PCI-MSIX-0000:00:03.0  1-edge  virtio2-input.0\n 39:  6675  0  PCI-MSIX-0000:00:03.0  2-edge  virtio2-output.0\n 40:  0  9  PCI-MSIX-0000:00:03.0  3-edge  virtio2-input.1\n',
+    );
+    mkdirSync(join(root, '/proc/irq/38'), { recursive: true });
+    writeFileSync(join(root, '/proc/irq/38/smp_affinity_list'), '0-35\n');
+    mkdirSync(join(root, '/proc/irq/40'), { recursive: true });
+    writeFileSync(join(root, '/proc/irq/40/smp_affinity_list'), '0-35\n');
+    mkdirSync(join(root, 'sys/devices/virtio2'), { recursive: true });
+    symlinkSync('../../../devices/virtio2', join(root, 'sys/class/net/eth0/device'));
+    const plan = planTuning({ interface: 'eth0', root, port: 80 });
+    const irq = plan.writes.filter((x) => x.path.startsWith('/proc/irq/')).map((x) => [x.path, x.value]);
+    expect(irq).toEqual([
+      ['/proc/irq/38/smp_affinity_list', '0'],
+      ['/proc/irq/40/smp_affinity_list', '9'],
+    ]);
+    expect(plan.warnings.join('\n')).not.toMatch(/no queue IRQ/);
+    // the same lines host-file reads back as the queues' IRQs
+    const t = readTuning(localFs(root), {
+      interfaces: ['eth0'],
+      irqPattern: queueIrqPattern('eth0', nicDevice(root, 'eth0')),
+    });
+    expect(t.irq_affinity?.map((i) => [i.irq, i.queue])).toEqual([
+      [38, 0],
+      [40, 1],
+    ]);
   });
 });
