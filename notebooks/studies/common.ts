@@ -128,7 +128,7 @@ export async function runPoints(
 
 /**
  * Sample sizes. `requests` is the total per simulated point over all replications (as simulate()
- * counts it); the first 10 % of each replication is warm-up. 4 replications give CIs on 3 degrees
+ * counts it), after each replication's warm-up (10 % or the delayed-ACK time + 10 ms). 4 replications give CIs on 3 degrees
  * of freedom (t = 3.18) rather than 1 (t = 12.7); each replication costs about 0.25 s of set-up on
  * these machines, so --quick uses 2 to stay within a minute.
  */
@@ -137,15 +137,47 @@ export const BUDGET = {
   full: { requests: 100_000, replications: 4 },
 } as const;
 
-export function precisionText(requests: number, replications: number): string {
-  const measured = Math.round(requests * 0.9);
-  const beyond = measured * 1e-5;
+export function precisionText(
+  requests: number,
+  replications: number,
+  results: readonly SimResult[] = [],
+): string {
+  const ran = results.filter((r) => r.requests > 0);
+  const measured = ran.length > 0 ? Math.min(...ran.map((r) => r.requests)) : Math.round(requests * 0.9);
+  const warm = ran.map((r) => r.warmup_requests ?? 0);
+  const warmText =
+    warm.length > 0 ? `: here ${rangeText(Math.min(...warm), Math.max(...warm))} requests per point` : '';
+  // Percentiles with fewer than 10 measured requests beyond them rest on too few to be more than indicative.
+  const thin = (
+    [
+      ['p99.9', 1e-3],
+      ['p99.99', 1e-4],
+      ['p99.999', 1e-5],
+    ] as const
+  )
+    .map(([name, q]) => ({ name, beyond: measured * q }))
+    .filter((x) => x.beyond < 10);
+  const thinText =
+    thin.length === 0
+      ? ''
+      : ` ${listText(thin.map((x) => x.name))} ${thin.length > 1 ? 'rest' : 'rests'} on about ${listText(thin.map((x) => String(Number(x.beyond.toPrecision(2)))))} measured request(s) beyond ${thin.length > 1 ? 'them' : 'it'}: treat ${thin.length > 1 ? 'them' : 'it'}, and the max, as indicative only.`;
   return (
-    `${requests.toLocaleString('en-US')} requests per simulated point, in ${replications} replications with their first 10 % ` +
-    `discarded as warm-up (about ${measured.toLocaleString('en-US')} measured); 95 % confidence intervals are t-intervals ` +
-    `across replications (in data.json and on the charts). p99.999 rests on about ${Number(beyond.toPrecision(2))} ` +
-    `request(s) beyond it${beyond < 10 ? ', so treat it, and the max, as indicative only' : ''}.`
+    `${requests.toLocaleString('en-US')} requests per simulated point, in ${replications} replications; each replication first runs a warm-up that is discarded ` +
+    `(10 % of its requests or the delayed-ACK time + 10 ms, whichever is longer${warmText}); ` +
+    `${ran.length > 0 ? 'at least' : 'about'} ${measured.toLocaleString('en-US')} requests measured per point; 95 % confidence intervals are t-intervals ` +
+    `across replications (in data.json and on the charts).${thinText}`
   );
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listText(xs: string[]): string {
+  return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+function rangeText(lo: number, hi: number): string {
+  return lo === hi
+    ? lo.toLocaleString('en-US')
+    : `${lo.toLocaleString('en-US')} to ${hi.toLocaleString('en-US')}`;
 }
 
 export function percentilePoints(r: SimResult): PercentilePoint[] {

@@ -91,7 +91,7 @@ export function seedPlan(quick: boolean): SeedPlan {
   };
 }
 
-interface Published {
+export interface Published {
   columns: string[];
   tables: { response_bytes: number; rate_rps: number; rows: Record<string, number[]> }[];
 }
@@ -198,6 +198,78 @@ function pairedTable(
   };
 }
 
+/**
+ * The simulation against the study at each point it published: p99 of each option simulated vs
+ * published, and the spread of the options' gaps to the first one in both (the study's claim is
+ * about those gaps). Empty when no published point was simulated unsaturated.
+ */
+export function publishedComparisonText(
+  results: SimResult[],
+  plan: SeedPlan,
+  pub: Published,
+  profile: string | null,
+): string {
+  const col = pub.columns.indexOf('p99_ms');
+  const lines: string[] = [];
+  for (const t of pub.tables) {
+    const pairs = plan.options.flatMap((o) => {
+      const r = find(results, o, t);
+      const published = t.rows[o]?.[col];
+      const simulated = r && !r.saturated ? latencyOf(r, 'p99') : null;
+      return simulated !== null && published !== undefined ? [{ o, simulated, published }] : [];
+    });
+    if (pairs.length === 0) continue;
+    const base = pairs.find((x) => x.o === plan.options[0]);
+    const gaps = base ? pairs.filter((x) => x !== base) : [];
+    const span = (xs: number[]) => `${signedMs(Math.min(...xs))} to ${signedMs(Math.max(...xs))} ms`;
+    lines.push(
+      `- Against the study's published p99 at ${pointName(t)} (simulated vs published): ${pairs
+        .map(
+          (x) =>
+            `${x.o} ${x.simulated.toFixed(2)} vs ${x.published.toFixed(1)} ms (${pct(x.simulated / x.published - 1)})`,
+        )
+        .join(', ')}.${
+        gaps.length > 0
+          ? ` Gaps to ${base!.o}: simulated ${span(gaps.map((x) => x.simulated - base!.simulated))}, published ${span(gaps.map((x) => x.published - base!.published))}.`
+          : ''
+      }`,
+    );
+  }
+  if (lines.length > 0)
+    lines.push(
+      `- These predictions come from ${profile ? `the fitted profile ${profile}` : 'the built-in costs, not fitted to the study'}: read the rankings and knees above with the errors against the study just given${profile ? '' : ' (cnisim calibrate fits the costs to the published tables; docs/calibration.md)'}.`,
+    );
+  return lines.join('\n');
+}
+
+function pct(x: number): string {
+  return `${x >= 0 ? '+' : '-'}${Math.abs(100 * x).toFixed(0)} %`;
+}
+
+/** How wide the paired p99 intervals are against the options' own, at the first ladder point (measured, not assumed). */
+function pairedWidthText(results: SimResult[], plan: SeedPlan): string {
+  const p = plan.ladderPoints[0];
+  if (!p) return '';
+  const paired = pairedAt(results, plan.options, p).flatMap(({ d }) =>
+    d ? [d.latency_diff_ci95_ms.p99] : [],
+  );
+  const own = plan.options.flatMap((o) => {
+    const iv = find(results, o, p)?.latency_ci95_ms?.p99;
+    return iv ? [iv] : [];
+  });
+  if (paired.length === 0 || own.length === 0) return '';
+  const mean = (xs: [number, number][]) => xs.reduce((a, [lo, hi]) => a + (hi - lo), 0) / xs.length;
+  const a = mean(paired);
+  const b = mean(own);
+  return `Here, at ${pointName(p)}, the paired p99 intervals are ${a.toFixed(3)} ms wide on average and the options' own p99 intervals ${b.toFixed(3)} ms: pairing ${a < b ? `narrows them ${(b / a).toFixed(1)}-fold` : 'does not narrow them at this sample size (few replications)'}.`;
+}
+
+/** `<` when the paired p99 difference of two neighbours in a ranking excludes 0, `≈` when it does not (or cannot be paired). */
+function rankRelation(lower: SimResult, higher: SimResult): '<' | '≈' {
+  const d = pairedDifference(lower, higher);
+  return d?.differs.p99 && d.latency_diff_ms.p99 > 0 ? '<' : '≈';
+}
+
 /** A few sentences read off the results (no judgement the numbers do not carry). */
 export function summaryText(
   results: SimResult[],
@@ -213,8 +285,13 @@ export function summaryText(
     if (ranked.length > 0)
       lines.push(
         `- At ${pointName(p)}, p99 from lowest to highest: ${ranked
-          .map((x) => `${x.o} (${(x.r?.latency_ms?.p99 ?? 0).toFixed(2)} ms)`)
-          .join(' < ')}.`,
+          .map((x, i) => {
+            const item = `${x.o} (${(x.r?.latency_ms?.p99 ?? 0).toFixed(2)} ms)`;
+            return i === 0 ? item : `${rankRelation(ranked[i - 1]!.r!, x.r!)} ${item}`;
+          })
+          .join(
+            ' ',
+          )} ("<": the paired 95 % interval of the two neighbours' difference excludes 0; "≈": it does not, the model does not order them at this sample size).`,
       );
   }
   const first = plan.ladderPoints[0];
@@ -251,7 +328,7 @@ export function summaryText(
       .sort((a, b) => b.knee_rps - a.knee_rps);
     if (ks.length > 0)
       lines.push(
-        `- Knees (${responseLabel(response_bytes)}): ${ks
+        `- Knees (${responseLabel(response_bytes)}; the highest rate on the grid where p99 is at most twice its value at the lowest rate, so resolved only to the grid's spacing; ≥: not reached on the grid): ${ks
           .map((k) => `${k.option} ${k.beyond_grid ? '≥' : ''}${k.knee_rps / 1000}k`)
           .join(', ')}.`,
       );
@@ -441,7 +518,15 @@ async function seedStudy(
         )}, on the study's host model \`${HOST}\` (IRQs on CPU 0 and 9, RPS to 1-8 and 10-17, XPS per NUMA node, RFS, 18 nginx workers).`,
     },
     { kind: 'heading', text: 'In short' },
-    { kind: 'text', markdown: summaryText(results, plan, knees) },
+    {
+      kind: 'text',
+      markdown: [
+        summaryText(results, plan, knees),
+        publishedComparisonText(results, plan, pub, ctx.profilePath ?? null),
+      ]
+        .filter((x) => x !== '')
+        .join('\n'),
+    },
     { kind: 'heading', text: 'Percentile ladders' },
     {
       kind: 'text',
@@ -457,7 +542,7 @@ async function seedStudy(
     { kind: 'heading', text: `Differences against ${plan.options[0]}` },
     {
       kind: 'text',
-      markdown: `Every point runs with the same seed, so replication i of each option draws the same connection phases, wire jitter and stalls (common random numbers). The interval on a difference then comes from the per-replication differences (Student t): much tighter than the two ladders' own intervals, so a difference whose interval excludes 0 is one the model resolves at this sample size, and one that includes 0 is not.`,
+      markdown: `Every point runs with the same seed, so replication i of each option draws the same connection phases, wire jitter and stalls (common random numbers). The interval on a difference then comes from the per-replication differences (Student t), widened where needed to include the difference of the merged percentiles (at high percentiles the merged sample's percentile need not lie inside the per-replication differences' interval): a difference whose interval excludes 0 is one the model resolves at this sample size, and one that includes 0 is not. ${pairedWidthText(results, plan)}`,
     },
     ...plan.ladderPoints.map(
       (p, i): Block => ({ kind: 'table', table: pairedTable(`paired-${i + 1}`, results, plan.options, p) }),
@@ -513,7 +598,7 @@ async function seedStudy(
   const meta = ctx.meta(
     'seed',
     'Seed study by simulation: five network options on c4.8xlarge',
-    precisionText(plan.requests, plan.replications),
+    precisionText(plan.requests, plan.replications, results),
   );
   const written = await writeReport({ meta, blocks, data: { plan, knees, results } }, opts.outDir);
   return { htmlPath: written.htmlPath, table: main, written };

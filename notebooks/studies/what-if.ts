@@ -402,7 +402,11 @@ ${questions
   const meta = ctx.meta(
     'what-if',
     `What if: the study’s tuning questions answered by simulation${host.id === HOST ? '' : ` on ${host.id}`}`,
-    `${precisionText(requests, replications)} Variants share the seed (common random numbers).`,
+    `${precisionText(
+      requests,
+      replications,
+      answers.flatMap((a) => (a.result ? [a.result] : [])),
+    )} Variants share the seed (common random numbers).`,
   );
   const written = await writeReport({ meta, blocks, data: { questions, answers } }, opts.outDir);
   return { htmlPath: written.htmlPath, table, written };
