@@ -72,6 +72,7 @@ export function register(program: Command): void {
       `
 Example:
   $ cnisim import seed-tables ../shared/reference/seed-study-calibration.json --out runs/seed/
+  $ mkdir -p runs/held-out && mv runs/seed/*-50000rps-*.json runs/held-out/   # hold out the 4 KB table
   $ cnisim calibrate --runs runs/seed/ --seed 1            # writes ${FITTED_PROFILE_PATH}
   $ cnisim validate --profile ${FITTED_PROFILE_PATH} --runs runs/held-out/
   $ cnisim study seed                                      # now predicts with the fitted profile

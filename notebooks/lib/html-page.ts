@@ -84,6 +84,7 @@ export function renderHtml(report: Report): string {
     ['Profile', m.profile],
     ['Precision', m.precision],
     ['Mode', m.quick ? 'quick (reduced grid and sample sizes)' : 'full'],
+    ...(m.warnings ?? []).map((w) => ['Warning', w]),
   ]
     .map(([k, v]) => `<dt>${escapeHtml(k ?? '')}</dt><dd>${escapeHtml(v ?? '')}</dd>`)
     .join('');

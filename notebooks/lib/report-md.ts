@@ -27,6 +27,7 @@ export function renderMarkdown(report: Report): string {
     `- Profile: ${m.profile}`,
     `- Precision: ${m.precision}`,
     `- Mode: ${m.quick ? 'quick (reduced grid and sample sizes)' : 'full'}`,
+    ...(m.warnings ?? []).map((w) => `- Warning: ${w}`),
   ].join('\n');
   return `${[head, ...report.blocks.map(blockMd)].join('\n\n')}\n`;
 }

@@ -21,6 +21,11 @@ export interface ReportMeta {
   /** How precise the numbers are: requests per point, replications, what the CIs mean. */
   precision: string;
   quick: boolean;
+  /**
+   * What every simulated point warned about (the set-up: a host inheriting another's costs, a
+   * profile fitted on another host), and how many points warned of something more (in data.json).
+   */
+  warnings?: string[];
 }
 
 export type Cell = string | number | null;

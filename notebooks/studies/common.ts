@@ -90,7 +90,13 @@ export async function studyContext(opts: StudyOptions): Promise<Context> {
     if (!opened) opened = openSimulator();
     return opened;
   };
-  const simulate: SimulateFn = opts.simulate ?? (async (req) => (await open()).simulate(req));
+  const raw: SimulateFn = opts.simulate ?? (async (req) => (await open()).simulate(req));
+  const warned: (readonly string[])[] = [];
+  const simulate: SimulateFn = async (req) => {
+    const r = await raw(req);
+    warned.push(r.warnings ?? []);
+    return r;
+  };
   return {
     simulate,
     close: async () => {
@@ -105,8 +111,27 @@ export async function studyContext(opts: StudyOptions): Promise<Context> {
       profile: profile.description,
       precision,
       quick: opts.quick,
+      warnings: setupWarnings(warned),
     }),
   };
+}
+
+/**
+ * The warnings every simulated point gave (about the set-up, not one point), and a count of the
+ * points that gave others (warm-up checks, inert overrides: per point, in data.json).
+ */
+export function setupWarnings(perPoint: readonly (readonly string[])[]): string[] {
+  if (perPoint.length === 0) return [];
+  const common = perPoint[0]!.filter((w) => perPoint.every((ws) => ws.includes(w)));
+  const more = perPoint.filter((ws) => ws.some((w) => !common.includes(w))).length;
+  return [
+    ...common,
+    ...(more > 0
+      ? [
+          `${more} of ${perPoint.length} simulated point(s) warned of more (each result's warnings in data.json)`,
+        ]
+      : []),
+  ];
 }
 
 /** Runs points one after the other (simulate() spreads replications over the cores itself). */

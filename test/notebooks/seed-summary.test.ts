@@ -5,7 +5,7 @@ import {
   type SeedPlan,
   summaryText,
 } from '../../notebooks/studies/seed.ts';
-import { precisionText } from '../../notebooks/studies/common.ts';
+import { precisionText, setupWarnings } from '../../notebooks/studies/common.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { toyResult } from './fixtures/toy-results.ts';
 
@@ -80,5 +80,17 @@ describe('seed report: what "In short" may say', () => {
       /p99\.99 and p99\.999 rest on about 2\.7 and 0\.27 measured request\(s\) beyond them/,
     );
     expect(text).not.toMatch(/p99\.9 /);
+  });
+});
+
+describe('study reports: warnings in the header', () => {
+  it('lists what every point warned of, and counts the points that warned of more', () => {
+    const host = 'host h extends c4.8xlarge: ...';
+    expect(setupWarnings([[host], [host, 'warm-up check: 9 %'], [host]])).toEqual([
+      host,
+      "1 of 3 simulated point(s) warned of more (each result's warnings in data.json)",
+    ]);
+    expect(setupWarnings([[], []])).toEqual([]);
+    expect(setupWarnings([])).toEqual([]);
   });
 });
