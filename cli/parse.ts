@@ -25,6 +25,12 @@ export function parseNonNegative(flag: string, raw: string): number {
   return x;
 }
 
+export function parseNonNegativeInt(flag: string, raw: string): number {
+  const x = parseNumber(flag, raw);
+  if (!Number.isInteger(x) || x < 0) throw new InputError(flag, raw, 'must be a whole number, 0 or more');
+  return x;
+}
+
 export function parsePositiveInt(flag: string, raw: string): number {
   const x = parseNumber(flag, raw);
   if (!Number.isInteger(x) || x <= 0)

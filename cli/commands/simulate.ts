@@ -9,7 +9,7 @@ import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { UsageError } from '../errors.ts';
 import { formatTable, log, printJson } from '../output.ts';
-import { parseNonNegative, parsePositive, parsePositiveInt } from '../parse.ts';
+import { parseNonNegative, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
 
 export function collect(value: string, previous: string[] = []): string[] {
@@ -31,8 +31,10 @@ export function addModelOptions(cmd: Command): Command {
       collect,
       [],
     )
-    .option('--requests <n>', 'requests to simulate over all replications', (v) =>
-      parsePositiveInt('--requests', v),
+    .option(
+      '--requests <n>',
+      'requests over all replications, 90 % of them measured after a warm-up of 10 % (or the delayed-ACK time + 10 ms, whichever is longer, so short runs at high rates send more)',
+      (v) => parsePositiveInt('--requests', v),
     )
     .option('--duration-s <s>', 'simulated seconds of load per replication (instead of --requests)', (v) =>
       parsePositive('--duration-s', v),
@@ -45,7 +47,7 @@ export function addModelOptions(cmd: Command): Command {
       DEFAULT_REPLICATIONS,
     )
     .option('--workers <n>', 'worker threads (default: cores, at most replications)', (v) =>
-      parseNonNegative('--workers', v),
+      parseNonNegativeInt('--workers', v),
     );
 }
 

@@ -69,6 +69,10 @@ describe('cnisim simulate', () => {
       ],
       [['--option', 'net-host', '--rate', '0', '--response-bytes', '350'], /--rate: must be greater than 0/],
       [
+        ['--option', 'net-host', '--rate', '1000', '--response-bytes', '350', '--workers', '1.5'],
+        /--workers: must be a whole number, 0 or more \(got "1.5"\)/,
+      ],
+      [
         ['--option', 'net-host', '--rate', '1000', '--response-bytes', '350', '--set', 'host.rps_cpus=0-40'],
         /host\.rps_cpus: names CPU 36.*"0-40"/,
       ],
