@@ -4,7 +4,8 @@
  *   simulation noise  - the simulator's 95 % CI of the percentile (latency_ci95_ms), when reported;
  *   parameters        - each fitted parameter moved by +-1 sd (one at a time, the others at their
  *                       values), half the change of the log percentile, added in quadrature
- *                       (first-order propagation assuming independent parameters);
+ *                       (first-order propagation assuming independent parameters; not given
+ *                       where a parameter moves the percentile more than 2-fold: MAX_LOG_MOVE);
  *   measurement       - optionally, the repeat-to-repeat spread sigma of that percentile (an interval
  *                       for a new measurement rather than for the mean).
  * Cost: 1 + 2 x (fitted parameters with an sd) predictor calls. Used by `validate`, and meant for
@@ -16,9 +17,19 @@ import type { Prediction, PredictPoint, PredictRun, Predictor } from './predicto
 
 const Z95 = 1.959964;
 
+/**
+ * First-order propagation treats a percentile as log-linear in each parameter over +-1 sd. Where
+ * one parameter's +-1 sd moves it more than 2-fold (a loss or retransmission that appears on one
+ * side: p99.99 from 2 ms to 200 ms), that does not hold, and extrapolating to +-1.96 sd gave
+ * intervals from 0.004 ms to hours: the interval is then not given (null, with the reason).
+ */
+const MAX_LOG_MOVE = Math.LN2;
+
 export interface PercentileInterval {
   predicted_ms: number;
-  pi95_ms: [number, number];
+  /** Null when first-order propagation does not hold (`unresolved` says why). */
+  pi95_ms: [number, number] | null;
+  unresolved?: string;
   /** The three components, as standard deviations in log units. */
   s_sim: number;
   s_params: number;
@@ -39,7 +50,7 @@ export async function predictWithIntervals(
 ): Promise<PointPrediction> {
   const base = profileOverrides(profile, point.option, point.rate_rps);
   const pred = await predictor(point, base, run);
-  const pairs: [Prediction, Prediction][] = [];
+  const pairs: { path: string; plus: Prediction; minus: Prediction }[] = [];
   if (opts.paramUncertainty !== false && !pred.saturated) {
     const fitted = [
       ...Object.entries(profile.params),
@@ -55,7 +66,7 @@ export async function predictWithIntervals(
       };
       const plus = await predictor(point, { ...base, [path]: clampTo(v.value + v.sd!) }, run);
       const minus = await predictor(point, { ...base, [path]: clampTo(v.value - v.sd!) }, run);
-      pairs.push([plus, minus]);
+      pairs.push({ path, plus, minus });
     }
   }
   const intervals: Partial<Record<PercentileKey, PercentileInterval>> = {};
@@ -65,16 +76,28 @@ export async function predictWithIntervals(
       const ci = pred.latency_ci95_ms?.[k];
       const sSim = ci ? Math.log(Math.max(ci[1], p) / Math.max(Math.min(ci[0], p), 1e-12)) / (2 * Z95) : 0;
       let v = 0;
-      for (const [plus, minus] of pairs) {
-        const a = plus.latency_ms?.[k];
-        const b = minus.latency_ms?.[k];
-        if (a !== undefined && b !== undefined && a > 0 && b > 0) v += (Math.log(a / b) / 2) ** 2;
+      let nonlinear: string | undefined;
+      for (const { path, plus, minus } of pairs) {
+        const a = plus.saturated ? undefined : plus.latency_ms?.[k];
+        const b = minus.saturated ? undefined : minus.latency_ms?.[k];
+        if (a === undefined || b === undefined) {
+          nonlinear ??= `${path} +-1 sd saturates the point`;
+          continue;
+        }
+        if (!(a > 0 && b > 0)) continue;
+        v += (Math.log(a / b) / 2) ** 2;
+        const moved = Math.max(Math.abs(Math.log(a / p)), Math.abs(Math.log(b / p)));
+        if (moved > MAX_LOG_MOVE)
+          nonlinear ??= `${path} +-1 sd moves ${k} from ${p.toPrecision(3)} to ${a.toPrecision(3)} / ${b.toPrecision(3)} ms`;
       }
       const sMeas = opts.measurementSigma?.[k] ?? 0;
       const s = Math.sqrt(sSim ** 2 + v + sMeas ** 2);
       intervals[k] = {
         predicted_ms: p,
-        pi95_ms: [p * Math.exp(-Z95 * s), p * Math.exp(Z95 * s)],
+        pi95_ms: nonlinear ? null : [p * Math.exp(-Z95 * s), p * Math.exp(Z95 * s)],
+        ...(nonlinear
+          ? { unresolved: `first-order propagation does not hold (${nonlinear}: more than 2-fold)` }
+          : {}),
         s_sim: sSim,
         s_params: Math.sqrt(v),
         s_measurement: sMeas,

@@ -6,6 +6,7 @@
  */
 import { readJsonFile } from '../cli/read-json.ts';
 import type { PercentileIntervals, SimResult } from '../sim/result.ts';
+import { orderBounds } from '../sim/simulate.ts';
 import { FittedProfile } from './fitted-profile.ts';
 import { predictWithIntervals } from './prediction-interval.ts';
 import type { Prediction, Predictor } from './predictor.ts';
@@ -45,6 +46,9 @@ export async function predictionIntervals(
     { seed: base.seed, requests: base.requests },
   );
   const out: Partial<PercentileIntervals> = {};
-  for (const [k, v] of Object.entries(intervals)) if (v) out[k as keyof PercentileIntervals] = v.pi95_ms;
+  for (const [k, v] of Object.entries(intervals))
+    if (v?.pi95_ms) out[k as keyof PercentileIntervals] = v.pi95_ms;
+  // Ordered like the percentiles, as simulate orders its confidence intervals.
+  orderBounds(out);
   return out;
 }

@@ -24,7 +24,7 @@ import type { FittedProfile } from './fitted-profile.ts';
 import { predictWithIntervals } from './prediction-interval.ts';
 import type { Predictor } from './predictor.ts';
 import { checkRecords } from './record-checks.ts';
-import { hostKey, type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
+import { hostKey, type LabelledRecord, measuredPercentiles, pointLabel, recordRate } from './records.ts';
 
 export interface ValidationRow {
   run: string;
@@ -153,6 +153,7 @@ export async function validate(
 
   const sigma: Partial<Record<PercentileKey, number>> = { ...DEFAULT_SIGMA, ...o.profile.loss.sigma };
   const rows: ValidationRow[] = [];
+  const unresolvedPi: string[] = [];
   const total = checked.usable.length;
   let done = 0;
   for (const lr of checked.usable) {
@@ -173,6 +174,8 @@ export async function validate(
     for (const m of measuredPercentiles(r)) {
       const p = pred.saturated ? undefined : pred.latency_ms?.[m.key];
       const pi = p !== undefined ? (intervals[m.key]?.pi95_ms ?? null) : null;
+      const why = p !== undefined ? intervals[m.key]?.unresolved : undefined;
+      if (why) unresolvedPi.push(`${pointLabel(r)} ${m.key}: ${why}`);
       rows.push({
         run: lr.file,
         option: r.option,
@@ -208,6 +211,10 @@ export async function validate(
       groups.set(row.percentile, [...(groups.get(row.percentile) ?? []), Math.abs(row.rel_error)]);
   for (const [k, v] of groups) mapeBy[k] = mean(v);
   const all = rows.filter((r) => r.resolved && r.rel_error !== null).map((r) => Math.abs(r.rel_error!));
+  if (unresolvedPi.length > 0)
+    warnings.push(
+      `${unresolvedPi.length} row(s) have no prediction interval (not counted as inside or outside), e.g. ${unresolvedPi[0]}`,
+    );
   const withPi = rows.filter((r) => r.resolved && r.inside_pi !== null);
   const resolvedKeys = PERCENTILE_KEYS.filter((k) => rows.some((r) => r.resolved && r.percentile === k));
   // Orders of unresolved percentiles are noise: rank only where the simulation resolves them.

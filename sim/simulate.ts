@@ -465,15 +465,17 @@ function summarize(
  * fails only when the lower percentile's interval failed on that side, and the points stay inside
  * (the merged histogram's percentiles are ordered).
  */
-export function orderBounds(ci: PercentileIntervals): void {
-  for (let i = 1; i < PERCENTILE_KEYS.length; i++) {
-    const [prev, cur] = [ci[PERCENTILE_KEYS[i - 1]!], ci[PERCENTILE_KEYS[i]!]];
+export function orderBounds(ci: Partial<PercentileIntervals>): void {
+  const keys = PERCENTILE_KEYS.filter((k) => ci[k] !== undefined);
+  for (let i = 1; i < keys.length; i++) {
+    const [prev, cur] = [ci[keys[i - 1]!]!, ci[keys[i]!]!];
     if (cur[0] < prev[0]) cur[0] = prev[0];
   }
   // Upper bounds not from max: it is the largest of the run's requests, whose interval bounds no
   // percentile of the distribution (its lower bound is raised above like the others').
-  for (let i = PERCENTILE_KEYS.length - 3; i >= 0; i--) {
-    const [cur, next] = [ci[PERCENTILE_KEYS[i]!], ci[PERCENTILE_KEYS[i + 1]!]];
+  const below = keys.filter((k) => k !== 'max');
+  for (let i = below.length - 2; i >= 0; i--) {
+    const [cur, next] = [ci[below[i]!]!, ci[below[i + 1]!]!];
     if (cur[1] > next[1]) cur[1] = next[1];
   }
 }

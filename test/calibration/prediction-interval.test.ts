@@ -17,8 +17,8 @@ describe('predictWithIntervals', () => {
     );
     const i = r.intervals.p99!;
     expect(i.s_params).toBe(0);
-    expect(i.pi95_ms[1] / i.predicted_ms).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
-    expect(i.predicted_ms / i.pi95_ms[0]).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
+    expect(i.pi95_ms![1] / i.predicted_ms).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
+    expect(i.predicted_ms / i.pi95_ms![0]).toBeCloseTo(Math.exp(1.959964 * 0.05), 9);
   });
 
   it('propagates a parameter sd to first order', async () => {
@@ -35,5 +35,28 @@ describe('predictWithIntervals', () => {
     // Central difference of ln p over +-sd: exact for this linear model up to the log's curvature (<0.2 %).
     expect(i.s_params).toBeCloseTo(Math.log((p50 + 0.03) / (p50 - 0.03)) / 2, 12);
     expect(i.s_params / (0.03 / p50)).toBeGreaterThan(0.99);
+  });
+
+  it('gives no interval where one parameter moves a percentile more than 2-fold (first order does not hold)', async () => {
+    // base 0.3 +- 0.25 ms: p50 = 0.343 moves to 0.593 (x1.7) and 0.093 (/3.7): beyond 2-fold on one side.
+    const r = await predictWithIntervals(
+      analyticPredictor(truth),
+      { params: { [PATHS.base]: { value: 0.3, sd: 0.25, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+    );
+    const i = r.intervals.p50!;
+    expect(i.pi95_ms).toBeNull();
+    expect(i.unresolved).toMatch(
+      /first-order propagation does not hold \(.* \+-1 sd moves p50 from 0\.343 to 0\.593 \/ 0\.0933 ms/,
+    );
+    // Within 2-fold both ways (sd 0.1: x1.29 and /1.41) it is given.
+    const ok = await predictWithIntervals(
+      analyticPredictor(truth),
+      { params: { [PATHS.base]: { value: 0.3, sd: 0.1, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+    );
+    expect(ok.intervals.p50!.pi95_ms).not.toBeNull();
   });
 });

@@ -66,6 +66,16 @@ describe('simulate()', () => {
     const down = { ...ci, p99_5: [0.98, 3], p99_9: [0.98, 2.6] } as typeof ci;
     orderBounds(down);
     expect(down.p99_5).toEqual([0.98, 2.6]);
+    // Prediction intervals may lack a percentile (not resolved): the present ones are ordered.
+    // (simulate --profile printed max's interval from 0.051 ms, below p50's.)
+    const partial: Parameters<typeof orderBounds>[0] = {
+      p50: [0.7, 0.8],
+      p99_999: [3.9, 4.2],
+      max: [0.051, 187],
+    };
+    orderBounds(partial);
+    expect(partial.max).toEqual([3.9, 187]);
+    expect(partial.p50).toEqual([0.7, 0.8]);
   });
   it('is deterministic for a seed whatever the number of workers', async () => {
     const req = {
