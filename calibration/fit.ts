@@ -298,9 +298,11 @@ export async function calibrate(
   const reportRequests = new Map<string, number>();
   for (const st of stages) for (const lr of st.records) reportRequests.set(lr.record.option, st.requests);
   let retransInside = 0;
+  const saturatedAtFit: string[] = [];
   for (const lr of usable) {
     const requests = reportRequests.get(lr.record.option) ?? o.requests;
     const pred = await predict(lr, overridesFor(lr.record.option), requests);
+    if (pred.saturated) saturatedAtFit.push(lr.file);
     const usage = recordTerms(lr.record, pred, { ...termOpts, requests }, false).usage;
     for (const m of measuredPercentiles(lr.record)) {
       const p = pred.latency_ms?.[m.key];
@@ -381,6 +383,12 @@ export async function calibrate(
   }
   for (const [opt, est] of losses)
     optionParams[opt] = { ...(optionParams[opt] ?? {}), [est.path]: est.value };
+  // Records the run carried that the fitted model cannot: no parameter value fits them, however
+  // the fit labels its parameters (the host may not be the records' machine).
+  if (saturatedAtFit.length > 0)
+    warnings.push(
+      `${saturatedAtFit.length} of ${usable.length} record(s) are predicted saturated at the fitted values (e.g. ${saturatedAtFit[0]}): the model on host ${o.host} does not carry the rate the run carried, so their percentiles were not fitted; check --host and the parameters' bounds`,
+    );
   for (const [k, iv] of intervals)
     if (!iv.complete)
       warnings.push(

@@ -13,6 +13,7 @@ import { calibrate } from '../../calibration/fit.ts';
 import { ParamSpecList, type ParamSpec } from '../../calibration/params.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
+import { loadHost } from '../../model/load.ts';
 import { InputError } from '../errors.ts';
 import { readJsonFile } from '../read-json.ts';
 import { checkProfileOut } from '../profile-out.ts';
@@ -126,6 +127,8 @@ probability follows in closed form. See docs/calibration.md.`,
           p.update(e.evals, `best loss ${e.best.toPrecision(4)}`);
         },
       });
+      const mismatch = hostMismatch(profile.record_hosts, host);
+      if (mismatch) profile.warnings.push(mismatch);
       for (const w of profile.warnings) log(`calibrate: warning: ${w}`);
       mkdirSync(dirname(out.path), { recursive: true });
       // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
@@ -178,4 +181,25 @@ probability follows in closed form. See docs/calibration.md.`,
 
 function readParams(file: string): ParamSpec[] {
   return readJsonFile('--params', file, ParamSpecList, 'a parameter list');
+}
+
+/**
+ * A host given that is not the one the records were measured on: the fitted costs then stand in for
+ * the difference between the machines (and may not fit at all). Only record hosts that name a host
+ * profile can be compared (a lab record names the lab, not a profile).
+ */
+export function hostMismatch(recordHosts: readonly string[], host: string): string | null {
+  const hostId = loadHost(host, '--host').id;
+  const known = recordHosts.filter((k) => knownHostId(k) !== null);
+  if (known.length === 0 || known.some((k) => knownHostId(k) === hostId)) return null;
+  return `the records were measured on ${known.join(', ')} but the model simulates host ${hostId}: the fitted costs absorb the difference between the machines, if they can`;
+}
+
+/** The id of the host profile a record's host key names, or null when it names none. */
+function knownHostId(key: string): string | null {
+  try {
+    return loadHost(key).id;
+  } catch {
+    return null;
+  }
 }

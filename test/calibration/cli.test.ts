@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
+import { hostMismatch } from '../../cli/commands/calibrate.ts';
 import { checkProfileOut } from '../../cli/profile-out.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { makeRecord } from './fixtures.ts';
@@ -119,6 +120,16 @@ describe('cnisim calibrate --out: nothing is lost', () => {
     const c = await run(['calibrate', '--runs', empty, '--out', join(tmp, 'f.json'), '--quiet']);
     expect(c.code).toBe(3);
     expect(c.err).toMatch(/--runs: no run records \(\*\.json\) found there/);
+  });
+});
+
+describe("calibrate --host against the records' machine", () => {
+  it('warns when the records name another host profile than the one simulated, not for lab records', () => {
+    expect(hostMismatch(['c4.8xlarge'], 'netns-lab')).toMatch(
+      /measured on c4\.8xlarge but the model simulates host netns-lab/,
+    );
+    expect(hostMismatch(['c4.8xlarge'], 'c4.8xlarge')).toBeNull();
+    expect(hostMismatch(['cnisim namespace lab (both hosts on one machine)'], 'netns-lab')).toBeNull();
   });
 });
 

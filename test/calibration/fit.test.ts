@@ -69,6 +69,7 @@ describe('calibrate on an analytic model with known parameters', () => {
       budgetEvals: 400,
       now: fixedClock,
     });
+    expect(p.warnings.join('\n')).not.toMatch(/predicted saturated/);
     // Stages: net-host fits the host's parameters; each other option its own.
     expect(p.stages.map((s) => s.name)).toEqual([
       'net-host/base',
@@ -140,6 +141,33 @@ describe('calibrate on an analytic model with known parameters', () => {
         budgetEvals: 10,
       }),
     ).rejects.toThrow(/rec-0-net-host-100000\.json.*|1 usable measured points for 2 free parameters/);
+  });
+
+  it('says when the fitted model cannot carry the records it was given (saturated at their rates)', async () => {
+    // A predictor that saturates whatever the parameters (a host too small for the records' rates).
+    const saturating: Parameters<typeof calibrate>[1]['predictor'] = async () => ({
+      latency_ms: null,
+      latency_ci95_ms: null,
+      saturated: true,
+      retransmits: 0,
+      requests: 100_000,
+    });
+    const records = measuredRecords();
+    const profile = await calibrate(records, {
+      predictor: saturating,
+      params: SPECS.slice(0, 2),
+      host: 'small-host',
+      seed: 1,
+      requests: 100_000,
+      budgetEvals: 6,
+      uncertainty: false,
+      now: fixedClock,
+    });
+    expect(profile.warnings.join('\n')).toMatch(
+      new RegExp(
+        `${records.length} of ${records.length} record\\(s\\) are predicted saturated at the fitted values .* on host small-host`,
+      ),
+    );
   });
 
   it('does not fit percentiles the simulated run is too short to resolve', async () => {
