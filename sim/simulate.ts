@@ -46,6 +46,9 @@ import {
 /** The highest rate simulate accepts, requests/s. */
 export const MAX_RATE_RPS = 1e8;
 
+/** Measured requests below which p99 rests on fewer than 10 requests: a warning. */
+export const MIN_MEASURED = 1000;
+
 /** Busy fraction of the window at which a resource counts as saturated (see the header). */
 export const FULLY_BUSY = 0.99;
 
@@ -236,6 +239,12 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
       throw new InputError('--requests', total, 'must be a whole number greater than 0');
     perRep = Math.max(1, Math.ceil(total / replications));
   }
+  if (perRep * (1 - warmupFraction) < 1)
+    throw new InputError(
+      req.duration_s !== undefined ? '--duration-s' : '--requests',
+      req.duration_s ?? req.requests,
+      `measures no request: each of the ${replications} replication(s) needs at least ${Math.ceil(1 / (1 - warmupFraction))} request(s) (the first ${100 * warmupFraction} % are warm-up)`,
+    );
   const params: ReplicationParams = { scenario, requests: perRep, warmupFraction };
   const common = {
     module: REPLICATION_MODULE,
@@ -415,6 +424,12 @@ function summarize(
     };
   });
   if (aborted) warnings.push('stopped early: too many packets in flight (overload)');
+  // p99 needs at least 10 requests beyond it: below 1000 measured, every reported percentile from
+  // p99 up (and its interval) is one or a few requests, and CPU loads cover a few milliseconds.
+  if (completed < MIN_MEASURED)
+    warnings.push(
+      `only ${completed} request(s) measured (window ${((window_ns * R) / 1e6).toPrecision(3)} ms over ${R} replication(s)): p99 and above rest on fewer than 10 requests each and the CPU loads on that window; raise --requests`,
+    );
   // MSER-5 check of the fixed warm-up, per replication (engine stats/mser5.ts).
   const mserCut = outs.map(
     (o) => (o.counters.mser_truncate_requests ?? 0) / Math.max(1, o.counters.completed ?? 1),

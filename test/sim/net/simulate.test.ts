@@ -123,6 +123,22 @@ describe('simulate()', () => {
     await expect(simulate({ option: 'net-host', rate_rps: 0, response_bytes: 350 })).rejects.toThrow(
       /rate_rps/,
     );
+    // A run that measures nothing is refused; one that measures too few to resolve p99 says so.
+    await expect(
+      simulate({ option: 'net-host', rate_rps: 1000, response_bytes: 350, requests: 1, replications: 1 }),
+    ).rejects.toThrow(/--requests: measures no request/);
+    const few = await simulate({
+      option: 'net-host',
+      rate_rps: 20000,
+      response_bytes: 350,
+      requests: 400,
+      replications: 2,
+      workers: 0,
+    });
+    expect(few.requests).toBeLessThan(1000);
+    expect(few.warnings?.join('\n')).toMatch(
+      /only \d+ request\(s\) measured .*p99 and above rest on fewer than 10/,
+    );
     // A rate no wire carries is refused before anything is simulated (1e10 used to run out of memory).
     await expect(simulate({ option: 'net-host', rate_rps: 1e10, response_bytes: 350 })).rejects.toThrow(
       /rate_rps: must be at most 1e\+8/,
