@@ -256,7 +256,11 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
     ...(req.pool ? { pool: req.pool } : {}),
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
-  warnings.push(...inertSetWarnings(scenario, req.set ?? []));
+  // The scenario file's overrides are --set's too (the profile's are fitted values, not questions).
+  const fileSets = req.scenario
+    ? (validate(ScenarioInput, readDataFile(req.scenario, '--scenario'), 'scenario').set ?? [])
+    : [];
+  warnings.push(...inertSetWarnings(scenario, [...fileSets, ...(req.set ?? [])]));
   const bases = !prof && typeof input.host === 'string' ? hostBases(input.host) : [];
   if (bases.length > 0)
     warnings.push(

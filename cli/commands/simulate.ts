@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { ReplicationPool } from '../../sim/engine/replicate.ts';
 import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/simulate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
+import { readDataFile, validate } from '../../model/load.ts';
+import { ScenarioInput } from '../../model/schema/scenario.ts';
 import { UsageError } from '../errors.ts';
 import { formatTable, log, printJson } from '../output.ts';
 import { parseNonNegative, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../parse.ts';
@@ -159,16 +161,69 @@ export function formatResult(r: SimResult): string {
   return s;
 }
 
+/** What a scenario file says of the point: its option (an id or file; not an inline one), rate, response size. */
+export function scenarioPoint(file: string): {
+  option?: string;
+  rate_rps?: number;
+  response_bytes?: number;
+  inlineOption: boolean;
+} {
+  const s = validate(ScenarioInput, readDataFile(file, '--scenario'), 'scenario');
+  return {
+    ...(typeof s.option === 'string' ? { option: s.option } : {}),
+    ...(s.workload?.rate_rps !== undefined ? { rate_rps: s.workload.rate_rps } : {}),
+    ...(s.workload?.response_bytes !== undefined ? { response_bytes: s.workload.response_bytes } : {}),
+    inlineOption: typeof s.option === 'object',
+  };
+}
+
+/**
+ * The point to simulate: the flags, else what --scenario says (its option id or file, its
+ * workload's rate and response size); a usage error names what neither gives.
+ */
+export function pointOf(o: {
+  option?: string | undefined;
+  rate?: number | undefined;
+  responseBytes?: number | undefined;
+  scenario?: string | undefined;
+}): { option: string; rate_rps: number; response_bytes: number } {
+  const s = o.scenario ? scenarioPoint(o.scenario) : null;
+  const option = o.option ?? s?.option;
+  const rate_rps = o.rate ?? s?.rate_rps;
+  const response_bytes = o.responseBytes ?? s?.response_bytes;
+  const missing = [
+    option === undefined
+      ? `--option${s?.inlineOption ? " (the scenario's option is written inline: give its file or id)" : ''}`
+      : null,
+    rate_rps === undefined ? '--rate' : null,
+    response_bytes === undefined ? '--response-bytes' : null,
+  ].filter((x) => x !== null);
+  if (missing.length > 0)
+    throw new UsageError(
+      `required: ${missing.join(', ')}${o.scenario ? ` (the scenario ${o.scenario} does not set ${missing.length > 1 ? 'them' : 'it'})` : ' (or a --scenario that sets them)'}`,
+    );
+  return { option: option!, rate_rps: rate_rps!, response_bytes: response_bytes! };
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('simulate')
     .description(
       'Simulate one point: latency percentiles with 95% CIs, drops, per-CPU load, per-stage breakdown',
     )
-    .requiredOption('--option <id>', 'network option: built-in id (cnisim options) or a YAML/JSON file')
-    .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
-    .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
-      parsePositiveInt('--response-bytes', v),
+    .option(
+      '--option <id>',
+      'network option: built-in id (cnisim options) or a YAML/JSON file (required unless --scenario names one)',
+    )
+    .option(
+      '--rate <rps>',
+      'offered requests per second (required unless --scenario sets workload.rate_rps)',
+      (v) => parsePositive('--rate', v),
+    )
+    .option(
+      '--response-bytes <n>',
+      'response size in bytes (required unless --scenario sets workload.response_bytes)',
+      (v) => parsePositiveInt('--response-bytes', v),
     )
     .option(
       '--precision <pXX=rel>',
@@ -195,9 +250,9 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
   cmd.action(
     async (
       o: ModelFlags & {
-        option: string;
-        rate: number;
-        responseBytes: number;
+        option?: string;
+        rate?: number;
+        responseBytes?: number;
         precision?: string;
         predictionInterval: boolean;
         json?: boolean;
@@ -206,7 +261,8 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
       const progress = createProgress('replications', o.replications, {
         enabled: !o.json || process.stderr.isTTY,
       });
-      const req = requestFrom(o, o.option, o.rate, o.responseBytes);
+      const point = pointOf(o);
+      const req = requestFrom(o, point.option, point.rate_rps, point.response_bytes);
       if (o.precision) req.precision = o.precision;
       req.onProgress = (done) => progress.update(done);
       const r = await simulate(req);
@@ -214,7 +270,10 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
       if (o.profile && o.predictionInterval && !r.saturated) {
         const { predictionIntervals } = await import('../../calibration/simulate-intervals.ts');
         r.latency_pi95_ms = await predictionIntervals(o.profile, r, (set) =>
-          simulate({ ...requestFrom(o, o.option, o.rate, o.responseBytes), set: [...o.set, ...set] }),
+          simulate({
+            ...requestFrom(o, point.option, point.rate_rps, point.response_bytes),
+            set: [...o.set, ...set],
+          }),
         );
       }
       if (o.json) printJson(r);

@@ -12,7 +12,14 @@ import { formatTable, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
 import { createProgress } from '../progress.ts';
 import { openSweepLog, pointKey, sweepSettings } from '../sweep-log.ts';
-import { addModelOptions, logWarnings, type ModelFlags, openPool, requestFrom } from './simulate.ts';
+import {
+  addModelOptions,
+  logWarnings,
+  type ModelFlags,
+  openPool,
+  requestFrom,
+  scenarioPoint,
+} from './simulate.ts';
 
 export function optionList(text: string): string[] {
   if (text.trim() === 'all') return builtinOptionIds();
@@ -28,9 +35,9 @@ export function register(program: Command): void {
   const cmd = program
     .command('sweep')
     .description('Simulate options x rates x response sizes; a JSON array of simulate results with --json')
-    .option('--options <all|a,b>', 'options to compare', 'all')
+    .option('--options <all|a,b>', "options to compare (default: --scenario's option, else all)")
     .requiredOption('--rates <list>', 'rates: a,b,c or start:stop:step (e.g. 50000:500000:50000)')
-    .option('--response-bytes <list>', 'response sizes, comma-separated', '350')
+    .option('--response-bytes <list>', "response sizes, comma-separated (default: --scenario's, else 350)")
     .option('--json', 'print a JSON array of SimResults')
     .option(
       '--out <file.jsonl>',
@@ -55,19 +62,21 @@ overwrites a log (without --resume an existing file is refused).`,
   cmd.action(
     async (
       o: ModelFlags & {
-        options: string;
+        options?: string;
         rates: string;
-        responseBytes: string;
+        responseBytes?: string;
         json?: boolean;
         out?: string;
         resume?: boolean;
       },
     ) => {
-      const options = optionList(o.options);
+      // A scenario's option and response size stand in for flags not given (its rate: --rates sweeps it).
+      const sc = o.scenario ? scenarioPoint(o.scenario) : null;
+      const options = optionList(o.options ?? sc?.option ?? 'all');
       const rates = parseNumberList('--rates', o.rates);
       for (const r of rates)
         if (!(r > 0)) throw new InputError('--rates', r, 'every rate must be greater than 0');
-      const sizes = parseNumberList('--response-bytes', o.responseBytes);
+      const sizes = parseNumberList('--response-bytes', o.responseBytes ?? String(sc?.response_bytes ?? 350));
       for (const b of sizes)
         if (!(Number.isInteger(b) && b > 0))
           throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');

@@ -1,5 +1,8 @@
 /** The commands of this area, run as a user would (node bin/cnisim.mjs ...). */
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cnisim } from '../../cli/helpers/run-cnisim.ts';
 
 describe('cnisim options / hosts / schema', () => {
@@ -185,5 +188,41 @@ describe('cnisim capacity', () => {
     );
     expect(r.code).toBe(3);
     expect(r.err).toMatch(/--target-rps: must be greater than 0/);
+  });
+});
+
+describe('--scenario gives the point', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cnisim-scenario-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'vxlan-4k.yaml');
+  writeFileSync(
+    file,
+    'option: flannel-vxlan\nworkload:\n  rate_rps: 20000\n  response_bytes: 4096\nset:\n  - host.nic.rx_usecs=0\n',
+  );
+
+  it('simulate takes the option, rate and size from it, warns of its inert overrides, and says what is missing', () => {
+    const r = cnisim('simulate', '--scenario', file, '--requests', '3000', '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = JSON.parse(r.out) as {
+      option: string;
+      rate_rps: number;
+      response_bytes: number;
+      warnings: string[];
+    };
+    expect([j.option, j.rate_rps, j.response_bytes]).toEqual(['flannel-vxlan', 20000, 4096]);
+    expect(j.warnings.join('\n')).toMatch(/--set host\.nic\.rx_usecs=0 changes nothing/);
+    // A flag overrides it.
+    const f = cnisim('simulate', '--scenario', file, '--rate', '10000', '--requests', '3000', '--json');
+    expect((JSON.parse(f.out) as { rate_rps: number }).rate_rps).toBe(10000);
+    const none = cnisim('simulate', '--option', 'net-host');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/required: --rate, --response-bytes \(or a --scenario that sets them\)/);
+  });
+
+  it('sweep takes its option and size when --options and --response-bytes are not given', () => {
+    const r = cnisim('sweep', '--scenario', file, '--rates', '20000', '--requests', '3000', '--json');
+    expect(r.code, r.err).toBe(0);
+    const js = JSON.parse(r.out) as { option: string; response_bytes: number }[];
+    expect(js.map((x) => [x.option, x.response_bytes])).toEqual([['flannel-vxlan', 4096]]);
   });
 });
