@@ -10,7 +10,7 @@ import { VERSION } from '../cli/version.ts';
 import type { PercentileKey, SimResult } from '../sim/result.ts';
 import { type Knee, latencyVsRateSpec, type RatePoint } from './charts/latency-vs-rate.ts';
 import { responseLabel } from './charts/theme.ts';
-import { findKnee, KNEE_COLUMNS } from './lib/knee.ts';
+import { findKnee, KNEE_COLUMNS, kneeCells } from './lib/knee.ts';
 import type { SweepResults } from './lib/sweep-results.ts';
 import type { Block, Report, Table } from './lib/types.ts';
 
@@ -97,13 +97,7 @@ export function sweepReport(source: string, read: SweepResults): { report: Repor
       return {
         option: g.name,
         response_bytes: g.size,
-        knee_rps: k
-          ? k.beyond_grid
-            ? `>= ${k.knee_rps}`
-            : k.knee_rps
-          : g.own.length < 2
-            ? 'one rate'
-            : 'below grid',
+        ...kneeCells(k, g.own.length),
         p99_at_knee_ms: k?.latency_ms ?? null,
         max_unsaturated_rps: ok.length > 0 ? Math.max(...ok) : null,
         first_bottleneck: sat ? `${sat.bottleneck ?? 'unknown'} at ${sat.rate_rps}` : 'none in the sweep',

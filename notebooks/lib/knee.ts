@@ -15,6 +15,7 @@ export const KNEE_COLUMNS: readonly TableColumn[] = [
   { key: 'option', header: 'option' },
   { key: 'response_bytes', header: 'response_bytes' },
   { key: 'knee_rps', header: 'knee_rps' },
+  { key: 'knee_note', header: 'knee_note' },
   { key: 'p99_at_knee_ms', header: 'p99_at_knee_ms', digits: 3 },
   { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
   { key: 'first_bottleneck', header: 'first_bottleneck' },
@@ -43,4 +44,17 @@ export function findKnee(points: readonly CurvePoint[], factor = 2): KneeResult 
     knee = { knee_rps: p.rate_rps, latency_ms: p.latency_ms, beyond_grid: false };
   }
   return { ...knee, beyond_grid: true };
+}
+
+/**
+ * A knee as table cells: `knee_rps` a number (or null) for machines, `knee_note` what qualifies it
+ * (not reached on the grid, one rate only, already above the limit at the lowest rate).
+ */
+export function kneeCells(
+  k: KneeResult | null,
+  rates: number,
+): { knee_rps: number | null; knee_note: string } {
+  if (k)
+    return { knee_rps: k.knee_rps, knee_note: k.beyond_grid ? 'at or above: not reached on the grid' : '' };
+  return { knee_rps: null, knee_note: rates < 2 ? 'one rate: no curve' : 'below the grid' };
 }

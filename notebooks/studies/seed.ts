@@ -18,7 +18,7 @@ import { latencyVsPercentileSpec } from '../charts/latency-vs-percentile.ts';
 import { type Knee, latencyVsRateSpec, type RatePoint } from '../charts/latency-vs-rate.ts';
 import { type StageTime, stageBreakdownSpec } from '../charts/stage-breakdown.ts';
 import { responseLabel } from '../charts/theme.ts';
-import { findKnee, KNEE_COLUMNS } from '../lib/knee.ts';
+import { findKnee, KNEE_COLUMNS, kneeCells } from '../lib/knee.ts';
 import type { SimulateRequest } from '../lib/simulator.ts';
 import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
@@ -390,8 +390,6 @@ async function seedStudy(
         });
     }
   const kneeOf = (o: string, b: number) => knees.find((k) => k.option === o && k.response_bytes === b);
-  const kneeCell = (k: { knee_rps: number; beyond_grid: boolean }) =>
-    k.beyond_grid ? `>=${k.knee_rps}` : k.knee_rps;
   // One option's results at one response size, by rising rate.
   const gridOf = (o: string, b: number) =>
     results.filter((x) => x.option === o && x.response_bytes === b).sort((x, y) => x.rate_rps - y.rate_rps);
@@ -422,6 +420,7 @@ async function seedStudy(
       { key: 'option', header: 'option' },
       ...LADDER_KEYS.map((k) => ({ key: k, header: ladderHeader(k), digits: 2 })),
       { key: 'knee_rps', header: 'knee_rps' },
+      { key: 'knee_note', header: 'knee_note' },
       { key: 'max_unsaturated_rps', header: 'max_unsaturated_rps' },
     ],
     rows: plan.ladderPoints
@@ -438,8 +437,9 @@ async function seedStudy(
             option: o,
           };
           for (const k of LADDER_KEYS) row[k] = latencyOf(r, k);
-          const knee = kneeOf(o, p.response_bytes);
-          row['knee_rps'] = knee ? kneeCell(knee) : null;
+          const cells = kneeCells(kneeOf(o, p.response_bytes) ?? null, gridOf(o, p.response_bytes).length);
+          row['knee_rps'] = cells.knee_rps;
+          row['knee_note'] = cells.knee_note;
           row['max_unsaturated_rps'] = maxOk(o, p.response_bytes) || null;
           return [row];
         }),
@@ -458,7 +458,7 @@ async function seedStudy(
         return {
           option: o,
           response_bytes,
-          knee_rps: k ? kneeCell(k) : 'below grid',
+          ...kneeCells(k ?? null, gridOf(o, response_bytes).length),
           p99_at_knee_ms: k?.latency_ms ?? null,
           max_unsaturated_rps: maxOk(o, response_bytes) || null,
           first_bottleneck: firstSat

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../cli/errors.ts';
+import { kneeCells } from '../../notebooks/lib/knee.ts';
 import { readSweepResults } from '../../notebooks/lib/sweep-results.ts';
 import { sweepReport } from '../../notebooks/sweep-report.ts';
 import { cnisim } from '../cli/helpers/run-cnisim.ts';
@@ -74,6 +75,7 @@ describe('sweepReport', () => {
     // Toy p99 = 0.3 (1 + 0.8 ln(100) rho/(1-rho)), rho = rate/520k for net-host: 0.418 ms at 50k,
     // so the limit is 0.835; 150k gives 0.748 and 200k 0.991: the knee is 150k. 400k is unsaturated.
     expect(row('net-host')['knee_rps']).toBe(150_000);
+    expect(row('net-host')['knee_note']).toBe('');
     expect(row('net-host')['p99_at_knee_ms']).toBeCloseTo(0.748, 2);
     expect(row('net-host')['max_unsaturated_rps']).toBe(400_000);
     expect(row('net-host')['first_bottleneck']).toBe('none in the sweep');
@@ -123,4 +125,16 @@ describe('cnisim report', () => {
     expect(e.code).toBe(3);
     expect(e.err).toMatch(/holds no simulated point yet/);
   }, 60_000);
+});
+
+describe('kneeCells', () => {
+  it('keeps knee_rps a number or null, and says what qualifies it in knee_note', () => {
+    expect(kneeCells({ knee_rps: 450_000, latency_ms: 1, beyond_grid: true }, 10)).toEqual({
+      knee_rps: 450_000,
+      knee_note: 'at or above: not reached on the grid',
+    });
+    expect(kneeCells({ knee_rps: 150_000, latency_ms: 1, beyond_grid: false }, 10).knee_note).toBe('');
+    expect(kneeCells(null, 1)).toEqual({ knee_rps: null, knee_note: 'one rate: no curve' });
+    expect(kneeCells(null, 5)).toEqual({ knee_rps: null, knee_note: 'below the grid' });
+  });
 });
