@@ -14,7 +14,8 @@ export interface Column<Row> {
 
 export function formatNumber(x: number, digits?: number): string {
   if (!Number.isFinite(x)) return String(x);
-  if (digits !== undefined) return x.toFixed(digits);
+  // A value that rounds to zero is printed 0, not -0 (-0.3 % at 0 digits).
+  if (digits !== undefined) return x.toFixed(digits).replace(/^-(0(\.0*)?)$/, '$1');
   if (Number.isInteger(x)) return String(x);
   const abs = Math.abs(x);
   if (abs >= 100) return x.toFixed(1);

@@ -366,6 +366,9 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
       },
     ];
   });
+  const notCharted = answers
+    .filter((a) => !points.some((p) => p.question === a.question && p.variant === a.variant))
+    .map((a) => `${a.question} / ${a.variant}`);
   const blocks: Block[] = [
     {
       kind: 'text',
@@ -395,7 +398,11 @@ ${questions
       : {
           kind: 'vega-lite',
           id: 'what-if',
-          caption: `p99 of each variant with its 95 % CI; circle: the baseline (${tuning}), square: a variant`,
+          caption: `p99 of each variant with its 95 % CI; circle: the baseline (${tuning}), square: a variant${
+            notCharted.length > 0
+              ? `; not drawn (saturated or not answerable, see the table): ${notCharted.join(', ')}`
+              : ''
+          }`,
           spec: whatIfSpec(points, 'p99', 'What-if answers: p99 latency per variant'),
         },
   ];
