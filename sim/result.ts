@@ -72,6 +72,13 @@ export interface SimResult {
   achieved_rps: number;
   response_bytes: number;
   saturated: boolean;
+  /**
+   * The throughput criterion alone, as a load test measures it: at least 97 % of the requests sent in
+   * the window completed, the backlog grew by at most 2 % of them, the run was not stopped.
+   * `saturated` is also true when a resource was busy >= 99 % of the window (at capacity: latency
+   * grows with run length) although the load was carried; compare with a measured maximum rate here.
+   */
+  carried?: boolean;
   /** Where the first queue that grows without bound is, e.g. `server cpu 0 softirq`; null when not saturated. */
   bottleneck: string | null;
   /** Latency as tcpkali measures it: from the actual write of a request to the read of its response marker. */

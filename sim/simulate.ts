@@ -347,8 +347,8 @@ function summarize(
   // A resource busy for (nearly) the whole window never emptied its queue: at or past capacity,
   // where latency grows with run length (an overload of a few % carries 97 % and grows slowly).
   const fullyBusy = busiest.load >= FULLY_BUSY;
-  const saturated =
-    aborted || completed < 0.97 * sent || grew > 0.02 * sent + 50 * R || sent === 0 || fullyBusy;
+  const carried = !(aborted || completed < 0.97 * sent || grew > 0.02 * sent + 50 * R || sent === 0);
+  const saturated = !carried || fullyBusy;
   let bottleneck: string | null = null;
   if (saturated) {
     if (busiest.load >= 0.9) bottleneck = busiest.name;
@@ -450,6 +450,7 @@ function summarize(
     achieved_rps: Math.round(achieved_rps),
     response_bytes: req.response_bytes,
     saturated,
+    carried,
     bottleneck,
     latency_ms,
     latency_ci95_ms,
