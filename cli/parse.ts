@@ -38,8 +38,11 @@ export function parsePositiveInt(flag: string, raw: string): number {
   return x;
 }
 
-/** `a,b,c` or `start:stop:step` (inclusive of stop when it falls on the grid). */
-export function parseNumberList(flag: string, raw: string): number[] {
+/**
+ * `a,b,c` or `start:stop:step` (inclusive of stop when it falls on the grid). An empty entry is
+ * refused; with `unique` (a grid of points), so is a value listed twice.
+ */
+export function parseNumberList(flag: string, raw: string, o: { unique?: boolean } = {}): number[] {
   const range = /^([^:]+):([^:]+):([^:]+)$/.exec(raw.trim());
   if (range) {
     const [start, stop, step] = [range[1], range[2], range[3]].map((s) => parseNumber(flag, s ?? ''));
@@ -52,9 +55,15 @@ export function parseNumberList(flag: string, raw: string): number[] {
     }
     return out;
   }
-  const parts = raw.split(',').filter((s) => s.trim() !== '');
-  if (parts.length === 0) throw new UsageError(`${flag}: empty list`);
-  return parts.map((s) => parseNumber(flag, s));
+  const parts = raw.split(',');
+  if (parts.every((s) => s.trim() === '')) throw new UsageError(`${flag}: empty list`);
+  if (parts.some((s) => s.trim() === ''))
+    throw new InputError(flag, raw, 'an empty entry (two commas, or one at an end): remove it');
+  const values = parts.map((s) => parseNumber(flag, s));
+  const twice = o.unique ? values.find((v, i) => values.indexOf(v) !== i) : undefined;
+  if (twice !== undefined)
+    throw new InputError(flag, raw, `${twice} is listed twice (it would run the same point twice)`);
+  return values;
 }
 
 /** A random seed: a whole number, 0 or more. */

@@ -189,8 +189,6 @@ its interval is wider, but still paired.`,
     ) => {
       const options = optionList(o.options);
       const variants = o.variant ?? [];
-      if (new Set(options).size !== options.length)
-        throw new InputError('--options', o.options, 'names an option twice');
       if (new Set(variants.map((v) => v.name)).size !== variants.length)
         throw new InputError('--variant', variants.map((v) => v.name).join(','), 'names a variant twice');
       const points: { option: string; variant: Variant | null }[] = [

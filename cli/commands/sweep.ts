@@ -28,6 +28,8 @@ export function optionList(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
   if (ids.length === 0) throw new InputError('--options', text, 'empty list');
+  const twice = ids.find((x, i) => ids.indexOf(x) !== i);
+  if (twice !== undefined) throw new InputError('--options', text, `${twice} is listed twice`);
   return ids;
 }
 
@@ -73,10 +75,16 @@ overwrites a log (without --resume an existing file is refused).`,
       // A scenario's option and response size stand in for flags not given (its rate: --rates sweeps it).
       const sc = o.scenario ? scenarioPoint(o.scenario) : null;
       const options = optionList(o.options ?? sc?.option ?? 'all');
-      const rates = parseNumberList('--rates', o.rates);
+      const rates = parseNumberList('--rates', o.rates, { unique: true });
       for (const r of rates)
         if (!(r > 0)) throw new InputError('--rates', r, 'every rate must be greater than 0');
-      const sizes = parseNumberList('--response-bytes', o.responseBytes ?? String(sc?.response_bytes ?? 350));
+      const sizes = parseNumberList(
+        '--response-bytes',
+        o.responseBytes ?? String(sc?.response_bytes ?? 350),
+        {
+          unique: true,
+        },
+      );
       for (const b of sizes)
         if (!(Number.isInteger(b) && b > 0))
           throw new InputError('--response-bytes', b, 'must be whole numbers greater than 0');
