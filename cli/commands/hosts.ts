@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { builtinHostIds, hostFilePath, loadHost } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
+import { normalize } from '../../model/compile/normalize.ts';
 import { showModel } from '../show-model.ts';
 
 export function register(program: Command): void {
@@ -26,6 +27,9 @@ A host of your own: a YAML file that extends a built-in and sets what differs (d
     .action((o: { json?: boolean; show?: string }) => {
       if (o.show !== undefined) {
         const resolved = loadHost(o.show, '--show');
+        // The checks a simulation makes (CPU masks against the CPUs, one IRQ CPU per queue, ...),
+        // with a built-in option, so that what prints is a host simulate accepts.
+        normalize({ host: resolved, option: 'net-host', workload: { rate_rps: 1000, response_bytes: 350 } });
         showModel(hostFilePath(o.show)!, resolved, 'host', o.json);
         return;
       }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { builtinOptionIds, loadOption, optionFilePath } from '../../model/load.ts';
 import { formatTable, printJson } from '../output.ts';
+import { normalize } from '../../model/compile/normalize.ts';
 import { showModel } from '../show-model.ts';
 
 export function register(program: Command): void {
@@ -25,6 +26,9 @@ An option of your own: a YAML file of stages, or one that extends a built-in (do
     .action((o: { json?: boolean; show?: string }) => {
       if (o.show !== undefined) {
         const resolved = loadOption(o.show, '--show');
+        // The checks a simulation makes (passes against stages, MTU against headers, ...), on the
+        // default host, so that what prints is an option simulate accepts.
+        normalize({ option: resolved, workload: { rate_rps: 1000, response_bytes: 350 } });
         showModel(optionFilePath(o.show)!, resolved, 'option', o.json);
         return;
       }

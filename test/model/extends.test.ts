@@ -145,4 +145,13 @@ describe('hosts --show / options --show', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.err).toMatch(/--show: unknown host profile/);
   });
+
+  it('refuses a file a simulation would refuse, naming the field (it printed it as valid)', () => {
+    const q4 = cnisim('hosts', '--show', file('q4.yaml', 'id: q4\nextends: c4.8xlarge\nnic:\n  queues: 4\n'));
+    expect(q4.code).toBe(3);
+    expect(q4.err).toMatch(/host\.nic\.irq_cpus: needs one CPU per queue \(4 queues\)/);
+    const nh2 = cnisim('options', '--show', file('nh2.yaml', 'id: nh2\nextends: net-host\nrx_passes: 2\n'));
+    expect(nh2.code).toBe(3);
+    expect(nh2.err).toMatch(/option\.rx_passes/);
+  });
 });
