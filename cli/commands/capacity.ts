@@ -104,7 +104,8 @@ export function register(program: Command): void {
         slo: o.slo,
         max_rate_rps: estimate.max_rate_rps,
         ci95_rps: estimate.ci95_rps,
-        resolution_rps: estimate.resolution_rps,
+        // At --max-rate no failing rate was found: there is no bracket, so no resolution.
+        resolution_rps: estimate.at_upper_bound ? null : estimate.resolution_rps,
         at_upper_bound: estimate.at_upper_bound,
         simulations: estimate.evaluations,
       };
@@ -112,7 +113,9 @@ export function register(program: Command): void {
       if (o.json) printJson({ ...result, ...hosts });
       else {
         process.stdout.write(
-          `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]}, resolution ${result.resolution_rps} RPS)\n`,
+          estimate.at_upper_bound
+            ? `${result.option}: ${result.slo} met at every rate tried, up to --max-rate ${result.max_rate_rps} RPS: the capacity is at least that (raise --max-rate to find it)\n`
+            : `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]}, resolution ${result.resolution_rps} RPS)\n`,
         );
         if (hosts)
           process.stdout.write(

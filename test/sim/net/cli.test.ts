@@ -226,3 +226,21 @@ describe('--scenario gives the point', () => {
     expect(js.map((x) => [x.option, x.response_bytes])).toEqual([['flannel-vxlan', 4096]]);
   });
 });
+
+describe('cnisim capacity at --max-rate', () => {
+  it('says the capacity is a lower bound, with no resolution, when the SLO holds at every rate tried', () => {
+    const args = ['--option', 'net-host', '--response-bytes', '350', '--slo', 'p99=5ms'];
+    const bounds = ['--min-rate', '10k', '--max-rate', '50k', '--requests', '5000'];
+    const j = cnisim('capacity', ...args, ...bounds, '--json');
+    expect(j.code, j.err).toBe(0);
+    expect(JSON.parse(j.out)).toMatchObject({
+      max_rate_rps: 50000,
+      at_upper_bound: true,
+      resolution_rps: null,
+    });
+    const t = cnisim('capacity', ...args, ...bounds);
+    expect(t.out).toMatch(
+      /met at every rate tried, up to --max-rate 50000 RPS: the capacity is at least that/,
+    );
+  });
+});
