@@ -46,6 +46,11 @@ import {
 /** The highest rate simulate accepts, requests/s. */
 export const MAX_RATE_RPS = 1e8;
 
+/** The most replications --precision adds up to (from --replications, the step). */
+export function precisionCap(replications: number): number {
+  return Math.max(32, replications * 8);
+}
+
 /** Measured requests below which p99 rests on fewer than 10 requests: a warning. */
 export const MIN_MEASURED = 1000;
 
@@ -277,7 +282,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
       ...common,
       target: { histogram: 'latency', q: p.q, relHalfWidth: p.rel },
       step: Math.max(2, replications),
-      maxReplications: Math.max(32, replications * 8),
+      maxReplications: precisionCap(replications),
     });
     if (!pr.converged)
       warnings.push(`precision ${req.precision} not reached after ${pr.replications} replications`);

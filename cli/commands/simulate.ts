@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ReplicationPool } from '../../sim/engine/replicate.ts';
-import { DEFAULT_REPLICATIONS, simulate, type SimulateRequest } from '../../sim/simulate.ts';
+import { DEFAULT_REPLICATIONS, precisionCap, simulate, type SimulateRequest } from '../../sim/simulate.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { readDataFile, validate } from '../../model/load.ts';
 import { ScenarioInput } from '../../model/schema/scenario.ts';
@@ -258,9 +258,11 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
         json?: boolean;
       },
     ) => {
-      const progress = createProgress('replications', o.replications, {
-        enabled: !o.json || process.stderr.isTTY,
-      });
+      const progress = o.precision
+        ? createProgress(`replications (until ${o.precision}; at most)`, precisionCap(o.replications), {
+            enabled: !o.json || process.stderr.isTTY,
+          })
+        : createProgress('replications', o.replications, { enabled: !o.json || process.stderr.isTTY });
       const point = pointOf(o);
       const req = requestFrom(o, point.option, point.rate_rps, point.response_bytes);
       if (o.precision) req.precision = o.precision;

@@ -326,7 +326,17 @@ export async function replicateUntilPrecision(o: PrecisionOptions): Promise<Prec
   try {
     for (;;) {
       const n = Math.min(step, o.maxReplications - outputs.length);
-      outputs.push(...(await runOutputs({ ...o, replications: n }, pool, outputs.length, n)));
+      // Progress counts every replication so far, out of the cap (the run may stop sooner).
+      const before = outputs.length;
+      const onProgress = o.onProgress && ((d: number) => o.onProgress!(before + d, o.maxReplications));
+      outputs.push(
+        ...(await runOutputs(
+          { ...o, replications: n, ...(onProgress ? { onProgress } : {}) },
+          pool,
+          before,
+          n,
+        )),
+      );
       const result = mergeOutputs(o.seed, outputs);
       const interval = quantileInterval(result, o.target.histogram, o.target.q, o.target.level ?? 0.95);
       const converged = relativeHalfWidth(interval) <= o.target.relHalfWidth;

@@ -239,6 +239,7 @@ describe('replicate', () => {
       const mean = qs.reduce((a, b) => a + b, 0) / qs.length;
       expect(meanInterval(qs).halfWidth / mean).toBeGreaterThan(0.1);
     }
+    const seen: [number, number][] = [];
     const capped = await replicateUntilPrecision({
       module: QUEUE,
       exportName: 'queueModel',
@@ -248,8 +249,11 @@ describe('replicate', () => {
       step: 4,
       maxReplications: 8,
       target: { histogram: 'response', q: 0.999, relHalfWidth: 0.001 },
+      onProgress: (done, total) => seen.push([done, total]),
     });
     expect(capped.converged).toBe(false);
     expect(capped.replications).toBe(8);
+    // Progress counts every replication so far out of the cap (it restarted at 1 each step).
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((d) => [d, 8]));
   });
 });
