@@ -20,6 +20,7 @@ import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, 
 import { loadHost } from '../model/load.ts';
 import type { SimResult } from '../sim/result.ts';
 import { InputError } from './errors.ts';
+import { lockFile } from './file-lock.ts';
 import { log } from './output.ts';
 import { VERSION } from './version.ts';
 
@@ -100,20 +101,28 @@ export function openSweepLog(path: string, settings: SweepSettings, resume: bool
       path,
       'the file exists: pass --resume to continue that sweep, or name a new file',
     );
-  const header = `${JSON.stringify({ cnisim_sweep: 1, settings })}\n`;
-  const started = exists && readLog(path, settings, done);
-  if (resume && !started) log(`sweep: ${path} holds no sweep yet: starting a new sweep log`);
-  const fd = openSync(path, 'a');
-  if (!started) writeSync(fd, header);
-  return {
-    done,
-    append(point, result) {
-      writeSync(fd, `${JSON.stringify({ point, result })}\n`);
-    },
-    close() {
-      closeSync(fd);
-    },
-  };
+  // One writer at a time: two sweeps resuming one log would each run the missing points.
+  const unlock = lockFile(path, '--out');
+  try {
+    const header = `${JSON.stringify({ cnisim_sweep: 1, settings })}\n`;
+    const started = exists && readLog(path, settings, done);
+    if (resume && !started) log(`sweep: ${path} holds no sweep yet: starting a new sweep log`);
+    const fd = openSync(path, 'a');
+    if (!started) writeSync(fd, header);
+    return {
+      done,
+      append(point, result) {
+        writeSync(fd, `${JSON.stringify({ point, result })}\n`);
+      },
+      close() {
+        closeSync(fd);
+        unlock();
+      },
+    };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
 }
 
 /** How every header line begins (`JSON.stringify` keeps the key order). */

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +90,27 @@ describe('sweep log', () => {
       expect(() => openSweepLog(path, sweepSettings(flags), true)).toThrow(/something else than a sweep log/);
       expect(readFileSync(path, 'utf8')).toBe(text);
     }
+  });
+
+  it('lets one process write a log at a time, and takes over a lock whose process is gone', () => {
+    const path = join(dir, 'locked.jsonl');
+    openSweepLog(path, sweepSettings(flags), false).close();
+    expect(existsSync(`${path}.lock`)).toBe(false); // released on close
+    // Another live process holds it (our parent stands in): refused, naming it.
+    writeFileSync(`${path}.lock`, `${process.ppid}\n`);
+    expect(() => openSweepLog(path, sweepSettings(flags), true)).toThrow(
+      new RegExp(`--out: another process \\(pid ${process.ppid}\\) is writing it`),
+    );
+    // Its holder is gone (a pid no process has): taken over.
+    const gone = spawnSync(process.execPath, [
+      '-e',
+      'process.stdout.write(String(process.pid))',
+    ]).stdout.toString();
+    writeFileSync(`${path}.lock`, `${gone}\n`);
+    const b = openSweepLog(path, sweepSettings(flags), true);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(`${process.pid}\n`);
+    b.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
   it('refuses a damaged line in the middle', () => {
