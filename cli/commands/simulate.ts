@@ -139,6 +139,7 @@ export function formatResult(r: SimResult): string {
   const busiest = [...r.cpu]
     .sort((a, b) => b.hardirq + b.softirq + b.task - (a.hardirq + a.softirq + a.task))
     .slice(0, 6);
+  s += `CPU load, the ${busiest.length} busiest of ${r.cpu.length} CPUs (all in --json, as fractions of the window):\n`;
   s += formatTable(busiest, [
     { header: 'host', value: (x) => x.host, align: 'left' },
     { header: 'cpu', value: (x) => x.cpu },
@@ -146,6 +147,8 @@ export function formatResult(r: SimResult): string {
     { header: 'softirq_pct', value: (x) => 100 * x.softirq, digits: 1 },
     { header: 'task_pct', value: (x) => 100 * x.task, digits: 1 },
   ]);
+  s +=
+    'Stages (packets: the units each stage handled; a multi-segment response counts once on the wire, its frames sent together, and once in receive stages after GRO):\n';
   s += formatTable(
     r.stages.filter((x) => x.packets > 0),
     [
