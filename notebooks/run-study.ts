@@ -8,6 +8,7 @@ import { InputError } from '../cli/errors.ts';
 import { log, printJson } from '../cli/output.ts';
 import type { StudyOptions, StudyOutcome } from './studies/common.ts';
 import { STUDIES } from './studies/index.ts';
+import { resolveProfile } from './lib/profile.ts';
 import { tableToText } from './lib/table-render.ts';
 
 export const DEFAULT_SEED = 1;
@@ -32,6 +33,9 @@ export async function runStudyCli(
   opts: Partial<StudyOptions> & { json?: boolean } = {},
 ): Promise<StudyOutcome> {
   const started = Date.now();
+  // Said before the work: a profile picked up by default changes every number of the report.
+  if (name !== 'lab-validation')
+    log(`study ${name}: predicting with ${resolveProfile(opts.profile).description}`);
   const outcome = await runStudy(name, opts);
   if (opts.json) {
     // Keyed by the column headers, which carry the units (`p99_ms`), like the printed table.

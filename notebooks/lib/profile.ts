@@ -26,6 +26,9 @@ export function resolveProfile(explicit: string | undefined, cwd = process.cwd()
   }
   const fitted = resolve(cwd, FITTED_PROFILE_PATH);
   if (existsSync(fitted))
-    return { path: fitted, description: `${FITTED_PROFILE_PATH} (fitted by calibration)` };
+    return {
+      path: fitted,
+      description: `${FITTED_PROFILE_PATH} (fitted by calibration; used because it exists: --profile names another)`,
+    };
   return { path: undefined, description: 'built-in default costs (uncalibrated: no fitted profile found)' };
 }

@@ -21,7 +21,7 @@ describe('resolveProfile', () => {
     writeFileSync(fitted, '{"params":{}}');
     expect(resolveProfile(undefined, dir)).toEqual({
       path: fitted,
-      description: `${FITTED_PROFILE_PATH} (fitted by calibration)`,
+      description: `${FITTED_PROFILE_PATH} (fitted by calibration; used because it exists: --profile names another)`,
     });
   });
 
