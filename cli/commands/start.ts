@@ -1,6 +1,6 @@
 /**
  * `cnisim start` (what `npm start` runs): the main job, the seed study with its defaults (five
- * options, 50k-500k RPS, 350 B and 4 KB; about a minute on a 2-core machine, 56 s on 27 Nov
+ * options, 50k-500k RPS, 350 B and 4 KB; about a minute on a 2-core machine, 49 s quiet on 27 Nov
  * 2026). Prints the main table on stdout and the report's path on stderr. Same flags as
  * `cnisim study seed`.
  */
