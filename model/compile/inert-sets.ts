@@ -20,7 +20,17 @@ const noInterrupt = (s: Scenario) =>
     ? 'the receive runs on the sending CPU with no interrupt (host.nic.rx_cpu=sender, a veth pair)'
     : null;
 
+/** Parameters of a mechanism that is switched off (model/compile/assemble.ts reads them only when on). */
+const switchedOff = (m: keyof Scenario['host']['mechanisms'], what: string) => (s: Scenario) =>
+  s.host.mechanisms[m] ? null : `${what} is off (host.mechanisms.${m}=false)`;
+
 const RULES: Rule[] = [
+  { path: 'host.stalls.', prefix: true, inert: switchedOff('stalls', 'the stall process') },
+  { path: 'host.napi.', prefix: true, inert: switchedOff('napi_budget', 'the NAPI budget') },
+  { path: 'host.nic.ring_size', inert: switchedOff('ring_limit', 'the RX ring limit') },
+  { path: 'host.backlog.netdev_max_backlog', inert: switchedOff('backlog_limit', 'the backlog limit') },
+  { path: 'host.cpus.smt_slowdown', inert: switchedOff('smt', 'hyperthread sharing') },
+  { path: 'host.cpus.smt_sibling_offset', inert: switchedOff('smt', 'hyperthread sharing') },
   { path: 'host.nic.coalescing', inert: noInterrupt },
   { path: 'host.nic.irq_cpus', inert: noInterrupt },
   { path: 'host.nic.hardirq_cost_ns', inert: noInterrupt },

@@ -75,4 +75,35 @@ describe('the inert overrides do change nothing, and their suggested companions 
     expect(cpu0(steered)).toBeGreaterThan(2 * cpu0(plain));
     expect(steered.warnings?.some((w) => w.includes('changes nothing'))).toBe(false);
   });
+
+  it('a switched-off mechanism’s parameters: warned, and the result is the same as without them', async () => {
+    const off = [
+      'host.mechanisms.stalls=false',
+      'host.mechanisms.napi_budget=false',
+      'host.mechanisms.ring_limit=false',
+      'host.mechanisms.backlog_limit=false',
+      'host.mechanisms.smt=false',
+    ];
+    const params = [
+      'host.stalls.rate_per_cpu_per_s=500',
+      'host.stalls.duration_mean_ns=900000',
+      'host.napi.weight=2',
+      'host.napi.netdev_budget=3',
+      'host.nic.ring_size=4',
+      'host.backlog.netdev_max_backlog=5',
+      'host.cpus.smt_slowdown=3',
+      'host.cpus.smt_sibling_offset=9',
+    ];
+    const plain = await point(off);
+    const inert = await point([...off, ...params]);
+    const { wall_s: _a, warnings: wa, ...a } = plain;
+    const { wall_s: _b, warnings: wb, ...b } = inert;
+    expect(b).toEqual(a);
+    expect(wb?.filter((w) => w.includes('changes nothing'))).toHaveLength(params.length);
+    expect(wa?.some((w) => w.includes('changes nothing'))).toBe(false);
+    // With the mechanisms on, the same values act (a 4-slot ring drops at 150k).
+    const on = await point(['host.nic.ring_size=4']);
+    expect(Object.values(on.drops).reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
+    expect(on.warnings?.some((w) => w.includes('changes nothing'))).toBe(false);
+  });
 });
