@@ -6,8 +6,8 @@
  * `hosts.server.name`. Two records describe the same host when their keys are equal.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseRunRecord, RunRecordError } from '../harness/run-record-io.ts';
 import type { RunRecord } from '../harness/run-record.ts';
 import { PERCENTILE_KEYS, type PercentileKey } from '../sim/result.ts';
@@ -51,7 +51,7 @@ export function loadLabelledRecords(paths: readonly string[]): LabelledRecord[] 
       throw new RunRecordError(p, '', 'no such file or directory');
     }
     for (const f of isDir ? listJson(p) : [p]) {
-      const key = resolve(f);
+      const key = realpathSync(f); // the file itself, however it is reached (relative, absolute, a link)
       if (seen.has(key)) continue;
       seen.add(key);
       files.push(f);

@@ -35,7 +35,7 @@ export type SeedStudyFile = z.infer<typeof SeedStudyFile>;
 /** Column name in the file (`p99_5_ms`) to percentile key (`p99_5`). */
 function columnKey(col: string, i: number): PercentileKey {
   const k = col.replace(/_ms$/, '');
-  if (!(k in PERCENTILE_QUANTILES))
+  if (!Object.hasOwn(PERCENTILE_QUANTILES, k))
     throw new CalibrationInputError(
       `columns.${i}`,
       col,

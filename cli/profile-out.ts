@@ -21,7 +21,6 @@ export function checkProfileOut(out: string, inputFiles: readonly string[]): Pro
   const path = resolve(out);
   if (inputFiles.some((f) => resolve(f) === path))
     throw new InputError('--out', out, 'is one of the run records being fitted: name another file');
-  let previous: { finished_at: string } | null = null;
   if (existsSync(path)) {
     if (statSync(path).isDirectory()) throw new InputError('--out', out, 'is a directory: name a file');
     let value: Record<string, unknown> | null = null;
@@ -32,20 +31,29 @@ export function checkProfileOut(out: string, inputFiles: readonly string[]): Pro
     const isProfile = typeof value === 'object' && value !== null && value.kind === 'cnisim-fitted-profile';
     if (!isProfile)
       throw new InputError('--out', out, 'the file exists and is not a fitted profile: name another file');
-    const finished = typeof value!.finished_at === 'string' ? value!.finished_at : null;
-    previous = { finished_at: finished ?? statSync(path).mtime.toISOString() };
   }
   return {
     path,
     keepPrevious() {
-      if (previous === null || !existsSync(path)) return null;
+      // Whatever is there now (also a profile another run wrote during this fit) is kept, not lost.
+      if (!existsSync(path)) return null;
+      const stamp = (stampOf(path) ?? statSync(path).mtime.toISOString()).replace(/[^0-9A-Za-z-]/g, '-');
       const ext = extname(path) || '.json';
       const stem = basename(path, extname(path));
-      const stamp = previous.finished_at.replace(/[:.]/g, '-');
       let kept = join(dirname(path), `${stem}.${stamp}${ext}`);
       for (let i = 2; existsSync(kept); i++) kept = join(dirname(path), `${stem}.${stamp}-${i}${ext}`);
       renameSync(path, kept);
       return kept;
     },
   };
+}
+
+/** The finished_at of the fitted profile at `path`, or null (not one, or unreadable). */
+function stampOf(path: string): string | null {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as { kind?: unknown; finished_at?: unknown };
+    return v.kind === 'cnisim-fitted-profile' && typeof v.finished_at === 'string' ? v.finished_at : null;
+  } catch {
+    return null;
+  }
 }

@@ -51,6 +51,9 @@ export function precisionCap(replications: number): number {
   return Math.max(32, replications * 8);
 }
 
+/** Requests due in one replication's window below which a run is refused (it measures nothing). */
+export const MIN_WINDOW_REQUESTS = 10;
+
 /** Measured requests below which p99 rests on fewer than 10 requests: a warning. */
 export const MIN_MEASURED = 1000;
 
@@ -244,11 +247,11 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
       throw new InputError('--requests', total, 'must be a whole number greater than 0');
     perRep = Math.max(1, Math.ceil(total / replications));
   }
-  if (perRep * (1 - warmupFraction) < 1)
+  if (perRep * (1 - warmupFraction) < MIN_WINDOW_REQUESTS)
     throw new InputError(
       req.duration_s !== undefined ? '--duration-s' : '--requests',
       req.duration_s ?? req.requests,
-      `measures no request: each of the ${replications} replication(s) needs at least ${Math.ceil(1 / (1 - warmupFraction))} request(s) (the first ${100 * warmupFraction} % are warm-up)`,
+      `too short to measure: each of the ${replications} replication(s) needs at least ${Math.ceil(MIN_WINDOW_REQUESTS / (1 - warmupFraction))} request(s) (the first ${100 * warmupFraction} % are warm-up, and a window of fewer than ${MIN_WINDOW_REQUESTS} requests says nothing, not even whether the load is carried)`,
     );
   const params: ReplicationParams = { scenario, requests: perRep, warmupFraction };
   const common = {
@@ -351,7 +354,18 @@ function summarize(
   const aborted = (c.aborted ?? 0) > 0;
   // A resource busy for (nearly) the whole window never emptied its queue: at or past capacity,
   // where latency grows with run length (an overload of a few % carries 97 % and grows slowly).
-  const fullyBusy = busiest.load >= FULLY_BUSY;
+  // (Over a window the schedule gives a few requests, a CPU's busy fraction is one chunk's: no
+  // verdict from it. The schedule's count, not the written one: a generator that cannot keep up
+  // writes few.)
+  const dueInWindow = (window_ns / 1e9) * req.rate_rps * R;
+  const fullyBusy = busiest.load >= FULLY_BUSY && dueInWindow >= MIN_MEASURED;
+  // A window that held no written request has no verdict at all (not "saturated").
+  if (sent === 0 && !aborted)
+    throw new InputError(
+      req.duration_s !== undefined ? '--duration-s' : '--requests',
+      req.duration_s ?? req.requests ?? DEFAULT_REQUESTS,
+      `the measurement window (${(window_ns / 1e3).toPrecision(3)} us per replication at ${req.rate_rps} requests/s) held no request written: raise it (or, if the generator could not write at all, the rate is beyond it)`,
+    );
   const carried = !(aborted || completed < 0.97 * sent || grew > 0.02 * sent + 50 * R || sent === 0);
   const saturated = !carried || fullyBusy;
   let bottleneck: string | null = null;

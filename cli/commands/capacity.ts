@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { cachedEvaluator, evaluationOf, hostsNeeded, searchCapacity } from '../../sim/capacity-search.ts';
 import { PERCENTILE_QUANTILES, type PercentileKey, type SimResult } from '../../sim/result.ts';
-import { simulate } from '../../sim/simulate.ts';
+import { MAX_RATE_RPS, simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
@@ -72,6 +72,8 @@ export function register(program: Command): void {
     ) => {
       const slo = parseSlo(o.slo);
       if (o.maxRate <= o.minRate) throw new InputError('--max-rate', o.maxRate, 'must be above --min-rate');
+      if (o.maxRate > MAX_RATE_RPS)
+        throw new InputError('--max-rate', o.maxRate, `must be at most ${MAX_RATE_RPS.toExponential()}`);
       const evaluated: SimResult[] = [];
       const point = cachedEvaluator(async (rate: number): Promise<SimResult> => {
         const r = await simulate(requestFrom(o, o.option, Math.round(rate), o.responseBytes));

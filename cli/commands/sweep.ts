@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { builtinOptionIds } from '../../model/load.ts';
 import type { SimResult } from '../../sim/result.ts';
-import { simulate } from '../../sim/simulate.ts';
+import { MAX_RATE_RPS, simulate } from '../../sim/simulate.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
@@ -23,11 +23,10 @@ import {
 
 export function optionList(text: string): string[] {
   if (text.trim() === 'all') return builtinOptionIds();
-  const ids = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (ids.length === 0) throw new InputError('--options', text, 'empty list');
+  const ids = text.split(',').map((s) => s.trim());
+  if (ids.every((s) => s === '')) throw new InputError('--options', text, 'empty list');
+  if (ids.some((s) => s === ''))
+    throw new InputError('--options', text, 'an empty entry (two commas, or one at an end): remove it');
   const twice = ids.find((x, i) => ids.indexOf(x) !== i);
   if (twice !== undefined) throw new InputError('--options', text, `${twice} is listed twice`);
   return ids;
@@ -74,10 +73,15 @@ overwrites a log (without --resume an existing file is refused).`,
     ) => {
       // A scenario's option and response size stand in for flags not given (its rate: --rates sweeps it).
       const sc = o.scenario ? scenarioPoint(o.scenario) : null;
+      if (sc?.inlineOption && o.options === undefined)
+        throw new UsageError(
+          `--options: the scenario ${o.scenario}'s option is written inline, which a sweep cannot name: give --options (ids or option files)`,
+        );
       const options = optionList(o.options ?? sc?.option ?? 'all');
       const rates = parseNumberList('--rates', o.rates, { unique: true });
       for (const r of rates)
-        if (!(r > 0)) throw new InputError('--rates', r, 'every rate must be greater than 0');
+        if (!(r > 0 && r <= MAX_RATE_RPS))
+          throw new InputError('--rates', r, `every rate must be greater than 0 and at most ${MAX_RATE_RPS.toExponential()}`);
       const sizes = parseNumberList(
         '--response-bytes',
         o.responseBytes ?? String(sc?.response_bytes ?? 350),

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -104,11 +104,24 @@ describe('cnisim calibrate --out: nothing is lost', () => {
     expect(checkProfileOut(path, []).keepPrevious()).toBe(join(d, 'fitted.2026-11-01T10-00-00-000Z-2.json'));
     // Nothing there: nothing to keep.
     expect(checkProfileOut(path, []).keepPrevious()).toBeNull();
+    // A profile written there during the fit (after the check) is kept too; a stamp that is no
+    // file name (a '/') is made one.
+    const during = checkProfileOut(path, []);
+    const late = JSON.stringify({ kind: 'cnisim-fitted-profile', finished_at: '2026/11/27 10:00' });
+    writeFileSync(path, late);
+    const lateKept = during.keepPrevious();
+    expect(lateKept).toBe(join(d, 'fitted.2026-11-27-10-00.json'));
+    expect(readFileSync(lateKept!, 'utf8')).toBe(late);
   });
 
   it('reads a folder given twice once, refuses the same record under two names, and says when there is none', async () => {
     const d = dir();
     expect(loadLabelledRecords([d, d, join(d, 'r0.json')])).toHaveLength(1);
+    // The same file through a link is the same file, read once (not "the same record" twice).
+    const linked = join(tmp, 'linked');
+    mkdirSync(linked, { recursive: true });
+    symlinkSync(join(d, 'r0.json'), join(linked, 'link.json'));
+    expect(loadLabelledRecords([d, linked])).toHaveLength(1);
     const twins = join(tmp, 'twins');
     writeRecords(twins, [makeRecord({ option: 'net-host', rate_rps: 1e5, latency_ms: { p99: 1 } })]);
     writeFileSync(join(twins, 'copy.json'), readFileSync(join(twins, 'r0.json')));

@@ -10,5 +10,6 @@ describe('lists on the command line', () => {
     expect(parseNumberList('--rates', '10k,10k')).toEqual([10_000, 10_000]); // repeats, where they mean something
     expect(() => parseNumberList('--rates', '10k,10k', { unique: true })).toThrow(/10000 is listed twice/);
     expect(() => optionList('ipvlan,net-host,ipvlan')).toThrow(/--options: ipvlan is listed twice/);
+    expect(() => optionList('ipvlan,,net-host')).toThrow(/--options: an empty entry/);
   });
 });

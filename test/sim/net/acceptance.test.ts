@@ -47,6 +47,23 @@ describe('rising rate', () => {
   });
 });
 
+describe('a rate no generator offers', () => {
+  it('is saturated at the client, not a point with a few measured requests (1e7 requests/s)', async () => {
+    const r = await simulate({
+      option: 'net-host',
+      rate_rps: 1e7,
+      response_bytes: 350,
+      requests: 2000,
+      replications: 1,
+      workers: 0,
+    });
+    // The schedule puts 1800 requests in the 180 us window; the client's CPU writes a handful.
+    expect(r.saturated).toBe(true);
+    expect(r.bottleneck).toMatch(/^client cpu \d+/);
+    expect(r.latency_ms).toBeNull();
+  });
+});
+
 describe('4 KB responses', () => {
   // Line limit: (4096 B + 3 frames x (52 B TCP/IP + 38 B Ethernet framing)) x 8 bit / 10 Gbit/s
   // = 3492.8 ns per response -> 286.3k RPS, the study's "about 270k RPS fully load the NIC".

@@ -126,7 +126,21 @@ describe('simulate()', () => {
     // A run that measures nothing is refused; one that measures too few to resolve p99 says so.
     await expect(
       simulate({ option: 'net-host', rate_rps: 1000, response_bytes: 350, requests: 1, replications: 1 }),
-    ).rejects.toThrow(/--requests: measures no request/);
+    ).rejects.toThrow(/--requests: too short to measure/);
+    // Enough requests scheduled, but the 36 us window (after the 50 ms warm-up) held none written:
+    // no verdict, not "saturated".
+    await expect(
+      simulate({
+        option: 'flannel-vxlan',
+        rate_rps: 300_000,
+        response_bytes: 350,
+        requests: 12,
+        replications: 1,
+        workers: 0,
+      }),
+    ).rejects.toThrow(
+      /--requests: the measurement window \(36\.0 us per replication .*\) held no request written/,
+    );
     const few = await simulate({
       option: 'net-host',
       rate_rps: 20000,
