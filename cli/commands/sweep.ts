@@ -81,7 +81,11 @@ overwrites a log (without --resume an existing file is refused).`,
       const rates = parseNumberList('--rates', o.rates, { unique: true });
       for (const r of rates)
         if (!(r > 0 && r <= MAX_RATE_RPS))
-          throw new InputError('--rates', r, `every rate must be greater than 0 and at most ${MAX_RATE_RPS.toExponential()}`);
+          throw new InputError(
+            '--rates',
+            r,
+            `every rate must be greater than 0 and at most ${MAX_RATE_RPS.toExponential()}`,
+          );
       const sizes = parseNumberList(
         '--response-bytes',
         o.responseBytes ?? String(sc?.response_bytes ?? 350),
