@@ -130,10 +130,15 @@ export async function searchCapacity(
 /** Hosts needed to carry `target_rps` when each carries at most `capacity_rps`, with the CI. */
 export function hostsNeeded(
   target_rps: number,
-  c: Pick<CapacityEstimate, 'max_rate_rps' | 'ci95_rps'>,
+  c: Pick<CapacityEstimate, 'max_rate_rps' | 'ci95_rps'> & { at_upper_bound?: boolean },
 ): { hosts: number | null; ci95: [number | null, number | null] } {
   const n = (cap: number) => (cap > 0 ? Math.ceil(target_rps / cap) : null);
-  return { hosts: n(c.max_rate_rps), ci95: [n(c.ci95_rps[1]), n(c.ci95_rps[0])] };
+  // The interval's high end is a rate the search saw fail (capacity is below it), unless the search
+  // stopped at its upper bound: each host then carries less than it, so the fewest hosts is the
+  // next whole number above target / high end (at an exact quotient, one more than ceil gives).
+  const hi = c.ci95_rps[1];
+  const fewest = c.at_upper_bound ? n(hi) : hi > 0 ? Math.floor(target_rps / hi) + 1 : null;
+  return { hosts: n(c.max_rate_rps), ci95: [fewest, n(c.ci95_rps[0])] };
 }
 
 /** The evaluation of one SLO percentile from a simulated point (saturated points fail every SLO). */

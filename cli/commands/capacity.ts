@@ -103,6 +103,8 @@ export function register(program: Command): void {
         log(`capacity: SLO still met at --max-rate ${o.maxRate} RPS (a lower bound)`);
       const result = {
         option: o.option,
+        host: evaluated[0]?.host ?? o.host ?? null,
+        response_bytes: o.responseBytes,
         slo: o.slo,
         max_rate_rps: estimate.max_rate_rps,
         ci95_rps: estimate.ci95_rps,
@@ -110,6 +112,7 @@ export function register(program: Command): void {
         resolution_rps: estimate.at_upper_bound ? null : estimate.resolution_rps,
         at_upper_bound: estimate.at_upper_bound,
         simulations: estimate.evaluations,
+        warnings: [...new Set(evaluated.flatMap((r) => r.warnings ?? []))],
       };
       const hosts = o.targetRps !== undefined ? hostsFields(o.targetRps, estimate) : undefined;
       if (o.json) printJson({ ...result, ...hosts });
@@ -117,7 +120,7 @@ export function register(program: Command): void {
         process.stdout.write(
           estimate.at_upper_bound
             ? `${result.option}: ${result.slo} met at every rate tried, up to --max-rate ${result.max_rate_rps} RPS: the capacity is at least that (raise --max-rate to find it)\n`
-            : `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]}-${result.ci95_rps[1]}, resolution ${result.resolution_rps} RPS)\n`,
+            : `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]} to below ${result.ci95_rps[1]}, a rate seen to fail; resolution ${result.resolution_rps} RPS)\n`,
         );
         if (hosts)
           process.stdout.write(
@@ -131,7 +134,7 @@ export function register(program: Command): void {
 /** The JSON fields of --target-rps: server hosts needed, each carrying at most the capacity. */
 function hostsFields(
   target_rps: number,
-  estimate: { max_rate_rps: number; ci95_rps: [number, number] },
+  estimate: { max_rate_rps: number; ci95_rps: [number, number]; at_upper_bound: boolean },
 ): { target_rps: number; hosts_needed: number | null; hosts_needed_ci95: [number | null, number | null] } {
   const h = hostsNeeded(target_rps, estimate);
   return { target_rps, hosts_needed: h.hosts, hosts_needed_ci95: h.ci95 };

@@ -236,6 +236,7 @@ its interval is wider, but still paired.`,
           host: base.host,
           seed: base.seed,
           replications: base.replications,
+          warnings: [...new Set(results.flatMap((r) => r.warnings ?? []))],
           results: rows,
           comparisons: comparisons.map((d, i) => ({
             point: rows[i + 1]!.point,

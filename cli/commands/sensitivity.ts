@@ -23,7 +23,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('sensitivity')
     .description(
-      'Which costs a prediction rests on: each raised by --change in turn, p50/p99 elasticities with paired 95% CIs',
+      'Which costs a prediction rests on: each raised by --change in turn, p50/p99 elasticities, the p99 difference with a paired 95% CI',
     )
     .requiredOption('--option <id>', 'network option: built-in id (cnisim options) or a YAML/JSON file')
     .requiredOption('--rate <rps>', 'offered requests per second', (v) => parsePositive('--rate', v))
@@ -98,6 +98,7 @@ this sample size (add --requests or --replications). Calibrate first what ranks 
           change: o.change,
           seed: baseline.seed,
           replications: baseline.replications,
+          warnings: baseline.warnings ?? [],
           baseline_latency_ms: baseline.latency_ms,
           rows: ranked,
         });

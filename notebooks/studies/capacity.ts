@@ -140,7 +140,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
     e.below_lower_bound ? `< ${plan.search.lo_rps}` : e.at_upper_bound ? `>= ${plan.search.hi_rps}` : '';
   const table: Table = {
     id: 'capacity',
-    caption: `Highest rate meeting each SLO (${responseLabel(plan.response_bytes)} responses, one ${plan.host_id} server) and servers needed for ${plan.target_rps.toLocaleString('en-US')} requests/s`,
+    caption: `Highest rate meeting each SLO (${responseLabel(plan.response_bytes)} responses, one ${plan.host_id} server) and servers needed for ${plan.target_rps.toLocaleString('en-US')} requests/s; ci95_hi_rps is the first rate the search saw fail (the capacity is below it), so the fewest servers never count on it`,
     columns: [
       { key: 'option', header: 'option' },
       { key: 'slo', header: 'slo' },

@@ -66,6 +66,15 @@ describe('hostsNeeded', () => {
       ci95: [3, 4],
     });
   });
+  it("never counts on a host carrying the interval's high end, a rate the search saw fail", () => {
+    // 1.17M over a capacity below 390k (390k failed): 3 hosts would need 390k each, so at least 4.
+    expect(hostsNeeded(1_170_000, { max_rate_rps: 385_000, ci95_rps: [380_000, 390_000] }).ci95[0]).toBe(4);
+    // At the search's upper bound the high end was carried: 3 hosts of 390k do carry 1.17M.
+    expect(
+      hostsNeeded(1_170_000, { max_rate_rps: 390_000, ci95_rps: [390_000, 390_000], at_upper_bound: true })
+        .ci95[0],
+    ).toBe(3);
+  });
   it('has no answer for zero capacity', () => {
     expect(hostsNeeded(1000, { max_rate_rps: 0, ci95_rps: [0, 0] }).hosts).toBeNull();
   });

@@ -233,7 +233,10 @@ describe('cnisim capacity at --max-rate', () => {
     const bounds = ['--min-rate', '10k', '--max-rate', '50k', '--requests', '5000'];
     const j = cnisim('capacity', ...args, ...bounds, '--json');
     expect(j.code, j.err).toBe(0);
+    expect(Array.isArray(JSON.parse(j.out).warnings)).toBe(true);
     expect(JSON.parse(j.out)).toMatchObject({
+      host: 'c4.8xlarge',
+      response_bytes: 350,
       max_rate_rps: 50000,
       at_upper_bound: true,
       resolution_rps: null,
