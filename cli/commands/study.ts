@@ -4,7 +4,8 @@
  * to stderr.
  */
 import { type Command, Option } from 'commander';
-import { UsageError } from '../errors.ts';
+import { MAX_RATE_RPS } from '../../sim/simulate.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { parsePositive, parsePositiveInt, parseSeed } from '../parse.ts';
 import { runStudyCli, studyNames } from '../../notebooks/run-study.ts';
 
@@ -35,7 +36,7 @@ export function register(program: Command): void {
     )
     .option(
       '--rate <rps>',
-      "what-if: the questions' rate (default: the study's, scaled by the host's CPUs)",
+      "what-if: the 350 B questions' rate, the 4 KB one at 0.6 of it as in the study (default: the study's, scaled by the host's CPUs)",
       (v) => parsePositive('--rate', v),
     )
     .option('--target-rps <rps>', 'capacity: the load to plan servers for (default 1M)', (v) =>
@@ -87,12 +88,15 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
           ['--target-rps', o.targetRps, ['capacity']],
           ['--response-bytes', o.responseBytes, ['capacity']],
           ['--rate', o.rate, ['what-if']],
+          ['--runs', o.runs, ['lab-validation']],
         ];
         const misplaced = scoped.filter(([, v, studies]) => v !== undefined && !studies.includes(name));
         if (misplaced.length > 0)
           throw new UsageError(
-            `study ${name}: ${misplaced.map(([f, , st]) => `${f} applies only to ${st.join(' and ')}`).join('; ')} (the seed study sets the model against the c4.8xlarge measurements)`,
+            `study ${name}: ${misplaced.map(([f, , st]) => `${f} applies only to ${st.join(' and ')}`).join('; ')}${name === 'seed' ? ' (the seed study sets the model against the c4.8xlarge measurements)' : ''}`,
           );
+        if (o.rate !== undefined && o.rate > MAX_RATE_RPS)
+          throw new InputError('--rate', o.rate, `must be at most ${MAX_RATE_RPS.toExponential()}`);
         await runStudyCli(name, {
           ...(o.host !== undefined ? { host: o.host } : {}),
           ...(o.targetRps !== undefined ? { target_rps: o.targetRps } : {}),

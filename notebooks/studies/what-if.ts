@@ -115,15 +115,18 @@ export const QUESTIONS: Question[] = [
 /**
  * The questions for a host of your own (`study what-if --host`): the same five, with variants built
  * from its configuration (its RPS mask, IRQ CPUs, worker placement and moderation; the baseline is
- * the host as configured) at `rate_rps` (default: the study's 250k and 150k scaled by its CPUs
- * against the study's 36, in steps of 10k). The study's own host keeps the study's questions.
+ * the host as configured) at `rate_rps` and the 4 KB question at 0.6 of it (default: the study's
+ * 250k and 150k scaled by its CPUs against the study's 36, in steps of 10k). The study's own host keeps the study's questions.
  */
 export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
   if (host.id === HOST && rate_rps === undefined) return QUESTIONS;
   const n = host.cpus.count;
   const scaled = (r: number) => Math.max(10_000, Math.round((r * n) / 36 / 10_000) * 10_000);
   const rate = rate_rps ?? scaled(250_000);
-  const rate4k = rate_rps ?? scaled(150_000);
+  // The 4 KB question keeps the study's ratio to the others (150k to 250k): 4 KB responses carry
+  // 12 times the bytes, and at the 350 B rate they saturated both MTUs on a 16-vCPU host.
+  const rate4k =
+    rate_rps !== undefined ? Math.max(1000, Math.round((rate_rps * 0.6) / 1000) * 1000) : scaled(150_000);
   const cores = host.cpus.smt_sibling_offset > 0 ? range(host.cpus.smt_sibling_offset) : range(n);
   const irq = parseCpuMask(host.nic.irq_cpus);
   const spread = cores.filter((c) => !irq.includes(c));

@@ -56,6 +56,11 @@ describe('cnisim study: bad input', () => {
     expect(seed.stderr).toMatch(
       /study seed: --host applies only to capacity and what-if; --target-rps applies only to capacity/,
     );
+    // --runs is lab-validation's (it was silently ignored), and the reason about the seed study is
+    // given only to the seed study.
+    const runs = await cnisimInProcess(['study', 'capacity', '--quick', '--runs', 'foo']);
+    expect(runs.code).toBe(2);
+    expect(runs.stderr).toMatch(/study capacity: --runs applies only to lab-validation\n/);
     const host = await cnisimInProcess(['study', 'capacity', '--quick', '--host', 'nope']);
     expect(host.code).toBe(3);
     expect(host.stderr).toMatch(/--host: unknown host profile .*\(got "nope"\)/);

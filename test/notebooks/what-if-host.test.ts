@@ -54,7 +54,10 @@ describe('what-if questions for a host of your own', () => {
         const s = scenarioOf(req);
         expect(inertSetWarnings(s, v.set), `${x.id}: ${v.label}`).toEqual([]);
       }
-    expect(questionsFor(loadHost(EXAMPLE), 50_000).every((x) => x.rate_rps === 50_000)).toBe(true);
+    // --rate: the 350 B questions at it, the 4 KB one at 0.6 of it (the study's 150k to 250k).
+    const at50k = questionsFor(loadHost(EXAMPLE), 50_000);
+    expect(at50k.filter((x) => x.response_bytes === 350).every((x) => x.rate_rps === 50_000)).toBe(true);
+    expect(at50k.filter((x) => x.response_bytes === 4096).map((x) => x.rate_rps)).toEqual([30_000]);
   });
 
   it('runs the study on that host', async () => {
