@@ -97,8 +97,26 @@ export function register(program: Command): void {
       );
       // What every point said (inherited host costs, a profile of another host, ...), once each.
       logWarnings(evaluated);
-      if (estimate.below_lower_bound)
-        throw new InputError('--slo', o.slo, `not met even at --min-rate ${o.minRate} RPS`);
+      // Not met even at --min-rate: an answer (the capacity is below it), not invalid input.
+      if (estimate.below_lower_bound) {
+        const below = {
+          option: o.option,
+          host: evaluated[0]?.host ?? o.host ?? null,
+          response_bytes: o.responseBytes,
+          slo: o.slo,
+          max_rate_rps: null,
+          below_lower_bound: true,
+          min_rate_rps: o.minRate,
+          simulations: estimate.evaluations,
+          warnings: [...new Set(evaluated.flatMap((r) => r.warnings ?? []))],
+        };
+        if (o.json) printJson(below);
+        else
+          process.stdout.write(
+            `${o.option}: ${o.slo} not met even at --min-rate ${o.minRate} RPS: the capacity is below it (lower --min-rate to find it)\n`,
+          );
+        return;
+      }
       if (estimate.at_upper_bound)
         log(`capacity: SLO still met at --max-rate ${o.maxRate} RPS (a lower bound)`);
       const result = {

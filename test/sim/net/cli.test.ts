@@ -246,4 +246,26 @@ describe('cnisim capacity at --max-rate', () => {
       /met at every rate tried, up to --max-rate 50000 RPS: the capacity is at least that/,
     );
   });
+
+  it('answers an SLO not met even at --min-rate (capacity below it), with JSON, exit 0', () => {
+    // p99 <= 0.5 ms: the unloaded p99 is above 0.6 ms on c4.8xlarge, so no rate meets it.
+    const args = ['--option', 'flannel-host-gw', '--response-bytes', '350', '--slo', 'p99=0.5ms'];
+    const r = cnisim(
+      'capacity',
+      ...args,
+      '--requests',
+      '2000',
+      '--replications',
+      '2',
+      '--steps',
+      '2',
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      max_rate_rps: null,
+      below_lower_bound: true,
+      min_rate_rps: 10000,
+    });
+  });
 });
