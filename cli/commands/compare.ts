@@ -44,6 +44,10 @@ export function parseVariant(text: string): Variant {
       text,
       'expected <name>:<path>=<value>[;<path>=<value>...], e.g. no-coalescing:host.nic.coalescing=off',
     );
+  const paths = set.map((x) => x.slice(0, x.indexOf('=')).trim());
+  const twice = paths.find((x, i) => paths.indexOf(x) !== i);
+  if (twice !== undefined)
+    throw new InputError('--variant', text, `sets ${twice} twice (the last would win): set it once`);
   return { name: m[1]!, set };
 }
 

@@ -104,6 +104,10 @@ describe('cnisim compare', () => {
       /--variant: expected <name>:<path>=<value>/,
     );
     expect(() => parseVariant('x:nothing')).toThrow(/--variant/);
+    // A path set twice: the last value silently won (diffs all 0 for off;adaptive).
+    expect(() => parseVariant('x:host.nic.coalescing=off;host.nic.coalescing=adaptive')).toThrow(
+      /sets host\.nic\.coalescing twice/,
+    );
   });
 
   it('refuses one option, a repeated option and a single replication (exit 3, naming the flag)', () => {
