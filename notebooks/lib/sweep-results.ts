@@ -51,7 +51,7 @@ export function readSweepResults(path: string): SweepResults {
       throw new InputError(path, 'JSON array', `not valid JSON: ${(e as Error).message}`);
     }
     const results = (arr as unknown[]).map((r, i) => checked(r, path, `element ${i}`));
-    return { results, settings: null, notes: [] };
+    return once(path, { results, settings: null, notes: [] });
   }
   // One simulate result (pretty-printed over many lines) parses whole; a log does not (unless it is
   // only its header).
@@ -88,5 +88,24 @@ export function readSweepResults(path: string): SweepResults {
   }
   const notes =
     cut.trim() !== '' ? [`${path}: left out a last line cut short (${cut.length} characters)`] : [];
-  return { results, settings: head.settings ?? null, notes };
+  return once(path, { results, settings: head.settings ?? null, notes });
+}
+
+/**
+ * Each point once: a point saved twice (two sweeps appended to one file, a repeated line) keeps its
+ * last result, and the notes say so; results of several seeds are said to be unpaired.
+ */
+function once(path: string, read: SweepResults): SweepResults {
+  const key = (r: SimResult) => JSON.stringify([r.option, r.host, r.rate_rps, r.response_bytes]);
+  const last = new Map<string, SimResult>();
+  for (const r of read.results) last.set(key(r), r);
+  const results = read.results.filter((r) => last.get(key(r)) === r);
+  const notes = [...read.notes];
+  const repeated = read.results.length - results.length;
+  if (repeated > 0)
+    notes.push(`${path}: ${repeated} point(s) saved more than once: the last result of each is shown`);
+  const seeds = [...new Set(results.map((r) => r.seed))];
+  if (seeds.length > 1)
+    notes.push(`${path}: points of seeds ${seeds.join(', ')}: differences between them are not paired`);
+  return { ...read, results, notes };
 }

@@ -127,6 +127,23 @@ describe('cnisim report', () => {
   }, 60_000);
 });
 
+describe('a file that holds a point twice', () => {
+  it('keeps the last result of each point and says so, and says when seeds differ', () => {
+    const a = toyResult('net-host', 100_000, 350);
+    const b = { ...toyResult('net-host', 100_000, 350), seed: 9, achieved_rps: 99_999 };
+    const c = toyResult('ipvlan', 100_000, 350);
+    const file = join(tmp(), 'twice.json');
+    writeFileSync(file, JSON.stringify([a, c, b]));
+    const read = readSweepResults(file);
+    expect(read.results).toHaveLength(2);
+    expect(read.results.find((r) => r.option === 'net-host')!.achieved_rps).toBe(99_999);
+    expect(read.notes.join('\n')).toMatch(
+      /1 point\(s\) saved more than once: the last result of each is shown/,
+    );
+    expect(read.notes.join('\n')).toMatch(/points of seeds 1, 9: differences between them are not paired/);
+  });
+});
+
 describe('kneeCells', () => {
   it('keeps knee_rps a number or null, and says what qualifies it in knee_note', () => {
     expect(kneeCells({ knee_rps: 450_000, latency_ms: 1, beyond_grid: true }, 10)).toEqual({
