@@ -220,7 +220,19 @@ its interval is wider, but still paired.`,
           }
           req.pool = pool;
           req.replication_percentiles = true;
-          results.push(await simulate(req));
+          const r = await simulate(req);
+          // A variant's override that changes nothing is named by its variant (it is no --set here).
+          if (p.variant) {
+            const name = p.variant.name;
+            r.warnings = r.warnings?.map((w) =>
+              w.startsWith('--set ')
+                ? w
+                    .replace(/^--set (\S+) changes nothing/, `--variant ${name}: $1 changes nothing`)
+                    .replace(/add --set /g, `add to the variant `)
+                : w,
+            );
+          }
+          results.push(r);
           progress.update(i + 1, p.variant ? `${p.option}+${p.variant.name}` : p.option);
         }
       } finally {

@@ -121,3 +121,29 @@ describe('cnisim compare', () => {
     expect(rep.err).toMatch(/--replications: a paired comparison needs at least 2/);
   });
 });
+
+describe('a variant that changes nothing', () => {
+  it('is named by its variant in the warning, with what to add to it', () => {
+    const r = cnisim(
+      'compare',
+      '--options',
+      'net-host',
+      '--variant',
+      'b:host.nic.rx_usecs=50',
+      '--rate',
+      '50k',
+      '--response-bytes',
+      '350',
+      '--requests',
+      '8000',
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(
+      /--variant b: host\.nic\.rx_usecs=50 changes nothing: .*add to the variant host\.nic\.coalescing=fixed/,
+    );
+    expect(JSON.parse(r.out).warnings.join('\n')).toMatch(
+      /--variant b: host\.nic\.rx_usecs=50 changes nothing/,
+    );
+  });
+});
