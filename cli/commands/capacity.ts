@@ -11,7 +11,7 @@ import { MAX_RATE_RPS, simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
 import { log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
-import { addModelOptions, logWarnings, type ModelFlags, requestFrom } from './simulate.ts';
+import { addModelOptions, logWarnings, type ModelFlags, requestFrom, uniqueWarnings } from './simulate.ts';
 
 export function parseSlo(text: string): { key: PercentileKey; limit_ms: number } {
   const m = /^\s*(p[0-9.]+)\s*=\s*([0-9.]+)\s*(ms|us)?\s*$/.exec(text);
@@ -97,18 +97,22 @@ export function register(program: Command): void {
       );
       // What every point said (inherited host costs, a profile of another host, ...), once each.
       logWarnings(evaluated);
+      // What identifies the answer, in either shape below.
+      const asked = {
+        option: o.option,
+        host: evaluated[0]?.host ?? o.host ?? null,
+        response_bytes: o.responseBytes,
+        slo: o.slo,
+      };
       // Not met even at --min-rate: an answer (the capacity is below it), not invalid input.
       if (estimate.below_lower_bound) {
         const below = {
-          option: o.option,
-          host: evaluated[0]?.host ?? o.host ?? null,
-          response_bytes: o.responseBytes,
-          slo: o.slo,
+          ...asked,
           max_rate_rps: null,
           below_lower_bound: true,
           min_rate_rps: o.minRate,
           simulations: estimate.evaluations,
-          warnings: [...new Set(evaluated.flatMap((r) => r.warnings ?? []))],
+          warnings: uniqueWarnings(evaluated),
         };
         if (o.json) printJson(below);
         else
@@ -120,17 +124,14 @@ export function register(program: Command): void {
       if (estimate.at_upper_bound)
         log(`capacity: SLO still met at --max-rate ${o.maxRate} RPS (a lower bound)`);
       const result = {
-        option: o.option,
-        host: evaluated[0]?.host ?? o.host ?? null,
-        response_bytes: o.responseBytes,
-        slo: o.slo,
+        ...asked,
         max_rate_rps: estimate.max_rate_rps,
         ci95_rps: estimate.ci95_rps,
         // At --max-rate no failing rate was found: there is no bracket, so no resolution.
         resolution_rps: estimate.at_upper_bound ? null : estimate.resolution_rps,
         at_upper_bound: estimate.at_upper_bound,
         simulations: estimate.evaluations,
-        warnings: [...new Set(evaluated.flatMap((r) => r.warnings ?? []))],
+        warnings: uniqueWarnings(evaluated),
       };
       const hosts = o.targetRps !== undefined ? hostsFields(o.targetRps, estimate) : undefined;
       if (o.json) printJson({ ...result, ...hosts });

@@ -20,7 +20,14 @@ import { InputError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
-import { addModelOptions, logWarnings, type ModelFlags, openPool, requestFrom } from './simulate.ts';
+import {
+  addModelOptions,
+  logWarnings,
+  type ModelFlags,
+  openPool,
+  requestFrom,
+  uniqueWarnings,
+} from './simulate.ts';
 import { optionList } from './sweep.ts';
 
 /** A what-if variant: a label and the --set overrides it adds to every option. */
@@ -252,7 +259,7 @@ its interval is wider, but still paired.`,
           host: base.host,
           seed: base.seed,
           replications: base.replications,
-          warnings: [...new Set(results.flatMap((r) => r.warnings ?? []))],
+          warnings: uniqueWarnings(results),
           results: rows,
           comparisons: comparisons.map((d, i) => ({
             point: rows[i + 1]!.point,

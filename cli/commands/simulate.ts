@@ -73,8 +73,13 @@ export function openPool(flags: Pick<ModelFlags, 'workers' | 'replications'>): R
 }
 
 /** Each distinct warning of the points, once, on stderr (the tables of sweep and compare have no room for them). */
+/** The points' warnings, each once, in the order they first appear. */
+export function uniqueWarnings(results: readonly Pick<SimResult, 'warnings'>[]): string[] {
+  return [...new Set(results.flatMap((r) => r.warnings ?? []))];
+}
+
 export function logWarnings(results: readonly Pick<SimResult, 'warnings'>[]): void {
-  for (const w of new Set(results.flatMap((r) => r.warnings ?? []))) log(`warning: ${w}`);
+  for (const w of uniqueWarnings(results)) log(`warning: ${w}`);
 }
 
 export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {
