@@ -10,6 +10,7 @@ import type { StudyOptions, StudyOutcome } from './studies/common.ts';
 import { STUDIES } from './studies/index.ts';
 import { resolveProfile } from './lib/profile.ts';
 import { tableToText } from './lib/table-render.ts';
+import { cellJson } from './lib/format-cell.ts';
 
 export const DEFAULT_SEED = 1;
 
@@ -38,9 +39,10 @@ export async function runStudyCli(
     log(`study ${name}: predicting with ${resolveProfile(opts.profile).description}`);
   const outcome = await runStudy(name, opts);
   if (opts.json) {
-    // Keyed by the column headers, which carry the units (`p99_ms`), like the printed table.
+    // Keyed by the column headers, which carry the units (`p99_ms`), like the printed table;
+    // intervals as [lo, hi].
     const rows = outcome.table.rows.map((r) =>
-      Object.fromEntries(outcome.table.columns.map((c) => [c.header, r[c.key] ?? null])),
+      Object.fromEntries(outcome.table.columns.map((c) => [c.header, cellJson(r[c.key])])),
     );
     printJson({ study: name, report: outcome.htmlPath, caption: outcome.table.caption, rows });
   } else {

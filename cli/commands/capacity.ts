@@ -13,13 +13,27 @@ import { log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { addModelOptions, logWarnings, type ModelFlags, requestFrom, uniqueWarnings } from './simulate.ts';
 
+const SLO_UNIT_MS: Record<string, number> = { s: 1000, ms: 1, us: 1e-3 };
+
 export function parseSlo(text: string): { key: PercentileKey; limit_ms: number } {
-  const m = /^\s*(p[0-9.]+)\s*=\s*([0-9.]+)\s*(ms|us)?\s*$/.exec(text);
+  const m = /^\s*(p[0-9.]+)\s*=\s*([0-9.eE+-]+)\s*([a-z]*)\s*$/.exec(text);
   const key = m ? (m[1]!.replace('.', '_') as PercentileKey) : undefined;
   if (!m || !key || !(key in PERCENTILE_QUANTILES))
-    throw new InputError('--slo', text, 'expected <percentile>=<limit>ms, e.g. p99=2ms');
-  const v = Number(m[2]) * (m[3] === 'us' ? 1e-3 : 1);
-  if (!(v > 0)) throw new InputError('--slo', text, 'the limit must be greater than 0');
+    throw new InputError(
+      '--slo',
+      text,
+      `expected <percentile>=<limit><unit>, e.g. p99=2ms; percentiles: ${Object.keys(PERCENTILE_QUANTILES)
+        .filter((k) => k !== 'max')
+        .map((k) => k.replace('_', '.'))
+        .join(', ')}`,
+    );
+  if (!m[3])
+    throw new InputError('--slo', text, `the limit needs a unit (s, ms or us), e.g. ${m[1]}=${m[2]}ms`);
+  const scale = SLO_UNIT_MS[m[3]];
+  if (scale === undefined) throw new InputError('--slo', text, `unknown unit '${m[3]}': s, ms or us`);
+  const v = Number(m[2]) * scale;
+  if (!(Number.isFinite(v) && v > 0))
+    throw new InputError('--slo', text, 'the limit must be a number greater than 0');
   return { key, limit_ms: v };
 }
 

@@ -38,7 +38,10 @@ export function tableToText(table: Table): string {
     table.rows,
     table.columns.map((c) => ({
       header: c.header,
-      value: (r) => r[c.key] ?? null,
+      value: (r) => {
+        const v = r[c.key] ?? null;
+        return v !== null && typeof v === 'object' ? formatCell(v, c) : v;
+      },
       ...(c.digits !== undefined ? { digits: c.digits } : {}),
     })),
   );

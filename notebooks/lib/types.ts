@@ -28,7 +28,18 @@ export interface ReportMeta {
   warnings?: string[];
 }
 
-export type Cell = string | number | null;
+/**
+ * A 95 % interval in a table: shown as `lo to hi` (with a sign on each end when `signed`, and
+ * `(note)` after it), given as the array `[lo, hi]` by `study --json`. An end that does not exist
+ * (a server count for a capacity of 0) is null.
+ */
+export interface IntervalCell {
+  interval: [number | null, number | null];
+  signed?: boolean;
+  note?: string;
+}
+
+export type Cell = string | number | null | IntervalCell;
 
 export interface TableColumn {
   key: string;

@@ -161,7 +161,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
         ci95_lo_rps: ok ? e.ci95_rps[0] : null,
         ci95_hi_rps: ok ? e.ci95_rps[1] : null,
         hosts: ok ? h.hosts : null,
-        hosts_ci: ok ? `${h.ci95[0] ?? '-'}-${h.ci95[1] ?? '-'}` : null,
+        hosts_ci: ok ? { interval: h.ci95 } : null,
         note: bound(e) || null,
       };
     }),
@@ -182,7 +182,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
       markdown: `How much load one \`${plan.host_id}\` server carries with each network option before a latency objective is broken, for ${responseLabel(plan.response_bytes)} responses, and how many servers a target of **${plan.target_rps.toLocaleString('en-US')} requests/s** then needs.
 
 - Method: bisection on the offered rate between ${plan.search.lo_rps.toLocaleString('en-US')} and ${plan.search.hi_rps.toLocaleString('en-US')} requests/s in steps of ${plan.search.step_rps.toLocaleString('en-US')}; a saturated point fails every SLO. The capacity is the highest rate found to meet the SLO.
-- Confidence interval: the same bisection on the upper end of the percentile's 95 % CI (the pessimistic capacity) and on its lower end (the optimistic one). Hosts needed = ceil(target / capacity), its interval from the capacity's.
+- Confidence interval: the same bisection on the upper end of the percentile's 95 % CI (the pessimistic capacity) and on its lower end (the optimistic one). Hosts needed = ceil(target / capacity); its interval runs from the fewest (the next whole number above target / ci95_hi_rps, a rate that failed, so no server is counted on carrying it) to ceil(target / ci95_lo_rps).
 - ${estimates.length} searches used ${simulated.length} simulated points.`,
     },
     { kind: 'table', table },

@@ -4,14 +4,14 @@
  */
 import { createProgress } from '../../cli/progress.ts';
 import { VERSION } from '../../cli/version.ts';
-import { stageTimePerRequest } from '../../sim/compare.ts';
+import { type PairedDifference, stageTimePerRequest } from '../../sim/compare.ts';
 import type { PercentileKey, SimResult } from '../../sim/result.ts';
 import type { CoreLoad } from '../charts/cpu-heatmap.ts';
 import type { PercentilePoint } from '../charts/latency-vs-percentile.ts';
 import type { StageTime } from '../charts/stage-breakdown.ts';
 import { resolveProfile } from '../lib/profile.ts';
 import { openSimulator, type SimulateFn, type SimulateRequest, type Simulator } from '../lib/simulator.ts';
-import type { ReportMeta, Table, WrittenReport } from '../lib/types.ts';
+import type { IntervalCell, ReportMeta, Table, WrittenReport } from '../lib/types.ts';
 
 export interface StudyOptions {
   /** Reduced grid and sample sizes: finishes within a minute (what tests use). */
@@ -197,6 +197,15 @@ export function precisionText(
 /** `a`, `a and b`, `a, b and c`. */
 function listText(xs: string[]): string {
   return xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+/** A paired difference's 95 % interval as a table cell: signed ends, `(includes 0)` when it does. */
+export function differenceCell(d: PairedDifference, key: PercentileKey): IntervalCell {
+  return {
+    interval: d.latency_diff_ci95_ms[key],
+    signed: true,
+    ...(d.differs[key] ? {} : { note: 'includes 0' }),
+  };
 }
 
 function rangeText(lo: number, hi: number): string {

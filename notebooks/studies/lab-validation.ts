@@ -148,7 +148,7 @@ async function labStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome>
       { key: 'percentile', header: 'percentile' },
       { key: 'measured_ms', header: 'measured_ms', digits: 3 },
       { key: 'predicted_ms', header: 'predicted_ms', digits: 3 },
-      { key: 'ci', header: 'ci95_ms' },
+      { key: 'ci', header: 'ci95_ms', digits: 3 },
       { key: 'rel', header: 'rel_error_pct', digits: 0 },
     ],
     rows: comparisons.map((c) => ({
@@ -159,7 +159,7 @@ async function labStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutcome>
       percentile: c.percentile,
       measured_ms: c.measured_ms,
       predicted_ms: c.predicted_ms,
-      ci: c.ci95_ms ? `${c.ci95_ms[0].toFixed(3)}-${c.ci95_ms[1].toFixed(3)}` : null,
+      ci: c.ci95_ms ? { interval: c.ci95_ms } : null,
       rel: c.rel_error === null ? null : 100 * c.rel_error,
     })),
   };

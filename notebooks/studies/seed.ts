@@ -24,6 +24,7 @@ import { withoutWallClock } from '../lib/simulator.ts';
 import type { Block, Cell, Table } from '../lib/types.ts';
 import { writeReport } from '../lib/write-report.ts';
 import {
+  differenceCell,
   BUDGET,
   coreLoads,
   HOST,
@@ -178,7 +179,7 @@ function pairedTable(
     const row: Record<string, Cell> = { option };
     for (const k of PAIRED_KEYS) {
       row[`${k}_diff`] = d ? d.latency_diff_ms[k] : null;
-      row[`${k}_ci`] = d ? intervalText(d, k) : null;
+      row[`${k}_ci`] = d ? differenceCell(d, k) : null;
     }
     row['status'] = saturated ? 'saturated' : d ? 'ok' : 'no per-replication data';
     return row;
@@ -190,7 +191,7 @@ function pairedTable(
       { key: 'option', header: 'option' },
       ...PAIRED_KEYS.flatMap((k) => [
         { key: `${k}_diff`, header: `${k}_diff_ms`, digits: 3 },
-        { key: `${k}_ci`, header: `${k}_diff_ci95_ms` },
+        { key: `${k}_ci`, header: `${k}_diff_ci95_ms`, digits: 3 },
       ]),
       { key: 'status', header: 'status' },
     ],

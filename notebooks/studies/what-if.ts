@@ -6,7 +6,7 @@
  * error, so the report stays whole while the model grows.
  */
 import { InputError } from '../../cli/errors.ts';
-import { intervalText, pairedDifference } from '../../sim/compare.ts';
+import { pairedDifference } from '../../sim/compare.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { responseLabel } from '../charts/theme.ts';
 import { whatIfSpec, type WhatIfPoint } from '../charts/what-if-dots.ts';
@@ -18,6 +18,7 @@ import { formatCpuList, parseCpuMask } from '../../model/cpu-mask.ts';
 import { loadHost } from '../../model/load.ts';
 import type { HostProfile } from '../../model/schema/host.ts';
 import {
+  differenceCell,
   BUDGET,
   HOST,
   precisionText,
@@ -323,7 +324,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
       { key: 'p99', header: 'p99_ms', digits: 3 },
       { key: 'p99_vs_base', header: 'p99_vs_baseline_pct', digits: 0 },
       { key: 'p99_diff', header: 'p99_diff_ms', digits: 3 },
-      { key: 'p99_diff_ci', header: 'p99_diff_ci95_ms' },
+      { key: 'p99_diff_ci', header: 'p99_diff_ci95_ms', digits: 3 },
       { key: 'p99_99', header: 'p99_99_ms', digits: 3 },
       { key: 'busiest', header: 'busiest_server_cpu' },
       { key: 'status', header: 'status' },
@@ -341,7 +342,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
         p99: v,
         p99_vs_base: b !== null && v !== null && !a.baseline ? (100 * (v - b)) / b : null,
         p99_diff: d ? d.latency_diff_ms.p99 : null,
-        p99_diff_ci: d ? intervalText(d, 'p99') : null,
+        p99_diff_ci: d ? differenceCell(d, 'p99') : null,
         p99_99: p(a.result, 'p99_99'),
         busiest: busiest(a.result),
         status: a.unanswerable

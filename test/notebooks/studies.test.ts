@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulatorAvailable } from '../../notebooks/lib/simulator.ts';
+import { cellJson, formatCell } from '../../notebooks/lib/format-cell.ts';
+import type { IntervalCell } from '../../notebooks/lib/types.ts';
 import { runStudy } from '../../notebooks/run-study.ts';
 import { runSeed } from '../../notebooks/studies/seed.ts';
 import { chromiumMissingReason, openReport } from './helpers/browser.ts';
@@ -124,7 +126,13 @@ describe.skipIf(noSim !== null)('studies against the simulator (--quick)', () =>
             (x) => x['question'] === r['question'] && x['p99_diff'] === null && x['p99'] !== null,
           );
           expect(r['p99_diff'] as number).toBeCloseTo((r['p99'] as number) - (b!['p99'] as number), 3);
-          expect(r['p99_diff_ci']).toMatch(/^[+-]\d+\.\d{3} to [+-]\d+\.\d{3}/);
+          // The interval is a cell of two numbers ([lo, hi] in --json), shown signed with 3 digits.
+          const ci = r['p99_diff_ci'] as IntervalCell;
+          expect(ci.interval[0]).toBeLessThanOrEqual(ci.interval[1]!);
+          expect(cellJson(ci)).toEqual(ci.interval);
+          expect(formatCell(ci, { key: 'p99_diff_ci', header: 'p99_diff_ci95_ms', digits: 3 })).toMatch(
+            /^[+-]\d+\.\d{3} to [+-]\d+\.\d{3}/,
+          );
         }
       }
       await expectRendered(outcome.htmlPath, 1);
