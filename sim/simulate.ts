@@ -15,6 +15,7 @@
  * latency_ms is null.
  */
 import { inertSetWarnings } from '../model/compile/inert-sets.ts';
+import { unchangedSetWarnings } from '../model/compile/unchanged-sets.ts';
 import { InputError } from '../cli/errors.ts';
 import { hostBases, loadHost, readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
@@ -73,6 +74,11 @@ export interface SimulateRequest {
   scenario?: string;
   /** `path=value` overrides, applied after the profile's. */
   set?: string[];
+  /**
+   * A what-if variant's overrides, applied after `set`; warnings name them by `label` (compare:
+   * `--variant <name>:`), and say so when the variant leaves the scenario as it was.
+   */
+  variant?: { label: string; set: string[] };
   /** Requests to send, over all replications together (default 200000). */
   requests?: number;
   /** Alternative to requests: simulated seconds of sending per replication. */
@@ -205,11 +211,49 @@ function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): Normal
     for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${at(v)}`);
     for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${at(v)}`);
   }
-  sets.push(...(req.set ?? []));
+  sets.push(...(req.set ?? []), ...(req.variant?.set ?? []));
   if (req.host !== undefined) input.host = req.host;
   input.workload = { ...(input.workload ?? {}), rate_rps: req.rate_rps, response_bytes: req.response_bytes };
   input.set = sets;
   return input;
+}
+
+/**
+ * Warnings on the user's overrides (`--set`, then a variant's, which come last in `input.set`):
+ * those that leave the scenario as it was before them are said so, the others each where it
+ * cannot matter (model/compile/inert-sets.ts). The scenario file's overrides count as --set's.
+ */
+function overrideWarnings(
+  input: NormalizeInput,
+  scenario: Scenario,
+  fileSets: readonly string[],
+  set: readonly string[],
+  variant: SimulateRequest['variant'],
+): string[] {
+  const v = variant?.set ?? [];
+  const withoutVariant = v.length ? without(input, v.length) : scenario;
+  const withoutBoth = set.length && withoutVariant ? without(input, v.length + set.length) : null;
+  const unchangedSet =
+    withoutBoth && withoutVariant ? unchangedSetWarnings(withoutBoth, withoutVariant, set) : [];
+  const unchangedVariant =
+    variant && withoutVariant ? unchangedSetWarnings(withoutVariant, scenario, v, variant.label) : [];
+  return [
+    ...(unchangedSet.length ? unchangedSet : inertSetWarnings(scenario, [...fileSets, ...set])),
+    ...(unchangedVariant.length ? unchangedVariant : inertSetWarnings(scenario, v, variant?.label)),
+  ];
+}
+
+/**
+ * The scenario without the last `n` overrides of `input`; null when it does not pass the checks on
+ * its own (the overrides mend it, so they change something).
+ */
+function without(input: NormalizeInput, n: number): Scenario | null {
+  try {
+    return normalize({ ...input, set: (input.set ?? []).slice(0, -n) });
+  } catch (err) {
+    if (err instanceof InputError) return null;
+    throw err;
+  }
 }
 
 function parsePrecision(text: string): { key: PercentileKey; q: number; rel: number } {
@@ -268,7 +312,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   const fileSets = req.scenario
     ? (validate(ScenarioInput, readDataFile(req.scenario, '--scenario'), 'scenario').set ?? [])
     : [];
-  warnings.push(...inertSetWarnings(scenario, [...fileSets, ...(req.set ?? [])]));
+  warnings.push(...overrideWarnings(input, scenario, fileSets, req.set ?? [], req.variant));
   const bases = !prof && typeof input.host === 'string' ? hostBases(input.host) : [];
   if (bases.length > 0)
     warnings.push(

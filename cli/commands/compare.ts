@@ -222,23 +222,12 @@ its interval is wider, but still paired.`,
           const req = requestFrom(o, p.option, o.rate, o.responseBytes);
           if (p.variant) {
             const { host, set } = splitHost(p.variant);
-            req.set = [...(req.set ?? []), ...set];
+            req.variant = { label: `--variant ${p.variant.name}:`, set };
             if (host !== undefined) req.host = host;
           }
           req.pool = pool;
           req.replication_percentiles = true;
           const r = await simulate(req);
-          // A variant's override that changes nothing is named by its variant (it is no --set here).
-          if (p.variant) {
-            const name = p.variant.name;
-            r.warnings = r.warnings?.map((w) =>
-              w.startsWith('--set ')
-                ? w
-                    .replace(/^--set (\S+) changes nothing/, `--variant ${name}: $1 changes nothing`)
-                    .replace(/add --set /g, `add to the variant `)
-                : w,
-            );
-          }
           results.push(r);
           progress.update(i + 1, p.variant ? `${p.option}+${p.variant.name}` : p.option);
         }

@@ -93,8 +93,11 @@ const RULES: Rule[] = [
   },
 ];
 
-/** One warning per override in `sets` that cannot change the result of scenario `s`. */
-export function inertSetWarnings(s: Scenario, sets: readonly string[]): string[] {
+/**
+ * One warning per override in `sets` that cannot change the result of scenario `s`, each named as
+ * `<label> <path=value>` (`--set`, or a what-if variant's label such as `--variant 16vcpu:`).
+ */
+export function inertSetWarnings(s: Scenario, sets: readonly string[], label = '--set'): string[] {
   const out: string[] = [];
   for (const expr of sets) {
     const { path } = splitSet(expr);
@@ -102,7 +105,11 @@ export function inertSetWarnings(s: Scenario, sets: readonly string[]): string[]
       const hit = rule.prefix ? path.startsWith(rule.path) : path === rule.path;
       if (!hit) continue;
       const why = rule.inert(s);
-      if (why) out.push(`--set ${expr} changes nothing: ${why}`);
+      // A variant's overrides are not --set flags: the hint names only what to add.
+      if (why)
+        out.push(
+          `${label} ${expr} changes nothing: ${label === '--set' ? why : why.replace(/add --set /g, 'add ')}`,
+        );
     }
   }
   return out;

@@ -15,6 +15,8 @@ export interface SimulateRequest {
   response_bytes: number;
   /** Overrides such as `host.nic.rx_usecs=0`, `host.rps_cpus=0-17`. */
   set?: string[];
+  /** A what-if variant's overrides, named by `label` in the warnings. */
+  variant?: { label: string; set: string[] };
   profile?: string;
   requests?: number;
   seed: number;

@@ -284,7 +284,7 @@ async function whatIfStudy(ctx: Context, opts: StudyOptions): Promise<StudyOutco
             host: hostRef,
             rate_rps: q.rate_rps,
             response_bytes: q.response_bytes,
-            set: v.set,
+            variant: { label: `variant '${v.label}':`, set: v.set },
             requests,
             replications,
             seed: opts.seed,

@@ -140,10 +140,45 @@ describe('a variant that changes nothing', () => {
     );
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(
-      /--variant b: host\.nic\.rx_usecs=50 changes nothing: .*add to the variant host\.nic\.coalescing=fixed/,
+      /--variant b: host\.nic\.rx_usecs=50 changes nothing: .*: add host\.nic\.coalescing=fixed/,
     );
     expect(JSON.parse(r.out).warnings.join('\n')).toMatch(
       /--variant b: host\.nic\.rx_usecs=50 changes nothing/,
     );
+  });
+});
+
+describe('a variant that is the baseline itself', () => {
+  it('is warned about (its overrides set what is there already), and one beside a change is not', () => {
+    const r = cnisim(
+      'compare',
+      '--options',
+      'net-host',
+      '--variant',
+      'same:host.nic.rx_usecs=10;host.rps_cpus=1-8,10-17', // c4.8xlarge: 10 us, 00000000,0003fdfe
+      '--variant',
+      'fixed:host.nic.coalescing=fixed;host.nic.rx_usecs=10',
+      '--set',
+      'host.mechanisms.rfs=true',
+      '--rate',
+      '50k',
+      '--response-bytes',
+      '350',
+      '--requests',
+      '8000',
+      '--json',
+    );
+    expect(r.code, r.err).toBe(0);
+    const w: string[] = JSON.parse(r.out).warnings;
+    expect(w).toContain(
+      '--variant same: host.nic.rx_usecs=10;host.rps_cpus=1-8,10-17 change nothing together: the scenario is the same as without them (each sets what is there already, or a later one undoes an earlier one)',
+    );
+    expect(w).toContain(
+      '--set host.mechanisms.rfs=true changes nothing: host.mechanisms.rfs is that already',
+    );
+    expect(w.join('\n')).not.toMatch(/--variant fixed/);
+    // The identical variant simulated the baseline: the same latencies (common random numbers).
+    const res = JSON.parse(r.out).results;
+    expect(res[1].latency_ms).toEqual(res[0].latency_ms);
   });
 });

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inertSetWarnings } from '../../model/compile/inert-sets.ts';
+import { unchangedSetWarnings } from '../../model/compile/unchanged-sets.ts';
 import { loadHost } from '../../model/load.ts';
 import type { SimulateRequest } from '../../notebooks/lib/simulator.ts';
 import { runStudy } from '../../notebooks/run-study.ts';
@@ -18,8 +19,15 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/hosts/16-vcpu-4-queues.yam
 const tmp = tempDirs('cnisim-what-if-host-');
 
 describe('what-if questions for a host of your own', () => {
-  it('keeps the study’s questions on the study’s host', () => {
+  it('keeps the study’s questions on the study’s host, each variant another scenario than its baseline', () => {
     expect(questionsFor(loadHost('c4.8xlarge'))).toBe(QUESTIONS);
+    for (const x of QUESTIONS)
+      for (const v of x.variants.slice(1)) {
+        const req = { option: x.option, rate_rps: x.rate_rps, response_bytes: x.response_bytes };
+        const s = scenarioOf({ ...req, set: v.set });
+        expect(unchangedSetWarnings(scenarioOf(req), s, v.set), `${x.id}: ${v.label}`).toEqual([]);
+        expect(inertSetWarnings(s, v.set), `${x.id}: ${v.label}`).toEqual([]);
+      }
   });
 
   it('builds the variants from the host’s configuration, at a rate scaled by its CPUs', () => {
@@ -53,6 +61,11 @@ describe('what-if questions for a host of your own', () => {
         };
         const s = scenarioOf(req);
         expect(inertSetWarnings(s, v.set), `${x.id}: ${v.label}`).toEqual([]);
+        // ... and each variant is another scenario than its question's baseline.
+        expect(
+          unchangedSetWarnings(scenarioOf({ ...req, set: [] }), s, v.set),
+          `${x.id}: ${v.label}`,
+        ).toEqual([]);
       }
     // --rate: the 350 B questions at it, the 4 KB one at 0.6 of it (the study's 150k to 250k).
     const at50k = questionsFor(loadHost(EXAMPLE), 50_000);
