@@ -120,16 +120,23 @@ export const QUESTIONS: Question[] = [
  * 250k and 150k scaled by its CPUs against the study's 36, in steps of 10k). The study's own host keeps the study's questions.
  */
 export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
-  if (host.id === HOST && rate_rps === undefined) return QUESTIONS;
   const n = host.cpus.count;
   const scaled = (r: number) => Math.max(10_000, Math.round((r * n) / 36 / 10_000) * 10_000);
   const rate = rate_rps ?? scaled(250_000);
   // The 4 KB question keeps the study's ratio to the others (150k to 250k): 4 KB responses carry
   // 12 times the bytes, and at the 350 B rate they saturated both MTUs on a 16-vCPU host.
-  const rate4k =
-    rate_rps !== undefined ? Math.max(1000, Math.round((rate_rps * 0.6) / 1000) * 1000) : scaled(150_000);
+  const at = (r: number) => (r >= 10_000 ? Math.round(r / 1000) * 1000 : Math.max(1, Math.round(r)));
+  const rate4k = rate_rps !== undefined ? at(rate_rps * 0.6) : scaled(150_000);
+  // The study's host keeps the study's questions (--rate changes their rates, nothing else).
+  if (host.id === HOST)
+    return rate_rps === undefined
+      ? QUESTIONS
+      : QUESTIONS.map((q) => ({ ...q, rate_rps: q.response_bytes === 4096 ? rate4k : rate }));
   const cores = host.cpus.smt_sibling_offset > 0 ? range(host.cpus.smt_sibling_offset) : range(n);
   const irq = parseCpuMask(host.nic.irq_cpus);
+  // Masks as CPU lists in the labels (a sysfs hex mask says little to a reader).
+  const list = (mask: string) => formatCpuList(parseCpuMask(mask));
+  const veth = host.nic.rx_cpu === 'sender';
   const spread = cores.filter((c) => !irq.includes(c));
   const m = host.mechanisms;
   const as = (what: string) => `${what} (as configured)`;
@@ -141,12 +148,12 @@ export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
       ...point,
       variants: m.rps
         ? [
-            { label: as(`RPS on ${host.rps_cpus}${m.rfs ? ' with RFS' : ''}`), set: [] },
+            { label: as(`RPS on ${list(host.rps_cpus)}${m.rfs ? ' with RFS' : ''}`), set: [] },
             { label: 'RPS off', set: ['host.mechanisms.rps=false'] },
             ...(m.rfs
               ? [
                   {
-                    label: `RFS off (RPS by flow hash over ${host.rps_cpus})`,
+                    label: `RFS off (RPS by flow hash over ${list(host.rps_cpus)})`,
                     set: ['host.mechanisms.rfs=false'],
                   },
                   {
@@ -179,13 +186,14 @@ export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
           ],
     },
   ];
-  if (host.nic.queues >= 2)
+  // A veth receive (host.nic.rx_cpu=sender) takes no interrupt: no IRQ or moderation question.
+  if (host.nic.queues >= 2 && !veth && new Set(irq).size > 1)
     qs.push({
       id: 'irq',
-      question: `IRQ pinning: the queues' interrupts on ${host.nic.irq_cpus}, or all on CPU ${irq[0]}?`,
+      question: `IRQ pinning: the queues' interrupts on ${list(host.nic.irq_cpus)}, or all on CPU ${irq[0]}?`,
       ...point,
       variants: [
-        { label: as(`IRQs on ${host.nic.irq_cpus}`), set: [] },
+        { label: as(`IRQs on ${list(host.nic.irq_cpus)}`), set: [] },
         {
           label: `all IRQs on CPU ${irq[0]}`,
           set: [`host.nic.irq_cpus=${Array(host.nic.queues).fill(irq[0]).join(',')}`],
@@ -200,38 +208,49 @@ export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
     { label: 'fixed 100 µs', set: ['host.nic.coalescing=fixed', 'host.nic.rx_usecs=100'] },
   ];
   const current = host.nic.coalescing === 'fixed' ? `fixed ${host.nic.rx_usecs} µs` : host.nic.coalescing;
-  qs.push({
-    id: 'coalescing',
-    question: 'Interrupt coalescing: adaptive, fixed, or off?',
-    ...point,
-    variants: [{ label: as(current), set: [] }, ...moderation.filter((v) => v.label !== current)],
-  });
+  if (!veth)
+    qs.push({
+      id: 'coalescing',
+      question: 'Interrupt coalescing: adaptive, fixed, or off?',
+      ...point,
+      variants: [{ label: as(current), set: [] }, ...moderation.filter((v) => v.label !== current)],
+    });
   const ng = host.apps.nginx;
   const ngCpus = parseCpuMask(ng.cpus);
   const half = Math.max(1, Math.ceil(ng.workers / 2));
-  qs.push({
-    id: 'workers',
-    question: `nginx workers: ${ng.workers} on ${ng.cpus}, fewer, or one per logical CPU?`,
-    ...point,
-    variants: [
-      { label: as(`${ng.workers} workers on ${ng.cpus}`), set: [] },
-      {
-        label: `${half} workers on ${formatCpuList(ngCpus.slice(0, half))}`,
-        set: [
-          `host.apps.nginx.workers=${half}`,
-          `host.apps.nginx.cpus=${formatCpuList(ngCpus.slice(0, half))}`,
-        ],
-      },
-      ...(n !== ng.workers
-        ? [
-            {
-              label: `${n} workers on ${formatCpuList(range(n))}`,
-              set: [`host.apps.nginx.workers=${n}`, `host.apps.nginx.cpus=${formatCpuList(range(n))}`],
-            },
-          ]
-        : []),
-    ],
-  });
+  // Fewer workers stay off the IRQ CPUs where they can (as the study's 9 on 1-8,10), so the variant
+  // changes how many workers there are, not also whether they share CPUs with the interrupts.
+  const halfCpus = [...ngCpus.filter((c) => !irq.includes(c)), ...ngCpus.filter((c) => irq.includes(c))]
+    .slice(0, half)
+    .sort((a, b) => a - b);
+  const workers = (k: number, cpus: string) => `${k} worker${k === 1 ? '' : 's'} on ${cpus}`;
+  const fewer = half < ng.workers;
+  const perCpu = n !== ng.workers || ngCpus.length !== n;
+  if (fewer || perCpu)
+    qs.push({
+      id: 'workers',
+      question: `nginx workers: ${workers(ng.workers, list(ng.cpus))}, fewer, or one per logical CPU?`,
+      ...point,
+      variants: [
+        { label: as(workers(ng.workers, list(ng.cpus))), set: [] },
+        ...(fewer
+          ? [
+              {
+                label: workers(half, formatCpuList(halfCpus)),
+                set: [`host.apps.nginx.workers=${half}`, `host.apps.nginx.cpus=${formatCpuList(halfCpus)}`],
+              },
+            ]
+          : []),
+        ...(perCpu
+          ? [
+              {
+                label: workers(n, formatCpuList(range(n))),
+                set: [`host.apps.nginx.workers=${n}`, `host.apps.nginx.cpus=${formatCpuList(range(n))}`],
+              },
+            ]
+          : []),
+      ],
+    });
   qs.push({
     id: 'mtu',
     question: 'MTU: 1500 or jumbo frames (9001), for 4 KB responses?',
@@ -243,7 +262,8 @@ export function questionsFor(host: HostProfile, rate_rps?: number): Question[] {
       { label: 'MTU 9001', set: ['option.mtu=9001'] },
     ],
   });
-  return qs;
+  // A question with nothing to set against its baseline is no question on this host.
+  return qs.filter((q) => q.variants.length > 1);
 }
 
 function range(n: number): number[] {

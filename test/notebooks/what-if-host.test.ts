@@ -46,33 +46,58 @@ describe('what-if questions for a host of your own', () => {
     expect(q('coalescing').variants.map((v) => v.label)).not.toContain('adaptive');
     expect(q('workers').variants.map((v) => v.label)).toEqual([
       '8 workers on 0-7 (as configured)',
-      '4 workers on 0-3',
+      '4 workers on 4-7', // off the IRQ CPUs 0-3, as the study's 9 on 1-8,10
       '16 workers on 0-15',
     ]);
-    // Every override is one the model takes, and none of them changes nothing.
-    for (const x of qs)
-      for (const v of x.variants) {
-        const req = {
-          option: x.option,
-          host: EXAMPLE,
-          rate_rps: x.rate_rps,
-          response_bytes: x.response_bytes,
-          set: v.set,
-        };
-        const s = scenarioOf(req);
-        expect(inertSetWarnings(s, v.set), `${x.id}: ${v.label}`).toEqual([]);
-        // ... and each variant is another scenario than its question's baseline.
-        expect(
-          unchangedSetWarnings(scenarioOf({ ...req, set: [] }), s, v.set),
-          `${x.id}: ${v.label}`,
-        ).toEqual([]);
-      }
+    expectEachVariantActs(EXAMPLE, qs);
     // --rate: the 350 B questions at it, the 4 KB one at 0.6 of it (the study's 150k to 250k).
     const at50k = questionsFor(loadHost(EXAMPLE), 50_000);
     expect(at50k.filter((x) => x.response_bytes === 350).every((x) => x.rate_rps === 50_000)).toBe(true);
     expect(at50k.filter((x) => x.response_bytes === 4096).map((x) => x.rate_rps)).toEqual([30_000]);
+    expect(questionsFor(loadHost(EXAMPLE), 1000).find((x) => x.id === 'mtu')!.rate_rps).toBe(600);
   });
 
+  it('asks on the namespace lab host only what its configuration can answer', () => {
+    // One worker, a veth receive without interrupts: no IRQ or moderation question, no "fewer workers".
+    const qs = questionsFor(loadHost('netns-lab'));
+    expect(qs.map((q) => q.id)).toEqual(['rps', 'workers', 'mtu']);
+    expect(qs.find((q) => q.id === 'workers')!.variants.map((v) => v.label)).toEqual([
+      '1 worker on 1 (as configured)',
+      '2 workers on 0-1',
+    ]);
+    expectEachVariantActs('netns-lab', qs);
+  });
+
+  it('--rate on the study’s host changes the rates of the study’s questions, nothing else', () => {
+    const qs = questionsFor(loadHost('c4.8xlarge'), 100_000);
+    expect(qs.map((q) => q.variants)).toEqual(QUESTIONS.map((q) => q.variants));
+    expect(qs.map((q) => q.rate_rps)).toEqual(
+      QUESTIONS.map((q) => (q.response_bytes === 4096 ? 60_000 : 100_000)),
+    );
+  });
+});
+
+/** Every override is one the model takes, none of them changes nothing, and each variant differs from its baseline. */
+function expectEachVariantActs(host: string, qs: ReturnType<typeof questionsFor>): void {
+  for (const x of qs)
+    for (const v of x.variants) {
+      const req = {
+        option: x.option,
+        host,
+        rate_rps: x.rate_rps,
+        response_bytes: x.response_bytes,
+        set: v.set,
+      };
+      const s = scenarioOf(req);
+      expect(inertSetWarnings(s, v.set), `${x.id}: ${v.label}`).toEqual([]);
+      // ... and each variant is another scenario than its question's baseline.
+      expect(unchangedSetWarnings(scenarioOf({ ...req, set: [] }), s, v.set), `${x.id}: ${v.label}`).toEqual(
+        [],
+      );
+    }
+}
+
+describe('what-if on a host of your own, run', () => {
   it('runs the study on that host', async () => {
     const asked: SimulateRequest[] = [];
     const outcome = await runStudy('what-if', {
