@@ -9,6 +9,7 @@ import { log, printJson } from '../cli/output.ts';
 import type { StudyOptions, StudyOutcome } from './studies/common.ts';
 import { STUDIES } from './studies/index.ts';
 import { resolveProfile } from './lib/profile.ts';
+import { checkOutDir } from './lib/out-dir.ts';
 import { tableToText } from './lib/table-render.ts';
 import { cellJson } from './lib/format-cell.ts';
 
@@ -34,10 +35,22 @@ export async function runStudyCli(
   opts: Partial<StudyOptions> & { json?: boolean } = {},
 ): Promise<StudyOutcome> {
   const started = Date.now();
+  // Before any simulation: a folder the report cannot go to is found now, not after minutes of work.
+  checkOutDir(opts.outDir ?? join('out', name));
   // Said before the work: a profile picked up by default changes every number of the report.
   if (name !== 'lab-validation')
     log(`study ${name}: predicting with ${resolveProfile(opts.profile).description}`);
-  const outcome = await runStudy(name, opts);
+  const onSignal = () => {
+    log(`study ${name}: interrupted; nothing written (a study writes its report only when it is complete)`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  let outcome: StudyOutcome;
+  try {
+    outcome = await runStudy(name, opts);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
   if (opts.json) {
     // Keyed by the column headers, which carry the units (`p99_ms`), like the printed table;
     // intervals as [lo, hi].

@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { readSweepResults } from '../../notebooks/lib/sweep-results.ts';
 import { tableToText } from '../../notebooks/lib/table-render.ts';
+import { cellJson } from '../../notebooks/lib/format-cell.ts';
+import { checkOutDir } from '../../notebooks/lib/out-dir.ts';
 import { writeReport } from '../../notebooks/lib/write-report.ts';
 import { sweepReport } from '../../notebooks/sweep-report.ts';
 import { InputError } from '../errors.ts';
@@ -30,15 +32,16 @@ simulate --json result. Nothing is simulated. Outputs: index.html (self-containe
 data.json, charts/*.svg and *.png; the knee table on stdout.`,
     )
     .action(async (file: string, o: { out?: string; json: boolean }) => {
+      const outDir = o.out ?? join('out', `report-${basename(file).replace(/\.[^.]*$/, '')}`);
+      checkOutDir(outDir);
       const read = readSweepResults(file);
       if (read.results.length === 0) throw new InputError('file', file, 'holds no simulated point yet');
       for (const n of read.notes) log(`report: ${n}`);
       const { report, knees } = sweepReport(file, read);
-      const outDir = o.out ?? join('out', `report-${basename(file).replace(/\.[^.]*$/, '')}`);
       const written = await writeReport(report, outDir);
       if (o.json)
         printJson(
-          knees.rows.map((r) => Object.fromEntries(knees.columns.map((c) => [c.header, r[c.key] ?? null]))),
+          knees.rows.map((r) => Object.fromEntries(knees.columns.map((c) => [c.header, cellJson(r[c.key])]))),
         );
       else process.stdout.write(`${knees.caption}\n${tableToText(knees)}`);
       log(`report: written to ${written.htmlPath}`);

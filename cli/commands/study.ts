@@ -93,7 +93,7 @@ Outputs: index.html (self-contained, opens offline), report.md, data.json, chart
         const misplaced = scoped.filter(([, v, studies]) => v !== undefined && !studies.includes(name));
         if (misplaced.length > 0)
           throw new UsageError(
-            `study ${name}: ${misplaced.map(([f, , st]) => `${f} applies only to ${st.join(' and ')}`).join('; ')}${name === 'seed' ? ' (the seed study sets the model against the c4.8xlarge measurements)' : ''}`,
+            `study ${name}: ${misplaced.map(([f, , st]) => `${f} applies only to ${st.join(' and ')}`).join('; ')}${name === 'seed' && misplaced.some(([f]) => f === '--host') ? ' (the seed study sets the model against the c4.8xlarge measurements)' : ''}`,
           );
         if (o.rate !== undefined && o.rate > MAX_RATE_RPS)
           throw new InputError('--rate', o.rate, `must be at most ${MAX_RATE_RPS.toExponential()}`);

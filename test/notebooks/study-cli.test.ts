@@ -3,8 +3,8 @@
  * naming the flag and value with the documented exit code, and lab-validation without records
  * writes a report that says so plainly (exit 0).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
@@ -124,4 +124,37 @@ describe('cnisim study lab-validation with no records', () => {
       expect(seen.text).toMatch(/No lab run records were found/);
     }
   });
+});
+
+describe('cnisim study and its output folder', () => {
+  it('refuses a folder the report cannot go to before simulating anything (exit 3)', () => {
+    const root = tmp();
+    const file = join(root, 'afile');
+    writeFileSync(file, 'keep me');
+    const started = Date.now();
+    const r = cnisim(['study', 'seed', '--quick', '--out', file]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/--out: is a file, not a folder/);
+    expect(r.stderr).not.toMatch(/replications|points/); // no simulation ran
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
+  it('on Ctrl-C while simulating: exits 130, says nothing was written, and writes nothing', async () => {
+    const out = join(tmp(), 'seed');
+    const child = spawn(process.execPath, [BIN, 'study', 'seed', '--quick', '--out', out], { cwd: ROOT });
+    let stderr = '';
+    const done = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += String(d);
+      // The first progress line: the simulation has started.
+      if (/study seed: \d+\/\d+/.test(stderr) && !child.killed) child.kill('SIGINT');
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const code = await done;
+    clearTimeout(timer);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/study seed: interrupted; nothing written/);
+    expect(existsSync(out)).toBe(false);
+  }, 150_000);
 });
