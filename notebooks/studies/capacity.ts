@@ -131,7 +131,10 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
         limit_ms: slo.limit_ms,
         estimate,
       });
-      progress.update(++done, `${option} ${slo.label}: ${estimate.max_rate_rps} req/s`);
+      progress.update(
+        ++done,
+        `${option} ${slo.label}: ${estimate.below_lower_bound ? `below ${plan.search.lo_rps}` : estimate.max_rate_rps} req/s`,
+      );
     }
   }
   progress.finish();
@@ -147,6 +150,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
       { key: 'max_rate_rps', header: 'max_rate_rps' },
       { key: 'ci95_lo_rps', header: 'ci95_lo_rps' },
       { key: 'ci95_hi_rps', header: 'ci95_hi_rps' },
+      { key: 'resolution_rps', header: 'resolution_rps' },
       { key: 'hosts', header: 'hosts_needed' },
       { key: 'hosts_ci', header: 'hosts_ci95' },
       { key: 'note', header: 'note' },
@@ -160,8 +164,9 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
         max_rate_rps: ok ? e.max_rate_rps : null,
         ci95_lo_rps: ok ? e.ci95_rps[0] : null,
         ci95_hi_rps: ok ? e.ci95_rps[1] : null,
+        resolution_rps: ok && !e.at_upper_bound ? e.resolution_rps : null,
         hosts: ok ? h.hosts : null,
-        hosts_ci: ok ? { interval: h.ci95 } : null,
+        hosts_ci: ok && h.ci95[0] !== h.ci95[1] ? { interval: h.ci95 } : ok ? h.hosts : null,
         note: bound(e) || null,
       };
     }),
@@ -186,24 +191,43 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
 - ${estimates.length} searches used ${simulated.length} simulated points.`,
     },
     { kind: 'table', table },
-    {
-      kind: 'vega-lite',
-      id: 'capacity-bars',
-      caption: 'Highest rate meeting each SLO per option; black bars: 95 % CI',
-      spec: capacityBarsSpec(
-        chartRows,
-        `Capacity under latency SLOs, ${responseLabel(plan.response_bytes)} responses`,
-      ),
-    },
+    chartRows.length > 0
+      ? {
+          kind: 'vega-lite',
+          id: 'capacity-bars',
+          caption: 'Highest rate meeting each SLO per option; black bars: 95 % CI',
+          spec: capacityBarsSpec(
+            chartRows,
+            `Capacity under latency SLOs, ${responseLabel(plan.response_bytes)} responses, one ${plan.host_id} server`,
+          ),
+        }
+      : {
+          kind: 'text',
+          markdown: `**No option met any SLO at the lowest rate searched (${plan.search.lo_rps.toLocaleString('en-US')} requests/s)**, so there is no capacity to chart: the host carries less than that under these objectives.`,
+        },
   ];
   const meta = ctx.meta(
     'capacity',
     'Capacity planning: highest rate per option under latency SLOs',
-    `${precisionText(plan.requests, plan.replications)} The capacity is resolved to ${plan.search.step_rps.toLocaleString('en-US')} requests/s or ${(plan.search.rel_tol * 100).toFixed(0)} % (whichever is coarser), within ${plan.search.maxIterations} bisection steps.`,
+    `${precisionText(plan.requests, plan.replications)} Each search stops when its bracket is ${plan.search.step_rps.toLocaleString('en-US')} requests/s or ${(plan.search.rel_tol * 100).toFixed(0)} % wide (whichever is coarser), or after ${plan.search.maxIterations} bisection steps; resolution_rps is the width each reached (the capacity lies between max_rate_rps and max_rate_rps + resolution_rps).`,
   );
   simulated.sort((a, b) => a.option.localeCompare(b.option) || a.rate_rps - b.rate_rps);
   const written = await writeReport(
-    { meta, blocks, data: { plan, slos: SLOS, estimates, simulated } },
+    {
+      meta,
+      blocks,
+      // A search below its lowest rate found no capacity: none is stored (max_rate_rps was that failing rate).
+      data: {
+        plan,
+        slos: SLOS,
+        estimates: estimates.map((e) =>
+          e.estimate.below_lower_bound
+            ? { ...e, estimate: { ...e.estimate, max_rate_rps: null, ci95_rps: null, resolution_rps: null } }
+            : e,
+        ),
+        simulated,
+      },
+    },
     opts.outDir,
   );
   return { htmlPath: written.htmlPath, table, written };

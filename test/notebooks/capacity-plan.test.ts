@@ -47,5 +47,33 @@ describe('study capacity on another host', () => {
     expect(data.data.plan.host).toBe(EXAMPLE);
     expect(data.data.plan.host_id).toBe('16-vcpu-4-queues');
     expect(data.data.plan.target_rps).toBe(2_000_000);
+    // Each row says how finely its search resolved the capacity; the capacity lies in that bracket.
+    for (const r of rated.filter((x) => x['note'] === null)) {
+      expect(r['resolution_rps'] as number).toBeGreaterThan(0);
+      expect(r['ci95_hi_rps'] as number).toBeGreaterThanOrEqual(
+        (r['max_rate_rps'] as number) + (r['resolution_rps'] as number),
+      );
+    }
+  }, 60_000);
+
+  it('when no option meets any SLO at the lowest rate: no capacity stored, a sentence instead of an empty chart', async () => {
+    const out = tmp();
+    const outcome = await runStudy('capacity', {
+      quick: true,
+      seed: 2,
+      outDir: out,
+      progress: false,
+      simulate: async (req) => ({ ...(await toySimulate(req)), saturated: true, latency_ms: null }),
+    });
+    expect(outcome.table.rows.every((r) => r['max_rate_rps'] === null && r['note'] === '< 50000')).toBe(true);
+    const data = JSON.parse(readFileSync(join(out, 'data.json'), 'utf8'));
+    for (const e of data.data.estimates) {
+      expect(e.estimate.below_lower_bound).toBe(true);
+      expect(e.estimate.max_rate_rps).toBeNull();
+    }
+    expect(outcome.written.charts).toEqual([]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(
+      /No option met any SLO at the lowest rate searched \(50,000/,
+    );
   }, 60_000);
 });
