@@ -203,3 +203,24 @@ describe('scenario files', () => {
     ).toThrow(/^scenario\.workload: .*connectionz/);
   });
 });
+
+describe('the bottleneck of a saturated point', () => {
+  it('with RPS off both hosts’ IRQ CPUs are full: the server’s is named (the host the question is about)', async () => {
+    const r = await simulate({
+      option: 'flannel-host-gw',
+      rate_rps: 250_000,
+      response_bytes: 350,
+      requests: 20_000,
+      replications: 1,
+      workers: 0,
+      set: ['host.mechanisms.rps=false'],
+    });
+    expect(r.saturated).toBe(true);
+    const busy = (host: string) =>
+      Math.max(...r.cpu.filter((c) => c.host === host).map((c) => c.hardirq + c.softirq + c.task));
+    // Both full (the premise of the tie), and the server named.
+    expect(busy('server')).toBeGreaterThan(0.99);
+    expect(busy('client')).toBeGreaterThan(0.99);
+    expect(r.bottleneck).toMatch(/^server cpu (0|9) softirq$/);
+  });
+});
