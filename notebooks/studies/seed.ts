@@ -295,6 +295,27 @@ export function summaryText(
           )} ("<": the paired 95 % interval of the two neighbours' difference excludes 0; "≈": it does not, the model does not order them at this sample size).`,
       );
   }
+  // Options with the same numbers at every point are one path in the model: say so, or "≈" reads as a finding.
+  const twins = plan.options.flatMap((a, i) =>
+    plan.options.slice(i + 1).flatMap((b) => {
+      const pa = results.filter((r) => r.option === a);
+      const same =
+        pa.length > 0 &&
+        pa.every((r) => {
+          const o = find(results, b, r);
+          return (
+            o !== undefined &&
+            o.saturated === r.saturated &&
+            JSON.stringify(o.latency_ms) === JSON.stringify(r.latency_ms)
+          );
+        });
+      return same ? [[a, b] as const] : [];
+    }),
+  );
+  for (const [a, b] of twins)
+    lines.push(
+      `- ${a} and ${b} give the same numbers at every point: the model gives them the same stages and costs (model/options/${a}.yaml and ${b}.yaml), so it cannot tell them apart; what the study measured between them is not in the model.`,
+    );
   const first = plan.ladderPoints[0];
   const paired = first ? pairedAt(results, plan.options, first).filter((x) => x.d) : [];
   if (first && paired.length > 0)
@@ -315,11 +336,16 @@ export function summaryText(
       }))
       .sort((a, b) => a.rate - b.rate);
     const sat = firstSat.filter((x) => Number.isFinite(x.rate));
+    // Saturation lies between the last grid rate carried and the first that was not: say both.
+    const below = (rate: number) => rates_rps.filter((r) => r < rate).reduce((m, r) => Math.max(m, r), 0);
     lines.push(
       sat.length === 0
         ? `- With ${responseLabel(response_bytes)} responses no option saturated up to ${Math.max(...rates_rps) / 1000}k requests/s.`
-        : `- With ${responseLabel(response_bytes)} responses, saturation starts at ${sat
-            .map((x) => `${x.rate / 1000}k for ${x.o}`)
+        : `- With ${responseLabel(response_bytes)} responses, saturation sets in between the last grid rate carried and the first saturated one: ${sat
+            .map(
+              (x) =>
+                `${x.o} ${below(x.rate) ? `${below(x.rate) / 1000}k-` : 'at or below '}${x.rate / 1000}k`,
+            )
             .join(
               ', ',
             )}${sat.length < plan.options.length ? `; ${plan.options.length - sat.length} option(s) never saturated on the grid` : ''}.`,

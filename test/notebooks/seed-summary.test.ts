@@ -94,3 +94,40 @@ describe('study reports: warnings in the header', () => {
     expect(setupWarnings([])).toEqual([]);
   });
 });
+
+describe('seed report: where saturation sets in', () => {
+  it('is given between the last grid rate carried and the first saturated one, not as the first saturated rate', () => {
+    // The quick grid's jump: 250k carried, 450k saturated (400k, never simulated, may already be).
+    const grid = { ...plan, rates: [{ response_bytes: 350, rates_rps: [50_000, 250_000, 450_000] }] };
+    const at = (option: string, rate: number, saturated: boolean): SimResult => ({
+      ...toyResult(option, rate, 350),
+      saturated,
+    });
+    const results = [
+      at('net-host', 50_000, false),
+      at('net-host', 250_000, false),
+      at('net-host', 450_000, false),
+      at('ipvlan', 50_000, false),
+      at('ipvlan', 250_000, false),
+      at('ipvlan', 450_000, true),
+      at('flannel-vxlan', 50_000, false),
+      at('flannel-vxlan', 250_000, true),
+      at('flannel-vxlan', 450_000, true),
+    ];
+    const text = summaryText(results, grid, []);
+    expect(text).toContain(
+      'saturation sets in between the last grid rate carried and the first saturated one: flannel-vxlan 50k-250k, ipvlan 250k-450k; 1 option(s) never saturated on the grid',
+    );
+    expect(text).not.toMatch(/saturation starts at/);
+  });
+});
+
+describe('seed report: options the model cannot tell apart', () => {
+  it('says so where two options give the same numbers at every point, and only there', () => {
+    const twin = (o: string) => ({ ...toyResult('ipvlan', 150_000, 350), option: o });
+    const results = [toyResult('net-host', 150_000, 350), twin('ipvlan'), twin('flannel-vxlan')];
+    const text = summaryText(results, plan, []);
+    expect(text).toContain('- ipvlan and flannel-vxlan give the same numbers at every point');
+    expect(text).not.toMatch(/net-host and/);
+  });
+});
