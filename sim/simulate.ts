@@ -259,6 +259,19 @@ function without(input: NormalizeInput, n: number): Scenario | null {
   }
 }
 
+/**
+ * The distribution-free 95 % interval of quantile `q` from the order statistics of `h`'s `n` values
+ * (ranks n·q ± 1.96·sqrt(n·q·(1-q)), the normal approximation of the binomial), ms. It assumes the
+ * values independent, which consecutive latencies are not, so it is a floor, not the interval.
+ */
+export function orderStatisticInterval(h: Pick<Histogram, 'count' | 'quantile'>, q: number): [number, number] {
+  const n = h.count;
+  const half = 1.96 * Math.sqrt(n * q * (1 - q));
+  const lo = Math.max(0, (n * q - half - 1) / n);
+  const hi = Math.min(1, (n * q + half + 1) / n);
+  return [h.quantile(lo) / 1e6, h.quantile(hi) / 1e6];
+}
+
 function parsePrecision(text: string): { key: PercentileKey; q: number; rel: number } {
   const m = /^\s*(p[0-9.]+|max)\s*=\s*([0-9.]+)\s*$/.exec(text);
   const key = m ? (m[1]!.replace(/\./g, '_').replace(/^p(\d+)_?$/, 'p$1') as PercentileKey) : undefined;
@@ -449,13 +462,20 @@ function summarize(
       // tcpkali records (int)(latency in 0.1 ms units) and prints value/10 with one decimal.
       latency_tcpkali_ms[key] = Math.floor(v * 10) / 10;
       const ests = parts.filter((h) => h.count > 0).map((h) => h.quantile(q) / 1e6);
+      // Never narrower than the order statistics of the merged requests allow (as if independent):
+      // two replications that agree exactly (latencies are discrete where costs are constant) gave
+      // a zero-width interval.
+      const [oLo, oHi] = orderStatisticInterval(merged, q);
       if (ests.length >= 2 && ests.every((x) => x > 0)) {
         // Student-t interval of the per-replication percentiles on the log scale: tail percentiles
         // are skewed (one replication meeting a stall), and the log keeps the bounds positive.
         const ci = meanInterval(ests.map(Math.log));
         // The merged estimate is the point value; the interval is widened to include it.
-        latency_ci95_ms[key] = [round4(Math.min(Math.exp(ci.lo), v)), round4(Math.max(Math.exp(ci.hi), v))];
-      } else latency_ci95_ms[key] = [round4(v), round4(v)];
+        latency_ci95_ms[key] = [
+          round4(Math.min(Math.exp(ci.lo), v, oLo)),
+          round4(Math.max(Math.exp(ci.hi), v, oHi)),
+        ];
+      } else latency_ci95_ms[key] = [round4(Math.min(v, oLo)), round4(Math.max(v, oHi))];
     }
     orderBounds(latency_ci95_ms);
     if (req.replication_percentiles && R >= 2)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../cli/errors.ts';
 import { PERCENTILE_KEYS } from '../../../sim/result.ts';
-import { orderBounds, simulate } from '../../../sim/simulate.ts';
+import { orderBounds, orderStatisticInterval, simulate } from '../../../sim/simulate.ts';
 
 describe('simulate()', () => {
   it('fills every SimResult field, with intervals around the estimates', async () => {
@@ -222,5 +222,38 @@ describe('the bottleneck of a saturated point', () => {
     expect(busy('server')).toBeGreaterThan(0.99);
     expect(busy('client')).toBeGreaterThan(0.99);
     expect(r.bottleneck).toMatch(/^server cpu (0|9) softirq$/);
+  });
+});
+
+describe('percentile intervals', () => {
+  it('the order-statistic floor: ranks n·q ± 1.96·sqrt(n·q·(1-q)) of the merged values', () => {
+    // Values 1..10000 ns: the value at quantile x is ceil(x·n) ns.
+    const n = 10_000;
+    const h = { count: n, quantile: (x: number) => Math.max(1, Math.ceil(x * n)) };
+    const [lo, hi] = orderStatisticInterval(h, 0.5);
+    // 1.96 · sqrt(10000 · 0.25) = 98 ranks, plus one for the discreteness, each side; in ms.
+    expect(lo * 1e6).toBe(5000 - 99);
+    expect(hi * 1e6).toBe(5000 + 99);
+    const [lo99, hi99] = orderStatisticInterval(h, 0.99);
+    expect(hi99 * 1e6 - 9900).toBe(Math.ceil(1.96 * Math.sqrt(n * 0.99 * 0.01) + 1 - 1e-9));
+    expect(9900 - lo99 * 1e6).toBe(Math.floor(1.96 * Math.sqrt(n * 0.99 * 0.01) + 1));
+  });
+
+  it('is not zero-wide where two replications agree exactly (p90 0.537 [0.537, 0.537] before)', async () => {
+    const r = await simulate({
+      option: 'flannel-host-gw',
+      rate_rps: 250_000,
+      response_bytes: 350,
+      requests: 10_000,
+      replications: 2,
+      workers: 0,
+      seed: 1,
+      set: ['host.apps.nginx.workers=36', 'host.apps.nginx.cpus=0-35'],
+    });
+    for (const k of ['p50', 'p90', 'p95', 'p99'] as const) {
+      const [lo, hi] = r.latency_ci95_ms![k];
+      expect(lo, k).toBeLessThan(r.latency_ms![k]);
+      expect(hi, k).toBeGreaterThan(r.latency_ms![k]);
+    }
   });
 });
