@@ -264,7 +264,10 @@ function without(input: NormalizeInput, n: number): Scenario | null {
  * (ranks n·q ± 1.96·sqrt(n·q·(1-q)), the normal approximation of the binomial), ms. It assumes the
  * values independent, which consecutive latencies are not, so it is a floor, not the interval.
  */
-export function orderStatisticInterval(h: Pick<Histogram, 'count' | 'quantile'>, q: number): [number, number] {
+export function orderStatisticInterval(
+  h: Pick<Histogram, 'count' | 'quantile'>,
+  q: number,
+): [number, number] {
   const n = h.count;
   const half = 1.96 * Math.sqrt(n * q * (1 - q));
   const lo = Math.max(0, (n * q - half - 1) / n);
