@@ -1,7 +1,8 @@
 /**
  * CPU masks as the kernel and the study write them: lists (`1-8,10-17`, `0,9`) or hexadecimal
  * bitmaps in sysfs form (`00000000,0003fdfe`: 32-bit words, most significant first, as in
- * /sys/class/net/<dev>/queues/rx-<n>/rps_cpus). The empty string, `none` and a zero mask mean "no CPUs".
+ * /sys/class/net/<dev>/queues/rx-<n>/rps_cpus, also padded shorter: `0003`). The empty string,
+ * `none` and a zero mask mean "no CPUs".
  * Returns sorted, de-duplicated CPU numbers. Pure; throws RangeError naming the text on bad syntax.
  */
 export function parseCpuMask(text: string): number[] {
@@ -9,7 +10,18 @@ export function parseCpuMask(text: string): number[] {
   if (s === '' || s === 'none') return [];
   const set = new Set<number>();
   const hexLike = /^(0x)?[0-9a-fA-F]+(,[0-9a-fA-F]+)*$/.test(s);
-  if (hexLike && (s.startsWith('0x') || /[a-fA-F]/.test(s) || s.split(',').some((w) => w.length === 8))) {
+  // Hex: a 0x prefix, a digit a-f, a 32-bit group of 8 digits, or a group with a leading zero
+  // (sysfs pads a mask to the host's CPU count: `0003` on a 16-CPU host is CPUs 0 and 1; a CPU list
+  // never writes `0003`). A lone `0` stays CPU 0 (sysfs' "no CPUs" on a host of 4 CPUs or fewer:
+  // write `none` or `00`).
+  const groups = s.split(',');
+  if (
+    hexLike &&
+    (s.startsWith('0x') ||
+      /[a-fA-F]/.test(s) ||
+      groups.some((w) => w.length === 8) ||
+      groups.some((w) => /^0\d+$/.test(w)))
+  ) {
     const words = s.replace(/^0x/, '').split(',').reverse();
     words.forEach((w, wi) => {
       // Each comma-separated group is one 32-bit word (sysfs) except a lone 0x value, split by nibbles.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCpuMask as harnessMask } from '../../harness/cpulist.ts';
 import { formatCpuList, parseCpuMask } from '../../model/cpu-mask.ts';
 
 describe('parseCpuMask', () => {
@@ -14,6 +15,17 @@ describe('parseCpuMask', () => {
     expect(parseCpuMask('0,9')).toEqual([0, 9]);
     expect(parseCpuMask('')).toEqual([]);
     expect(parseCpuMask('0x3')).toEqual([0, 1]);
+  });
+  it('reads a sysfs mask padded shorter than 32 bits as hex, as harness host-file does', () => {
+    // A 16-CPU host's rps_cpus prints 4 digits: 0003 is CPUs 0 and 1 (it landed on CPU 3).
+    expect(parseCpuMask('0003')).toEqual([0, 1]);
+    expect(parseCpuMask('0003')).toEqual(harnessMask('0003'));
+    expect(parseCpuMask('0010')).toEqual(harnessMask('0010'));
+    expect(parseCpuMask('00')).toEqual([]);
+    // Lists keep their meaning: no leading zeros there.
+    expect(parseCpuMask('3')).toEqual([3]);
+    expect(parseCpuMask('10')).toEqual([10]);
+    expect(parseCpuMask('0')).toEqual([0]);
   });
   it('rejects text that is neither', () => {
     expect(() => parseCpuMask('cpu1')).toThrow(/not a CPU list/);
