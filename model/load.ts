@@ -126,7 +126,32 @@ export function loadHost(ref: string, field = 'host'): HostProfile {
   const x = readModel(file, field, HOSTS_DIR, 'host profile');
   const host = validate(HostProfile, x.data, field);
   if (x.bases.length > 0) checkInheritedCpus(host, x, field, file);
+  if (file !== hostFilePath(host.id) && builtinHostIds().includes(host.id))
+    checkNotPosing(host, loadHost(host.id), field, 'host profile');
   return host;
+}
+
+/**
+ * A file that takes a built-in's id must be that built-in (a saved `hosts --show`): results are
+ * labelled with the id and fitted profiles matched by it, so another content under it would pass
+ * for the built-in.
+ */
+function checkNotPosing(mine: { id: string }, builtin: unknown, field: string, kind: string): void {
+  if (canonical(mine) !== canonical(builtin))
+    throw new InputError(
+      `${field}.id`,
+      mine.id,
+      `is the built-in ${kind}'s id, and this file differs from it: give the file its own id (results are labelled with it, and fitted profiles are matched by it)`,
+    );
+}
+
+/** JSON with object keys sorted, so two files that differ only in key order compare equal. */
+function canonical(x: unknown): string {
+  return JSON.stringify(x, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /** The ids a host file extends, nearest first ([] for a built-in or a file without `extends`). */
@@ -185,5 +210,27 @@ export function loadOption(ref: string, field = 'option'): NetworkOption {
         ? 'no such network option file'
         : `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
     );
-  return validate(NetworkOption, readModel(file, field, OPTIONS_DIR, 'network option').data, field);
+  const option = validate(NetworkOption, readModel(file, field, OPTIONS_DIR, 'network option').data, field);
+  if (file !== optionFilePath(option.id) && builtinOptionIds().includes(option.id))
+    checkNotPosing(option, loadOption(option.id), field, 'network option');
+  return option;
+}
+
+/**
+ * Refuses two option references (ids or files) that load as the same option id: results are
+ * labelled by id, so one would pass for the other (and a report keeps only one of them).
+ */
+export function checkDistinctOptionIds(refs: readonly string[], field: string): void {
+  const seen = new Map<string, string>();
+  for (const ref of refs) {
+    const id = loadOption(ref, field).id;
+    const other = seen.get(id);
+    if (other !== undefined)
+      throw new InputError(
+        field,
+        refs.join(','),
+        `${other} and ${ref} are both option ${id}: results are labelled by id, so one would pass for the other; give the file its own id`,
+      );
+    seen.set(id, ref);
+  }
 }

@@ -16,6 +16,7 @@ import {
 } from '../../sim/compare.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { simulate } from '../../sim/simulate.ts';
+import { checkDistinctOptionIds } from '../../model/load.ts';
 import { InputError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
@@ -199,6 +200,7 @@ its interval is wider, but still paired.`,
       },
     ) => {
       const options = optionList(o.options);
+      checkDistinctOptionIds(options, '--options');
       const variants = o.variant ?? [];
       if (new Set(variants.map((v) => v.name)).size !== variants.length)
         throw new InputError('--variant', variants.map((v) => v.name).join(','), 'names a variant twice');

@@ -58,6 +58,12 @@ export function setPath(scenario: Scenario, path: string, value: unknown, raw?: 
       value,
       `the host profile's default, merged into ${merged} before overrides apply (setting it would change nothing): set ${merged}`,
     );
+  if (path === 'host.id' || path === 'option.id')
+    throw new InputError(
+      path,
+      value,
+      `the ${path === 'host.id' ? 'host' : 'option'} id the result is labelled with (an override would report one ${path === 'host.id' ? 'host' : 'option'} as another, with the same numbers): to simulate another, give ${path === 'host.id' ? '--host' : '--option'} a file with its own id`,
+    );
   const flag = FLAG_OF[path];
   if (flag)
     throw new InputError(

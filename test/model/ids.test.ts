@@ -1,0 +1,61 @@
+/**
+ * Results are labelled with the host and option ids, and fitted profiles are matched by them: no
+ * file, override or pair of options may make one pass for another.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { normalize } from '../../model/compile/normalize.ts';
+import { checkDistinctOptionIds, loadHost, loadOption, optionFilePath } from '../../model/load.ts';
+import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
+import { inputError } from './helpers/input-error.ts';
+
+const tmp = tempDirs('cnisim-ids-');
+
+describe('a file with a built-in id', () => {
+  it('is taken when it is that built-in (a saved hosts --show), refused when it differs', () => {
+    const dir = tmp();
+    const same = join(dir, 'c4.yaml');
+    writeFileSync(same, YAML.stringify(loadHost('c4.8xlarge')));
+    expect(loadHost(same)).toEqual(loadHost('c4.8xlarge'));
+    const changed = join(dir, 'c4-changed.yaml');
+    writeFileSync(changed, YAML.stringify({ ...loadHost('c4.8xlarge'), rps_cpus: '0-17' }));
+    const e = inputError(() => loadHost(changed));
+    expect(e.field).toBe('host.id');
+    expect(e.reason).toMatch(/built-in host profile's id, and this file differs/);
+  });
+
+  it('an option file posing as another built-in option is refused', () => {
+    const dir = tmp();
+    const pose = join(dir, 'pose.yaml');
+    writeFileSync(
+      pose,
+      readFileSync(optionFilePath('net-host')!, 'utf8').replace(/^id: net-host$/m, 'id: flannel-vxlan'),
+    );
+    expect(inputError(() => loadOption(pose)).field).toBe('option.id');
+  });
+});
+
+describe('two options of one run with the same id', () => {
+  it('are refused, even when one is a copy of the other', () => {
+    const copy = join(tmp(), 'copy.yaml');
+    writeFileSync(copy, readFileSync(optionFilePath('net-host')!, 'utf8'));
+    expect(loadOption(copy).id).toBe('net-host');
+    const e = inputError(() => checkDistinctOptionIds(['net-host', copy], '--options'));
+    expect(e.reason).toMatch(/are both option net-host/);
+    expect(() => checkDistinctOptionIds(['net-host', 'ipvlan'], '--options')).not.toThrow();
+  });
+});
+
+describe('--set of an id', () => {
+  it('is refused (it relabelled net-host as another option with net-host numbers)', () => {
+    const base = { option: 'net-host', workload: { rate_rps: 50_000, response_bytes: 350 } };
+    expect(inputError(() => normalize({ ...base, set: ['option.id=flannel-vxlan'] })).field).toBe(
+      'option.id',
+    );
+    expect(inputError(() => normalize({ ...base, set: ['host.id=netns-lab'] })).reason).toMatch(
+      /host id the result is labelled with/,
+    );
+  });
+});
