@@ -20,6 +20,12 @@ const noInterrupt = (s: Scenario) =>
     ? 'the receive runs on the sending CPU with no interrupt (host.nic.rx_cpu=sender, a veth pair)'
     : null;
 
+/** Interrupt moderation switched off as a mechanism (one interrupt per arrival, whatever the mode). */
+const moderationOff = (s: Scenario) =>
+  s.host.mechanisms.coalescing
+    ? null
+    : 'interrupt moderation is switched off (host.mechanisms.coalescing=false): add --set host.mechanisms.coalescing=true';
+
 /** Parameters of a mechanism that is switched off (model/compile/assemble.ts reads them only when on). */
 const switchedOff = (m: keyof Scenario['host']['mechanisms'], what: string) => (s: Scenario) =>
   s.host.mechanisms[m] ? null : `${what} is off (host.mechanisms.${m}=false)`;
@@ -31,7 +37,38 @@ const RULES: Rule[] = [
   { path: 'host.backlog.netdev_max_backlog', inert: switchedOff('backlog_limit', 'the backlog limit') },
   { path: 'host.cpus.smt_slowdown', inert: switchedOff('smt', 'hyperthread sharing') },
   { path: 'host.cpus.smt_sibling_offset', inert: switchedOff('smt', 'hyperthread sharing') },
-  { path: 'host.nic.coalescing', inert: noInterrupt },
+  { path: 'host.xps_cpus', prefix: true, inert: switchedOff('xps', 'XPS') },
+  { path: 'host.tcp.delack_ns', inert: switchedOff('delayed_ack', 'the delayed ACK') },
+  { path: 'host.cpu_wakeup.', prefix: true, inert: switchedOff('idle_wakeup', 'the idle wake-up') },
+  {
+    path: 'host.mechanisms.rfs',
+    inert: (s) =>
+      s.host.mechanisms.rps
+        ? null
+        : 'RFS steers through RPS, which is off (host.mechanisms.rps=false): add --set host.mechanisms.rps=true',
+  },
+  {
+    path: 'host.rfs.sock_flow_entries',
+    inert: (s) =>
+      s.host.mechanisms.rps && s.host.mechanisms.rfs
+        ? null
+        : 'RFS is off (it needs host.mechanisms.rps=true and host.mechanisms.rfs=true)',
+  },
+  {
+    path: 'host.rfs.flow_cnt',
+    inert: () =>
+      'the model does not use it (a flow is steered by the socket flow table alone; the per-queue table is checked, not modelled)',
+  },
+  {
+    path: 'host.cpus.numa_nodes',
+    prefix: true,
+    inert: () =>
+      "the model does not use it (placement comes from the masks: irq_cpus, rps_cpus, xps_cpus, the applications' cpus; it is checked, not modelled)",
+  },
+  {
+    path: 'host.nic.coalescing',
+    inert: (s) => noInterrupt(s) ?? moderationOff(s),
+  },
   { path: 'host.nic.irq_cpus', inert: noInterrupt },
   { path: 'host.nic.hardirq_cost_ns', inert: noInterrupt },
   { path: 'host.nic.tx_clean_cost_ns_per_frame', inert: noInterrupt },
@@ -64,8 +101,9 @@ const RULES: Rule[] = [
     path: 'host.nic.rx_usecs',
     inert: (s) =>
       noInterrupt(s) ??
-      (!s.host.mechanisms.coalescing || s.host.nic.coalescing !== 'fixed'
-        ? `the interval applies only to fixed moderation, and host.nic.coalescing is ${s.host.mechanisms.coalescing ? s.host.nic.coalescing : 'switched off (host.mechanisms.coalescing=false)'}: add --set host.nic.coalescing=fixed (or =off for an interrupt per arrival)`
+      moderationOff(s) ??
+      (s.host.nic.coalescing !== 'fixed'
+        ? `the interval applies only to fixed moderation, and host.nic.coalescing is ${s.host.nic.coalescing}: add --set host.nic.coalescing=fixed (or =off for an interrupt per arrival)`
         : null),
   },
   {
@@ -73,7 +111,8 @@ const RULES: Rule[] = [
     prefix: true,
     inert: (s) =>
       noInterrupt(s) ??
-      (!s.host.mechanisms.coalescing || s.host.nic.coalescing !== 'adaptive'
+      moderationOff(s) ??
+      (s.host.nic.coalescing !== 'adaptive'
         ? `it applies only to adaptive moderation, and host.nic.coalescing is ${s.host.nic.coalescing}`
         : null),
   },

@@ -83,6 +83,9 @@ describe('the inert overrides do change nothing, and their suggested companions 
       'host.mechanisms.ring_limit=false',
       'host.mechanisms.backlog_limit=false',
       'host.mechanisms.smt=false',
+      'host.mechanisms.xps=false',
+      'host.mechanisms.delayed_ack=false',
+      'host.mechanisms.idle_wakeup=false',
     ];
     const params = [
       'host.stalls.rate_per_cpu_per_s=500',
@@ -93,6 +96,13 @@ describe('the inert overrides do change nothing, and their suggested companions 
       'host.backlog.netdev_max_backlog=5',
       'host.cpus.smt_slowdown=3',
       'host.cpus.smt_sibling_offset=9',
+      'host.xps_cpus=["9-17","0-8"]',
+      'host.tcp.delack_ns=1',
+      'host.cpu_wakeup.wakeup_ns=1',
+      'host.cpu_wakeup.idle_threshold_ns=1',
+      // Not modelled at all (checked only):
+      'host.rfs.flow_cnt=1',
+      'host.cpus.numa_nodes=["0-35"]',
     ];
     const plain = await point(off);
     const inert = await point([...off, ...params]);
@@ -105,5 +115,19 @@ describe('the inert overrides do change nothing, and their suggested companions 
     const on = await point(['host.nic.ring_size=4']);
     expect(Object.values(on.drops).reduce((x, y) => x + y, 0)).toBeGreaterThan(0);
     expect(on.warnings?.some((w) => w.includes('changes nothing'))).toBe(false);
+  });
+});
+
+describe('inertSetWarnings: switches', () => {
+  it('names the switch that is off (moderation, RPS under RFS), not a value already set', () => {
+    const set = ['host.mechanisms.coalescing=false', 'host.nic.coalescing=fixed', 'host.nic.rx_usecs=100'];
+    const w = inertSetWarnings(normalize({ ...base, set }), set);
+    expect(w).toHaveLength(2);
+    for (const x of w)
+      expect(x).toMatch(/moderation is switched off.*add --set host\.mechanisms\.coalescing=true$/);
+    const rfs = ['host.mechanisms.rps=false', 'host.mechanisms.rfs=true'];
+    expect(inertSetWarnings(normalize({ ...base, set: rfs }), rfs)[0]).toMatch(
+      /mechanisms.rfs=true changes nothing: RFS steers through RPS, which is off/,
+    );
   });
 });
