@@ -6,10 +6,22 @@ import { InputError, UsageError } from './errors.ts';
 
 const SUFFIX: Record<string, number> = { k: 1e3, K: 1e3, m: 1e6, M: 1e6 };
 
-/** Parses `250000`, `250k`, `2.5e5`. */
+/**
+ * Flags whose values are sizes in bytes: written in full, as `4k` would read 4000 where the study's
+ * "4 KB" is 4096.
+ */
+const BYTE_FLAGS = new Set(['--response-bytes', '--request-bytes']);
+
+/** Parses `250000`, `250k`, `2.5e5` (no suffix for a size in bytes). */
 export function parseNumber(flag: string, raw: string): number {
   const m = /^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([kKmM]?)\s*$/.exec(raw);
   if (!m) throw new UsageError(`${flag}: not a number (got ${JSON.stringify(raw)})`);
+  if (m[2] && BYTE_FLAGS.has(flag))
+    throw new InputError(
+      flag,
+      raw,
+      `write bytes in full (4096 for the study's 4 KB): ${m[2]} would read ${Number(m[1]) * (SUFFIX[m[2]] ?? 1)}`,
+    );
   return Number(m[1]) * (m[2] ? (SUFFIX[m[2]] ?? 1) : 1);
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNumberList } from '../../cli/parse.ts';
+import { InputError } from '../../cli/errors.ts';
+import { parseNumber, parseNumberList } from '../../cli/parse.ts';
 import { optionList } from '../../cli/commands/sweep.ts';
 
 describe('lists on the command line', () => {
@@ -11,5 +12,14 @@ describe('lists on the command line', () => {
     expect(() => parseNumberList('--rates', '10k,10k', { unique: true })).toThrow(/10000 is listed twice/);
     expect(() => optionList('ipvlan,net-host,ipvlan')).toThrow(/--options: ipvlan is listed twice/);
     expect(() => optionList('ipvlan,,net-host')).toThrow(/--options: an empty entry/);
+  });
+});
+
+describe('sizes in bytes', () => {
+  it("are written in full: 4k would read 4000, not the study's 4 KB (4096)", () => {
+    expect(() => parseNumber('--response-bytes', '4k')).toThrow(/write bytes in full.*k would read 4000/);
+    expect(() => parseNumberList('--response-bytes', '350,4k')).toThrow(InputError);
+    expect(parseNumberList('--response-bytes', '350,4096')).toEqual([350, 4096]);
+    expect(parseNumber('--rate', '4k')).toBe(4000); // rates keep their suffixes
   });
 });
