@@ -5,19 +5,31 @@
  *
  * Format: the first line is the header `{"cnisim_sweep":1,"settings":{...}}` with everything besides
  * the grid that decides a result (version, host, profile and scenario with a SHA-256 of their files,
- * a host file's also of the profile it resolves to, as it may extend another file; --set, seed,
- * replications, requests or duration); then one line per point
- * `{"point":{"option","rate_rps","response_bytes"},"result":<simulate result>}`, appended and flushed
- * as each point finishes (`jq -c 'select(.result) | .result'` lists the results).
+ * a host file's also of the profile it resolves to, as it may extend another file; the host file a
+ * scenario names, fingerprinted the same way; --set, seed, replications, requests or duration);
+ * then one line per point `{"point":{"option","rate_rps","response_bytes"},"option_file":...,
+ * "result":<simulate result>}`, appended and flushed as each point finishes (`jq -c 'select(.result)
+ * | .result'` lists the results). `option_file` is there when the point's option is a file (given in
+ * --options, or named by the scenario): its SHA-256 and that of the option it resolves to (an
+ * `extends` base's change shows there). It is kept per point, not in the header, because the options
+ * of a grid may grow on resume. Built-in ids are not fingerprinted: their content is versioned with
+ * the tool (cnisim_version).
  *
  * Invariants: a log is never overwritten (without --resume an existing, non-empty file is refused);
  * results of other settings are never mixed in (--resume refuses a log whose header differs, naming
- * the first setting that does); a last line cut short by an interruption is dropped on resume (the
+ * the first setting that does, and a log whose points of an option file were made from another
+ * content of it, naming the file); a last line cut short by an interruption is dropped on resume (the
  * file is truncated to its last whole line), any other unreadable line is refused.
+ *
+ * Logs written before option files and the files a scenario names were fingerprinted (no
+ * `scenario_host` in the header, no `option_file` in the points) are resumed only where nothing they
+ * would supply rests on a file that could have changed unnoticed: see checkHeader and checkOptionFile.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { loadHost } from '../model/load.ts';
+import { hostFilePath, loadHost, loadOption, optionFilePath, readDataFile, validate } from '../model/load.ts';
+import { ScenarioInput } from '../model/schema/scenario.ts';
+import { readScenarioFile } from '../model/scenario-file.ts';
 import type { SimResult } from '../sim/result.ts';
 import { InputError } from './errors.ts';
 import { lockFile } from './file-lock.ts';
@@ -61,6 +73,42 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The host file a --scenario file names, when the simulator uses it: no --host overrides it (the
+ * precedence of sim/simulate.ts scenarioInput; a relative path is taken from the scenario file's
+ * folder, as model/scenario-file.ts reads it). Null when the scenario names a built-in id or
+ * writes its host inline (both are in the scenario's text, which is hashed) or names none.
+ */
+function scenarioHostRef(f: SweepSettingsInput): string | null {
+  if (f.scenario === undefined || f.host) return null;
+  if (!existsSync(f.scenario) || !statSync(f.scenario).isFile()) return null;
+  const s = readScenarioFile(f.scenario);
+  if (typeof s.host !== 'string' || hostFilePath(s.host) !== s.host) return null;
+  return hostRef(s.host);
+}
+
+/**
+ * The fingerprint of an option named by file (given in --options, or named by a --scenario that
+ * gives the sweep its option): the file's SHA-256 and that of the option it resolves to, as it may
+ * extend another file. Undefined for a built-in id. An option that does not load is refused here,
+ * before any point is simulated or taken from a log.
+ */
+export function optionFileRef(ref: string): string | undefined {
+  const option = loadOption(ref, '--options');
+  if (optionFilePath(ref) !== ref) return undefined;
+  return `${ref} sha256:${sha256(readFileSync(ref))} resolved sha256:${sha256(JSON.stringify(option))}`;
+}
+
+/** The fingerprints of the option files among a sweep's options (built-in ids are left out). */
+export function optionFiles(options: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const ref of options) {
+    const r = optionFileRef(ref);
+    if (r !== undefined) m.set(ref, r);
+  }
+  return m;
+}
+
 /** Everything besides the grid that decides a point's result. */
 export function sweepSettings(f: SweepSettingsInput): SweepSettings {
   return {
@@ -68,6 +116,8 @@ export function sweepSettings(f: SweepSettingsInput): SweepSettings {
     host: hostRef(f.host),
     profile: fileRef(f.profile),
     scenario: fileRef(f.scenario),
+    // Always written (null when none), so a header without it is known to predate it (checkHeader).
+    scenario_host: scenarioHostRef(f),
     set: f.set,
     seed: f.seed,
     replications: f.replications,
@@ -90,9 +140,16 @@ export interface SweepLog {
 
 /**
  * Opens the log at `path`: a new one (the file must be absent or empty unless `resume`), or, with
- * `resume`, the existing one after checking that it was written with the same settings.
+ * `resume`, the existing one after checking that it was written with the same settings and that
+ * its points of the option files in `optionFiles` (optionFiles(): the sweep's, by reference) were
+ * made from their present content.
  */
-export function openSweepLog(path: string, settings: SweepSettings, resume: boolean): SweepLog {
+export function openSweepLog(
+  path: string,
+  settings: SweepSettings,
+  resume: boolean,
+  optionFiles: ReadonlyMap<string, string> = new Map(),
+): SweepLog {
   const done = new Map<string, SimResult>();
   const exists = existsSync(path) && statSync(path).size > 0;
   if (exists && !resume)
@@ -105,14 +162,15 @@ export function openSweepLog(path: string, settings: SweepSettings, resume: bool
   const unlock = lockFile(path, '--out');
   try {
     const header = `${JSON.stringify({ cnisim_sweep: 1, settings })}\n`;
-    const started = exists && readLog(path, settings, done);
+    const started = exists && readLog(path, settings, optionFiles, done);
     if (resume && !started) log(`sweep: ${path} holds no sweep yet: starting a new sweep log`);
     const fd = openSync(path, 'a');
     if (!started) writeSync(fd, header);
     return {
       done,
       append(point, result) {
-        writeSync(fd, `${JSON.stringify({ point, result })}\n`);
+        const option_file = optionFiles.get(point.option);
+        writeSync(fd, `${JSON.stringify({ point, ...(option_file ? { option_file } : {}), result })}\n`);
       },
       close() {
         closeSync(fd);
@@ -134,7 +192,12 @@ const HEADER_START = '{"cnisim_sweep":1,';
  * header, is then emptied: nothing was simulated); a file without a line that is not a header's
  * start is refused.
  */
-function readLog(path: string, settings: SweepSettings, done: Map<string, SimResult>): boolean {
+function readLog(
+  path: string,
+  settings: SweepSettings,
+  optionFiles: ReadonlyMap<string, string>,
+  done: Map<string, SimResult>,
+): boolean {
   const text = readFileSync(path, 'utf8');
   const lines = text.split('\n');
   // Every record ends with a newline: the piece after the last one ('' normally) was cut short.
@@ -158,9 +221,10 @@ function readLog(path: string, settings: SweepSettings, done: Map<string, SimRes
       checkHeader(path, rec, settings);
       continue;
     }
-    const r = rec as { point?: SweepPoint; result?: SimResult };
+    const r = rec as { point?: SweepPoint; option_file?: string; result?: SimResult };
     if (!r.point || !r.result)
       throw new InputError('--out', path, `line ${i + 1} is not a {"point","result"} record`);
+    checkOptionFile(path, i + 1, r.point.option, r.option_file, optionFiles.get(r.point.option));
     done.set(pointKey(r.point), r.result);
   }
   if (cut !== '') {
@@ -171,10 +235,51 @@ function readLog(path: string, settings: SweepSettings, done: Map<string, SimRes
   return true;
 }
 
+/**
+ * A logged point of an option file is reused only if it was made from the file's present content
+ * (`now`: its fingerprint; undefined when the option is a built-in id, or not in this sweep, whose
+ * points are then not reused). A point without a fingerprint was logged before option files were
+ * fingerprinted: whether the file changed since cannot be told, so it is refused as a changed one
+ * would be (reusing it could pass a stale result for a fresh one, which --resume exists to never
+ * do). Points of built-in ids in such a log are still reused: nothing about them was unrecorded.
+ */
+function checkOptionFile(
+  path: string,
+  line: number,
+  option: string,
+  was: string | undefined,
+  now: string | undefined,
+): void {
+  if (now === undefined || was === now) return;
+  // The file's own hash comes before ' resolved': equal there, a file it extends changed.
+  const what =
+    was?.split(' resolved ')[0] === now.split(' resolved ')[0]
+      ? `a file the option file ${option} extends changed`
+      : `the option file ${option} changed`;
+  throw new InputError(
+    '--resume',
+    path,
+    was === undefined
+      ? `line ${line}: the log predates option file fingerprints, so whether the option file ${option} changed since its points were logged cannot be told: its results may not match (use a new --out file)`
+      : `${what} since its points were logged (the log has ${JSON.stringify(was)}, it is now ${JSON.stringify(now)}): its results would not match (use a new --out file)`,
+  );
+}
+
 function checkHeader(path: string, rec: unknown, settings: SweepSettings): void {
   const h = rec as { cnisim_sweep?: number; settings?: SweepSettings };
   if (h?.cnisim_sweep !== 1 || typeof h.settings !== 'object' || h.settings === null)
     throw new InputError('--out', path, 'the first line is not a sweep log header');
+  // A header without scenario_host predates fingerprints of the files a scenario names. It is
+  // accepted when this sweep's scenario names no host file (then there is nothing more to check
+  // than the header has: the scenario's text is hashed); otherwise whether that file changed
+  // cannot be told, and it is refused as a changed one would be. (The scenario's option is the
+  // sweep's option, checked point by point: checkOptionFile.)
+  if (!('scenario_host' in h.settings) && settings.scenario_host !== null)
+    throw new InputError(
+      '--resume',
+      path,
+      `the log predates fingerprints of the files a scenario names, so whether the host file the scenario names (${JSON.stringify(settings.scenario_host)}) changed since cannot be told: its results may not match (use a new --out file)`,
+    );
   for (const key of new Set([...Object.keys(settings), ...Object.keys(h.settings)])) {
     const was = JSON.stringify(h.settings[key] ?? null);
     const now = JSON.stringify(settings[key] ?? null);

@@ -7,11 +7,12 @@ import type { Command } from 'commander';
 import { builtinOptionIds } from '../../model/load.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { MAX_RATE_RPS, simulate } from '../../sim/simulate.ts';
+import { checkDistinctOptionIds } from '../../model/load.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
 import { parseNumberList } from '../parse.ts';
 import { createProgress } from '../progress.ts';
-import { openSweepLog, pointKey, sweepSettings } from '../sweep-log.ts';
+import { openSweepLog, optionFiles, pointKey, sweepSettings } from '../sweep-log.ts';
 import {
   addModelOptions,
   logWarnings,
@@ -56,9 +57,11 @@ Examples:
     # after Ctrl-C: only the missing points run (also after adding rates); the output covers the grid
   $ jq -c 'select(.result) | .result' sweep.jsonl    # the log's results, one per line
 
-The log's first line records the settings (version, host, profile/scenario file hashes, --set, seed,
-replications, requests): --resume refuses a log written with other settings, and --out never
-overwrites a log (without --resume an existing file is refused).`,
+The log's first line records the settings (version, host, profile/scenario file hashes and that of
+the host file a scenario names, --set, seed, replications, requests) and each point the hash of its
+option file (an option given by path): --resume refuses a log written with other settings or from
+an option file that changed since, and --out never overwrites a log (without --resume an existing
+file is refused).`,
   );
   cmd.action(
     async (
@@ -78,6 +81,7 @@ overwrites a log (without --resume an existing file is refused).`,
           `--options: the scenario ${o.scenario}'s option is written inline, which a sweep cannot name: give --options (ids or option files)`,
         );
       const options = optionList(o.options ?? sc?.option ?? 'all');
+      checkDistinctOptionIds(options, '--options');
       const rates = parseNumberList('--rates', o.rates, { unique: true });
       for (const r of rates)
         if (!(r > 0 && r <= MAX_RATE_RPS))
@@ -100,7 +104,10 @@ overwrites a log (without --resume an existing file is refused).`,
       const points = options.flatMap((opt) => sizes.flatMap((b) => rates.map((r) => ({ opt, r, b }))));
       // The flags are checked (requestFrom throws on bad combinations) before a log is started.
       if (points[0]) requestFrom(o, points[0].opt, points[0].r, points[0].b);
-      const sweepLog = o.out ? openSweepLog(o.out, sweepSettings(o), o.resume === true) : undefined;
+      // Option files (given here or by the scenario) are fingerprinted point by point in the log.
+      const sweepLog = o.out
+        ? openSweepLog(o.out, sweepSettings(o), o.resume === true, optionFiles(options))
+        : undefined;
       const progress = createProgress('sweep', points.length);
       const pool = openPool(o);
       const results: SimResult[] = [];

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSweepLog, pointKey, sweepSettings } from '../../cli/sweep-log.ts';
+import { openSweepLog, optionFiles, pointKey, sweepSettings } from '../../cli/sweep-log.ts';
 import type { SimResult } from '../../sim/result.ts';
 import { cnisim } from './helpers/run-cnisim.ts';
 
@@ -54,6 +54,110 @@ describe('sweep log', () => {
     const before = sweepSettings({ ...flags, profile: prof });
     writeFileSync(prof, '{"a":2}');
     expect(sweepSettings({ ...flags, profile: prof }).profile).not.toBe(before.profile);
+  });
+
+  // Model files of their own (a file under a built-in's id must be that built-in).
+  function modelFile(name: string, builtin: string, id: string): string {
+    const path = join(dir, name);
+    const text = readFileSync(join('model', builtin), 'utf8');
+    writeFileSync(path, text.replace(/^id: .*$/m, `id: ${id}`));
+    return path;
+  }
+  const edit = (path: string, from: RegExp, to: string) => {
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(from);
+    writeFileSync(path, text.replace(from, to));
+  };
+  const optPoint = (option: string) => ({ option, rate_rps: 1000, response_bytes: 350 });
+
+  it('refuses to resume points of an option file that changed since, directly or through extends', () => {
+    const opt = modelFile('my-opt.yaml', 'options/net-host.yaml', 'my-opt');
+    const path = join(dir, 'opt.jsonl');
+    const a = openSweepLog(path, sweepSettings(flags), false, optionFiles(['net-host', opt]));
+    a.append(optPoint(opt), result(1000));
+    a.append(point(1000), result(1000));
+    a.close();
+    expect(JSON.parse(lines(path)[1]!).option_file).toMatch(/my-opt\.yaml sha256:\w+ resolved sha256:\w+$/);
+    expect(JSON.parse(lines(path)[2]!).option_file).toBeUndefined(); // a built-in id: versioned with the tool
+    // Unchanged: resumed.
+    const b = openSweepLog(path, sweepSettings(flags), true, optionFiles(['net-host', opt]));
+    b.close();
+    expect(b.done.size).toBe(2);
+    edit(opt, /^mtu: 1500$/m, 'mtu: 9000');
+    expect(() => openSweepLog(path, sweepSettings(flags), true, optionFiles(['net-host', opt]))).toThrow(
+      /--resume: the option file \S+my-opt\.yaml changed since its points were logged/,
+    );
+    // A sweep without that option does not reuse its points: resumed.
+    openSweepLog(path, sweepSettings(flags), true, optionFiles(['net-host'])).close();
+
+    // A file extending it: its own bytes are unchanged, what it resolves to is not.
+    const child = join(dir, 'my-child.yaml');
+    writeFileSync(child, 'extends: my-opt.yaml\nid: my-child\n');
+    const path2 = join(dir, 'opt-child.jsonl');
+    const c = openSweepLog(path2, sweepSettings(flags), false, optionFiles([child]));
+    c.append(optPoint(child), result(1000));
+    c.close();
+    edit(opt, /^mtu: 9000$/m, 'mtu: 1500');
+    expect(() => openSweepLog(path2, sweepSettings(flags), true, optionFiles([child]))).toThrow(
+      /--resume: a file the option file \S+my-child\.yaml extends changed since its points were logged/,
+    );
+  });
+
+  it('fingerprints the host file a scenario names (unless --host overrides it), and resumes while it is unchanged', () => {
+    const host = modelFile('sc-host.yaml', 'hosts/c4.8xlarge.yaml', 'sc-host');
+    const scenario = join(dir, 'sc.yaml');
+    writeFileSync(scenario, `host: ${host}\noption: net-host\n`);
+    const path = join(dir, 'sc.jsonl');
+    const a = openSweepLog(path, sweepSettings({ ...flags, scenario }), false);
+    a.append(point(1000), result(1000));
+    a.close();
+    expect(JSON.parse(lines(path)[0]!).settings.scenario_host).toMatch(/sc-host\.yaml sha256:\w+ resolved/);
+    const b = openSweepLog(path, sweepSettings({ ...flags, scenario }), true);
+    b.close();
+    expect(b.done.size).toBe(1);
+    edit(host, /^ {2}smt_slowdown: 1\.6$/m, '  smt_slowdown: 1.7');
+    expect(() => openSweepLog(path, sweepSettings({ ...flags, scenario }), true)).toThrow(
+      /--resume: the log was written with scenario_host "\S+sc-host\.yaml sha256:\w+ .*", this sweep has "\S+sc-host\.yaml sha256:/,
+    );
+    // --host takes the scenario's host's place: the scenario's is not fingerprinted then.
+    expect(sweepSettings({ ...flags, scenario, host: 'c4.8xlarge' }).scenario_host).toBeNull();
+    // A built-in id is in the scenario's text, which is hashed.
+    writeFileSync(scenario, 'host: c4.8xlarge\noption: net-host\n');
+    expect(sweepSettings({ ...flags, scenario }).scenario_host).toBeNull();
+  });
+
+  it('resumes a log written before these fingerprints only where nothing it gives back rests on a file', () => {
+    const opt = modelFile('old-opt.yaml', 'options/net-host.yaml', 'old-opt');
+    const host = modelFile('old-host.yaml', 'hosts/c4.8xlarge.yaml', 'old-host');
+    const scenario = join(dir, 'old-sc.yaml');
+    writeFileSync(scenario, `host: ${host}\n`);
+    // An older log: no scenario_host in the header, no option_file in the points.
+    const old = (name: string, settings: Record<string, unknown>) => {
+      const path = join(dir, name);
+      const { scenario_host: _s, ...before } = settings;
+      writeFileSync(
+        path,
+        `${[
+          { cnisim_sweep: 1, settings: before },
+          { point: point(1000), result: result(1000) },
+          { point: optPoint(opt), result: result(1000) },
+        ]
+          .map((r) => JSON.stringify(r))
+          .join('\n')}\n`,
+      );
+      return path;
+    };
+    const plain = old('old.jsonl', sweepSettings(flags));
+    const b = openSweepLog(plain, sweepSettings(flags), true, optionFiles(['net-host']));
+    b.close();
+    expect(b.done.size).toBe(2);
+    expect(() => openSweepLog(plain, sweepSettings(flags), true, optionFiles(['net-host', opt]))).toThrow(
+      /--resume: line 3: the log predates option file fingerprints, so whether the option file \S+old-opt\.yaml changed/,
+    );
+    const withScenario = old('old-sc.jsonl', sweepSettings({ ...flags, scenario }));
+    expect(() => openSweepLog(withScenario, sweepSettings({ ...flags, scenario }), true)).toThrow(
+      /--resume: the log predates fingerprints of the files a scenario names/,
+    );
   });
 
   it('drops a last line cut short by an interruption and appends after the last whole line', () => {
@@ -148,6 +252,27 @@ describe('cnisim sweep --out / --resume', () => {
     expect(fresh.code).toBe(0);
     // The simulator is deterministic for a seed: logged points are the points a fresh run makes.
     expect(noWall(JSON.parse(resumed.out))).toEqual(noWall(JSON.parse(fresh.out)));
+  });
+
+  it('refuses (exit 3) to resume a log after its option file was edited', () => {
+    const opt = join(dir, 'cli-opt.yaml');
+    writeFileSync(
+      opt,
+      readFileSync('model/options/net-host.yaml', 'utf8').replace(/^id: .*$/m, 'id: cli-opt'),
+    );
+    const path = join(dir, 'cli-opt.jsonl');
+    const run = (...more: string[]) =>
+      cnisim('sweep', '--options', opt, '--rates', '50000', '--requests', '4000', '--out', path, ...more);
+    expect(run().code).toBe(0);
+    const same = run('--resume');
+    expect(same.code).toBe(0);
+    expect(same.err).toMatch(/1 point\(s\) already simulated/);
+    writeFileSync(opt, readFileSync(opt, 'utf8').replace(/^mtu: 1500$/m, 'mtu: 9000'));
+    const edited = run('--resume');
+    expect(edited.code).toBe(3);
+    expect(edited.err).toMatch(
+      /--resume: the option file \S+cli-opt\.yaml changed since its points were logged/,
+    );
   });
 
   it('--resume without --out is a usage error (exit 2)', () => {
