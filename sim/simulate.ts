@@ -17,10 +17,11 @@
 import { inertSetWarnings } from '../model/compile/inert-sets.ts';
 import { unchangedSetWarnings } from '../model/compile/unchanged-sets.ts';
 import { InputError } from '../cli/errors.ts';
-import { hostBases, loadHost, readDataFile, validate } from '../model/load.ts';
+import { hostBases, hostFilePath, loadHost, readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
 import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
+import { readScenarioFile } from '../model/scenario-file.ts';
 import type { Scenario } from '../model/schema/scenario.ts';
 import { Histogram } from './engine/histogram.ts';
 import {
@@ -202,13 +203,22 @@ function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): Normal
     throw new InputError('response_bytes', req.response_bytes, 'must be a whole number greater than 0');
   let input: NormalizeInput = { option: req.option };
   if (req.scenario) {
-    const s = validate(ScenarioInput, readDataFile(req.scenario, '--scenario'), 'scenario');
+    const s = readScenarioFile(req.scenario);
     input = { ...s, option: req.option ?? s.option };
     if (req.host === undefined && s.host !== undefined) input.host = s.host;
   }
   const sets: string[] = [...(input.set ?? [])];
   if (prof) {
-    if (req.host === undefined && input.host === undefined && prof.host) input.host = prof.host;
+    if (req.host === undefined && input.host === undefined && prof.host) {
+      // A profile names its host by id: a host of a file must be given again, by its file.
+      if (!hostFilePath(prof.host))
+        throw new InputError(
+          '--profile',
+          req.profile,
+          `was fitted on host ${prof.host}, which is not a built-in: give --host with that host's file`,
+        );
+      input.host = prof.host;
+    }
     // A by_rate value is taken at the simulated rate (model/param-by-rate.ts).
     const at = (v: FittedValue) => (v.by_rate ? valueAtRate(v.by_rate, req.rate_rps) : v.value);
     for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${at(v)}`);
@@ -328,9 +338,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   };
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   // The scenario file's overrides are --set's too (the profile's are fitted values, not questions).
-  const fileSets = req.scenario
-    ? (validate(ScenarioInput, readDataFile(req.scenario, '--scenario'), 'scenario').set ?? [])
-    : [];
+  const fileSets = req.scenario ? (readScenarioFile(req.scenario).set ?? []) : [];
   warnings.push(...overrideWarnings(input, scenario, fileSets, req.set ?? [], req.variant));
   const bases = !prof && typeof input.host === 'string' ? hostBases(input.host) : [];
   if (bases.length > 0)

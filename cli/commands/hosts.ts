@@ -50,7 +50,7 @@ A host of your own: a YAML file that extends a built-in and sets what differs (d
             { header: 'id', value: (r) => r.id, align: 'left' },
             { header: 'cpus', value: (r) => r.cpus },
             { header: 'nic_queues', value: (r) => r.queues },
-            { header: 'line_gbps', value: (r) => r.line_rate_gbps },
+            { header: 'line_gbps', value: (r) => (r.line_rate_gbps === 0 ? 'unlimited' : r.line_rate_gbps) },
             { header: 'description', value: (r) => r.description, align: 'left' },
           ]),
         );

@@ -9,6 +9,7 @@ import { DEFAULT_REPLICATIONS, precisionCap, simulate, type SimulateRequest } fr
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { readDataFile, validate } from '../../model/load.ts';
 import { ScenarioInput } from '../../model/schema/scenario.ts';
+import { readScenarioFile } from '../../model/scenario-file.ts';
 import { UsageError } from '../errors.ts';
 import { formatTable, log, printJson } from '../output.ts';
 import { parseNonNegative, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../parse.ts';
@@ -104,7 +105,11 @@ export function requestFrom(flags: ModelFlags, option: string, rate: number, byt
 export function formatResult(r: SimResult): string {
   const head = `${r.option} on ${r.host}: ${r.rate_rps} RPS offered, ${r.achieved_rps} achieved, ${r.response_bytes} B responses, ${r.requests} requests measured (${r.replications ?? 1} replications, seed ${r.seed})\n`;
   if (r.saturated || !r.latency_ms || !r.latency_ci95_ms) {
-    return `${head}SATURATED: offered load exceeds capacity; bottleneck: ${r.bottleneck ?? 'unknown'}\n`;
+    // Drops without a busy resource are not an overload: say what stopped the requests.
+    const why = r.bottleneck?.startsWith('drops at ')
+      ? `requests were not completed (${r.bottleneck}; no resource was near full, so check what loses them, not only the load)`
+      : `offered load exceeds capacity; bottleneck: ${r.bottleneck ?? 'unknown'}`;
+    return `${head}SATURATED: ${why}\n`;
   }
   const lat = r.latency_ms;
   const ci = r.latency_ci95_ms;
@@ -176,7 +181,7 @@ export function scenarioPoint(file: string): {
   response_bytes?: number;
   inlineOption: boolean;
 } {
-  const s = validate(ScenarioInput, readDataFile(file, '--scenario'), 'scenario');
+  const s = readScenarioFile(file);
   return {
     ...(typeof s.option === 'string' ? { option: s.option } : {}),
     ...(s.workload?.rate_rps !== undefined ? { rate_rps: s.workload.rate_rps } : {}),
