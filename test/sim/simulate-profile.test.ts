@@ -136,3 +136,18 @@ describe('simulate --profile', () => {
     );
   });
 });
+
+describe('a profile fitted on a host of a file', () => {
+  it('needs that file with --host, and says so (the profile names the host by id only)', () => {
+    const file = profileFile({
+      host: '16-vcpu-4-queues',
+      params: { 'wire.propagation_ns': { value: 1000 } },
+    });
+    const req = { option: 'net-host', rate_rps: 50_000, response_bytes: 350, profile: file };
+    expect(() => scenarioOf(req)).toThrow(
+      /was fitted on host 16-vcpu-4-queues, which is not a built-in: give --host/,
+    );
+    const example = fileURLToPath(new URL('../../examples/hosts/16-vcpu-4-queues.yaml', import.meta.url));
+    expect(scenarioOf({ ...req, host: example }).wire.propagation_ns).toBe(1000);
+  });
+});
