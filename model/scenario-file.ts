@@ -7,11 +7,31 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
+import { InputError } from '../cli/errors.ts';
 import { readDataFile, validate } from './load.ts';
+import { HostProfile } from './schema/host.ts';
+import { NetworkOption } from './schema/option.ts';
 import { ScenarioInput } from './schema/scenario.ts';
 
 export function readScenarioFile(file: string): ScenarioInput {
-  const s = validate(ScenarioInput, readDataFile(file, '--scenario'), 'scenario');
+  const raw = readDataFile(file, '--scenario');
+  // An inline host or option is checked on its own first, so an error names its field (the
+  // scenario's schema would say only that neither an id nor a host matched).
+  for (const [key, schema] of [
+    ['host', HostProfile],
+    ['option', NetworkOption],
+  ] as const) {
+    const v = raw && typeof raw === 'object' ? (raw as Record<string, unknown>)[key] : undefined;
+    if (v === null || typeof v !== 'object') continue;
+    if ('extends' in v)
+      throw new InputError(
+        `scenario.${key}.extends`,
+        (v as { extends: unknown }).extends,
+        `an inline ${key} cannot extend another: put it in a file of its own and name the file (${key}: my-${key}.yaml)`,
+      );
+    validate(schema, v, `scenario.${key}`);
+  }
+  const s = validate(ScenarioInput, raw, 'scenario');
   const here = (ref: unknown) => {
     if (typeof ref !== 'string' || isAbsolute(ref) || !(ref.includes('/') || /\.(ya?ml|json)$/.test(ref)))
       return ref;

@@ -10,7 +10,7 @@ import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
 import { readDataFile, validate } from '../../model/load.ts';
 import { ScenarioInput } from '../../model/schema/scenario.ts';
 import { readScenarioFile } from '../../model/scenario-file.ts';
-import { UsageError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { formatTable, log, printJson } from '../output.ts';
 import { parseNonNegative, parseNonNegativeInt, parsePositive, parsePositiveInt } from '../parse.ts';
 import { createProgress } from '../progress.ts';
@@ -201,13 +201,17 @@ export function pointOf(o: {
   scenario?: string | undefined;
 }): { option: string; rate_rps: number; response_bytes: number } {
   const s = o.scenario ? scenarioPoint(o.scenario) : null;
+  if (o.option === undefined && s?.inlineOption && o.scenario)
+    throw new InputError(
+      '--scenario',
+      o.scenario,
+      'its option is written inline, which the commands cannot name a point by: put the option in a file of its own (option: my-option.yaml, beside the scenario) or give --option',
+    );
   const option = o.option ?? s?.option;
   const rate_rps = o.rate ?? s?.rate_rps;
   const response_bytes = o.responseBytes ?? s?.response_bytes;
   const missing = [
-    option === undefined
-      ? `--option${s?.inlineOption ? " (the scenario's option is written inline: give its file or id)" : ''}`
-      : null,
+    option === undefined ? '--option' : null,
     rate_rps === undefined ? '--rate' : null,
     response_bytes === undefined ? '--response-bytes' : null,
   ].filter((x) => x !== null);
