@@ -91,6 +91,23 @@ export function checkScenario(s: Scenario): void {
         throw new InputError(`${f}.cls`, st.cls, `a stage after a ${st.handoff} hand-off runs in softirq`);
       if (dir === 'rx' && st.cls === 'task')
         throw new InputError(`${f}.cls`, st.cls, 'receive stages run in softirq');
+      // Where a stage runs and in which class follow from the hand-offs (the interpreter places
+      // stages by them): a value that disagrees would be ignored, so it is refused.
+      const afterBacklog = o.stages[dir].slice(0, i + 1).some((x) => x.handoff === 'backlog');
+      const runsOn = { nic: 'irq', rps: 'rps', backlog: 'current', gro_cells: 'current', none: 'current' }[
+        st.handoff
+      ];
+      const expected = {
+        runs_on: dir === 'tx' && i === 0 ? 'app' : runsOn,
+        cls: dir === 'rx' || afterBacklog ? 'softirq' : 'task',
+      };
+      for (const k of ['runs_on', 'cls'] as const)
+        if (st[k] !== expected[k])
+          throw new InputError(
+            `${f}.${k}`,
+            st[k],
+            `follows from the hand-offs and is ${expected[k]} here (${dir === 'tx' && i === 0 ? "the application's write" : dir === 'rx' ? 'a receive stage' : afterBacklog ? 'after a backlog hand-off' : 'in the sending task'}, handoff ${st.handoff}): the simulator places stages by their hand-offs, so another value would be ignored`,
+          );
     });
   }
   // rx_passes documents the receive passes; it must agree with what the stages make: the NIC poll,
