@@ -77,7 +77,23 @@ export function readExtended(
   const baseId = isObj(base.data) && typeof base.data.id === 'string' ? base.data.id : ref;
   const merged = mergeOver(base.data, own) as Obj;
   if (!('description' in own)) merged.description = `${own.id}: ${baseId} with changes`;
+  markInheritedSources(merged, own, baseId);
   return { data: merged, own, bases: [baseId, ...base.bases] };
+}
+
+/**
+ * Where a file sets values of a group but not the group's `source`, the inherited source describes
+ * the base's numbers: it is prefixed with what this file set, so `--show` does not credit the base's
+ * measurements with the file's values. Mutates `merged` (a fresh object from mergeOver).
+ */
+function markInheritedSources(merged: Obj, own: Obj, baseId: string): void {
+  const set = Object.keys(own).filter(
+    (k) => k !== 'source' && k !== 'id' && k !== 'description' && !isObj(own[k]),
+  );
+  if (set.length > 0 && !('source' in own) && typeof merged.source === 'string')
+    merged.source = `${set.join(', ')} set by this file (no source given); otherwise ${baseId}'s: ${merged.source}`;
+  for (const [k, v] of Object.entries(own))
+    if (isObj(v) && isObj(merged[k])) markInheritedSources(merged[k], v, baseId);
 }
 
 /** A reference in `extends`: a built-in id (via `builtin`) or a path, absolute or relative to `fromDir`. */

@@ -155,3 +155,18 @@ describe('hosts --show / options --show', () => {
     expect(nh2.err).toMatch(/option\.rx_passes/);
   });
 });
+
+describe('sources of values a file sets', () => {
+  it('say which values the file set where it gives no source of its own (they described the base’s numbers)', () => {
+    const h = loadHost(file('src.yaml', 'extends: c4.8xlarge\nid: src\nnic:\n  ring_size: 2048\n'));
+    expect(h.nic.source).toMatch(
+      /^ring_size set by this file \(no source given\); otherwise c4\.8xlarge's: /,
+    );
+    // A group it does not touch keeps the base's text; one it gives a source keeps its own.
+    expect(h.backlog.source).toBe(loadHost('c4.8xlarge').backlog.source);
+    const own = loadHost(
+      file('src2.yaml', 'extends: c4.8xlarge\nid: src2\nnic:\n  ring_size: 2048\n  source: "ethtool -g"\n'),
+    );
+    expect(own.nic.source).toBe('ethtool -g');
+  });
+});
