@@ -3,7 +3,7 @@
  * or user files in YAML or JSON. Validation failures become one InputError naming the path of the
  * first bad field and its value.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
@@ -73,6 +73,13 @@ export function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
+/** Why a path is not a model file: missing, a folder, or not named .yaml/.yml/.json (lower case). */
+function notAFile(ref: string, kind: string): string {
+  if (!existsSync(ref)) return `no such ${kind} file`;
+  if (statSync(ref).isDirectory()) return `is a folder, not a ${kind} file`;
+  return `a ${kind} file must be named .yaml, .yml or .json (lower case), to be read as YAML or JSON`;
+}
+
 /** A reference written as a file path (a directory part or a data-file extension), not an id. */
 function looksLikePath(ref: string): boolean {
   return ref.includes('/') || /\.(ya?ml|json)$/.test(ref);
@@ -119,8 +126,8 @@ export function loadHost(ref: string, field = 'host'): HostProfile {
     throw new InputError(
       field,
       ref,
-      looksLikePath(ref)
-        ? 'no such host profile file'
+      looksLikePath(ref) || existsSync(ref)
+        ? notAFile(ref, 'host profile')
         : `unknown host profile (built-in: ${builtinHostIds().join(', ')}; or a .yaml/.json file)`,
     );
   const x = readModel(file, field, HOSTS_DIR, 'host profile');
@@ -206,8 +213,8 @@ export function loadOption(ref: string, field = 'option'): NetworkOption {
     throw new InputError(
       field,
       ref,
-      looksLikePath(ref)
-        ? 'no such network option file'
+      looksLikePath(ref) || existsSync(ref)
+        ? notAFile(ref, 'network option')
         : `unknown network option (built-in: ${builtinOptionIds().join(', ')}; or a .yaml/.json file)`,
     );
   const option = validate(NetworkOption, readModel(file, field, OPTIONS_DIR, 'network option').data, field);

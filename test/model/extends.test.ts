@@ -170,3 +170,15 @@ describe('sources of values a file sets', () => {
     expect(own.nic.source).toBe('ethtool -g');
   });
 });
+
+describe('a host reference that is not a model file', () => {
+  it('says why: a folder, an extension in capitals or another one, or missing', () => {
+    const upper = file('H.YAML', 'id: h\n');
+    expect(inputError(() => loadHost(upper)).reason).toMatch(
+      /must be named \.yaml, \.yml or \.json \(lower case\)/,
+    );
+    expect(inputError(() => loadHost(file('h.txt', 'id: h\n'))).reason).toMatch(/must be named/);
+    expect(inputError(() => loadHost(dir)).reason).toBe('is a folder, not a host profile file');
+    expect(inputError(() => loadOption(join(dir, 'none.yaml'))).reason).toBe('no such network option file');
+  });
+});
