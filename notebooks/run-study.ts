@@ -4,6 +4,7 @@
  * stderr. `cnisim study` uses it, and so can `npm start` (`runStudyCli('seed', {})`).
  */
 import { join } from 'node:path';
+import { readProfile } from '../sim/simulate.ts';
 import { InputError } from '../cli/errors.ts';
 import { log, printJson } from '../cli/output.ts';
 import type { StudyOptions, StudyOutcome } from './studies/common.ts';
@@ -38,8 +39,12 @@ export async function runStudyCli(
   // Before any simulation: a folder the report cannot go to is found now, not after minutes of work.
   checkOutDir(opts.outDir ?? join('out', name));
   // Said before the work: a profile picked up by default changes every number of the report.
-  if (name !== 'lab-validation')
-    log(`study ${name}: predicting with ${resolveProfile(opts.profile).description}`);
+  // A profile that is not one is refused first, not after saying it is the one predicting.
+  if (name !== 'lab-validation') {
+    const profile = resolveProfile(opts.profile);
+    if (profile.path) readProfile(profile.path);
+    log(`study ${name}: predicting with ${profile.description}`);
+  }
   const onSignal = () => {
     log(`study ${name}: interrupted; nothing written (a study writes its report only when it is complete)`);
     process.exit(130);

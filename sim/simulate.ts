@@ -120,7 +120,7 @@ interface FittedProfile {
   option_params?: Record<string, Record<string, FittedValue>>;
 }
 
-function readProfile(path: string): FittedProfile {
+export function readProfile(path: string): FittedProfile {
   const raw = readDataFile(path, '--profile') as Record<string, unknown> | null;
   if (!raw || typeof raw !== 'object' || typeof raw.params !== 'object' || raw.params === null)
     throw new InputError(

@@ -86,6 +86,15 @@ describe('cnisim study: bad input', () => {
     expect(r.stderr.trim()).toBe('cnisim: --profile: no such file (got "/nonexistent/fitted.json")');
   });
 
+  it('a file that is not a profile is refused before the study says it predicts with it', async () => {
+    const bad = join(tmp(), 'bad.json');
+    writeFileSync(bad, '{"x": 1}');
+    const r = await cnisimInProcess(['study', 'seed', '--quick', '--profile', bad, '--out', tmp()]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toMatch(/^cnisim: --profile: a fitted profile needs a "params" object/);
+    expect(r.stderr).not.toMatch(/predicting with/);
+  });
+
   it('a --runs path that does not exist is invalid input naming it (exit 3)', async () => {
     const r = await cnisimInProcess([
       'study',
