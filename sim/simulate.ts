@@ -62,9 +62,6 @@ export const MIN_MEASURED = 1000;
 /** Busy fraction of the window at which a resource counts as saturated (see the header). */
 export const FULLY_BUSY = 0.99;
 
-/** Busy fractions this close count as a tie for the bottleneck, which then goes to the server. */
-const BUSY_TIE = 0.005;
-
 export interface SimulateRequest {
   /** Built-in option id or a path to an option file. */
   option: string;
@@ -396,7 +393,9 @@ function summarize(
   const nCpu = outs[0]!.counters.cpus!;
   const cpuCount = scenario.host.cpus.count;
   const cpu: CpuLoad[] = [];
-  let busiest = { name: '', load: 0, score: 0 };
+  const serverBusiest = { name: '', load: 0 };
+  const clientBusiest = { name: '', load: 0 };
+  let busiest = { name: '', load: 0 };
   for (let i = 0; i < nCpu; i++) {
     const host = scenario.host.shared_cpus ? 'server' : i < cpuCount ? 'client' : 'server';
     const local = scenario.host.shared_cpus ? i : i % cpuCount;
@@ -406,21 +405,31 @@ function summarize(
     if (ks > 0) load.ksoftirqd = ks;
     cpu.push(load);
     const total = frac[0]! + frac[1]! + frac[2]!;
-    // A server CPU as busy as a client's (within BUSY_TIE) is the one named: with both hosts' CPUs
-    // full (RPS off loads both), the server's is the answer to a question about the server.
-    const score = total + (host === 'server' ? BUSY_TIE : 0);
-    if (score > busiest.score) {
+    const best = host === 'server' ? serverBusiest : clientBusiest;
+    if (total > best.load) {
       const k = frac.indexOf(Math.max(...frac));
-      busiest = { name: `${host} cpu ${local} ${CLASS_NAMES[k]}`, load: total, score };
+      best.name = `${host} cpu ${local} ${CLASS_NAMES[k]}`;
+      best.load = total;
     }
   }
+  // Both hosts with a CPU full (RPS off fills the IRQ CPUs of both): both are named, the server's
+  // first (the host the question is about); naming only the one scanned first misled.
+  busiest =
+    serverBusiest.load >= FULLY_BUSY && clientBusiest.load >= FULLY_BUSY
+      ? {
+          name: `${serverBusiest.name} (the client too: ${clientBusiest.name})`,
+          load: Math.max(serverBusiest.load, clientBusiest.load),
+        }
+      : serverBusiest.load >= clientBusiest.load
+        ? serverBusiest
+        : clientBusiest;
   const gbps = scenario.wire.line_rate_gbps;
   for (const [d, label] of [
     [0, 'client->server'],
     [1, 'server->client'],
   ] as const) {
     const u = gbps > 0 ? (c[`wire${d}_ns`] ?? 0) / R / window_ns : 0;
-    if (u > busiest.load) busiest = { name: `wire ${gbps} Gbit/s ${label}`, load: u, score: u };
+    if (u > busiest.load) busiest = { name: `wire ${gbps} Gbit/s ${label}`, load: u };
   }
   const drops: Record<string, number> = {};
   for (const [k, v] of Object.entries(c)) if (k.startsWith('drop.')) drops[k.slice(5)] = v;
