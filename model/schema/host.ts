@@ -89,10 +89,17 @@ export const HostProfile = z.strictObject({
   tcp: z.strictObject({
     /** IP + TCP header bytes including timestamps (20 + 20 + 12). */
     header_bytes: PositiveInt,
-    delack_ns: NonNegative,
+    /**
+     * Delayed-ACK timer, ns: Linux's is 40 ms (TCP_DELACK_MIN) to 200 ms (TCP_DELACK_MAX); above 1 s
+     * is refused (a unit slip: the warm-up waits for it, 1e15 ran minutes of warm-up).
+     */
+    delack_ns: NonNegative.max(1e9, 'at most 1e9 ns (1 s): Linux delays an ACK 40 to 200 ms'),
     /** Timers (delayed ACK) expire on jiffies: 1e6 ns at HZ=1000, 4e6 at HZ=250. */
     timer_tick_ns: NonNegative,
-    rto_min_ns: NonNegative,
+    rto_min_ns: NonNegative.max(
+      60e9,
+      'at most 60e9 ns (60 s): the Linux RTO runs 200 ms to 120 s (TCP_RTO_MAX); a minimum above 60 s is a unit slip',
+    ),
     /** Retransmissions of one segment before the connection would give up (bounds the simulation). */
     max_retries: PositiveInt,
     /** An ACK goes out at once when this many full segments are unacknowledged. */
