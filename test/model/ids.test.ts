@@ -59,11 +59,3 @@ describe('--set of an id', () => {
     );
   });
 });
-
-describe('a single CPU written as a YAML number', () => {
-  it('is that CPU, as --set host.nic.irq_cpus=0 is (it was refused: expected string, received number)', () => {
-    const f = join(tmp(), 'q1.yaml');
-    writeFileSync(f, 'extends: c4.8xlarge\nid: q1\nnic: { queues: 1, irq_cpus: 0 }\nxps_cpus: ["0-35"]\n');
-    expect(loadHost(f).nic.irq_cpus).toBe('0');
-  });
-});
