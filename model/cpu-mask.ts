@@ -10,9 +10,9 @@ export function parseCpuMask(text: string): number[] {
   if (s === '' || s === 'none') return [];
   const set = new Set<number>();
   const hexLike = /^(0x)?[0-9a-fA-F]+(,[0-9a-fA-F]+)*$/.test(s);
-  // Hex: a 0x prefix, a digit a-f, a 32-bit group of 8 digits, or a group with a leading zero
-  // (sysfs pads a mask to the host's CPU count: `0003` on a 16-CPU host is CPUs 0 and 1; a CPU list
-  // never writes `0003`). A lone `0` stays CPU 0 (sysfs' "no CPUs" on a host of 4 CPUs or fewer:
+  // Hex: a 0x prefix, a digit a-f, a 32-bit group of 8 digits, or a single group with a leading
+  // zero (sysfs pads a mask to the host's CPU count: `0003` on a 16-CPU host is CPUs 0 and 1; a CPU
+  // list never writes `0003`, while `1,02` is read as the list it looks like). A lone `0` stays CPU 0 (sysfs' "no CPUs" on a host of 4 CPUs or fewer:
   // write `none` or `00`).
   const groups = s.split(',');
   if (
@@ -20,7 +20,7 @@ export function parseCpuMask(text: string): number[] {
     (s.startsWith('0x') ||
       /[a-fA-F]/.test(s) ||
       groups.some((w) => w.length === 8) ||
-      groups.some((w) => /^0\d+$/.test(w)))
+      (groups.length === 1 && /^0\d+$/.test(s)))
   ) {
     const words = s.replace(/^0x/, '').split(',').reverse();
     words.forEach((w, wi) => {

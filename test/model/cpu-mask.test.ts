@@ -26,6 +26,9 @@ describe('parseCpuMask', () => {
     expect(parseCpuMask('3')).toEqual([3]);
     expect(parseCpuMask('10')).toEqual([10]);
     expect(parseCpuMask('0')).toEqual([0]);
+    // Only a single padded group: a list with a padded entry stays a list.
+    expect(parseCpuMask('1,02')).toEqual([1, 2]);
+    expect(parseCpuMask('0,09')).toEqual([0, 9]);
   });
   it('rejects text that is neither', () => {
     expect(() => parseCpuMask('cpu1')).toThrow(/not a CPU list/);

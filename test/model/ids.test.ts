@@ -59,3 +59,13 @@ describe('--set of an id', () => {
     );
   });
 });
+
+describe('a CPU mask written as a YAML number', () => {
+  it('is refused, asking for quotes (YAML reads 0010 as 10 and 0x3 as 3: the CPUs meant are lost)', () => {
+    const f = join(tmp(), 'q1.yaml');
+    writeFileSync(f, 'extends: c4.8xlarge\nid: q1\nrps_cpus: 0010\n');
+    const e = inputError(() => loadHost(f));
+    expect(e.field).toBe('host.rps_cpus');
+    expect(e.reason).toMatch(/quote it/);
+  });
+});
