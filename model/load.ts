@@ -143,7 +143,7 @@ export function loadHost(ref: string, field = 'host'): HostProfile {
  * labelled with the id and fitted profiles matched by it, so another content under it would pass
  * for the built-in.
  */
-function checkNotPosing(mine: { id: string }, builtin: unknown, field: string, kind: string): void {
+export function checkNotPosing(mine: { id: string }, builtin: unknown, field: string, kind: string): void {
   if (canonical(mine) !== canonical(builtin))
     throw new InputError(
       `${field}.id`,
@@ -152,12 +152,17 @@ function checkNotPosing(mine: { id: string }, builtin: unknown, field: string, k
     );
 }
 
-/** JSON with object keys sorted, so two files that differ only in key order compare equal. */
+/**
+ * JSON with object keys sorted and the prose left out (`description`, `source`), so two files that
+ * differ only in key order or wording compare equal: what is compared is what is simulated.
+ */
 function canonical(x: unknown): string {
-  return JSON.stringify(x, (_k, v) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
+  return JSON.stringify(x, (k, v) =>
+    k === 'description' || k === 'source'
+      ? undefined
+      : v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
   );
 }
 

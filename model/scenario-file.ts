@@ -8,7 +8,15 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../cli/errors.ts';
-import { readDataFile, validate } from './load.ts';
+import {
+  builtinHostIds,
+  builtinOptionIds,
+  checkNotPosing,
+  loadHost,
+  loadOption,
+  readDataFile,
+  validate,
+} from './load.ts';
 import { HostProfile } from './schema/host.ts';
 import { NetworkOption } from './schema/option.ts';
 import { ScenarioInput } from './schema/scenario.ts';
@@ -29,7 +37,16 @@ export function readScenarioFile(file: string): ScenarioInput {
         (v as { extends: unknown }).extends,
         `an inline ${key} cannot extend another: put it in a file of its own and name the file (${key}: my-${key}.yaml)`,
       );
-    validate(schema, v, `scenario.${key}`);
+    const inline = validate(schema, v, `scenario.${key}`) as { id: string };
+    // An inline one may not pass for a built-in either (model/load.ts).
+    const builtins = key === 'host' ? builtinHostIds() : builtinOptionIds();
+    if (builtins.includes(inline.id))
+      checkNotPosing(
+        inline,
+        key === 'host' ? loadHost(inline.id) : loadOption(inline.id),
+        `scenario.${key}`,
+        key === 'host' ? 'host profile' : 'network option',
+      );
   }
   const s = validate(ScenarioInput, raw, 'scenario');
   const here = (ref: unknown) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { normalize } from '../../model/compile/normalize.ts';
+import { readScenarioFile } from '../../model/scenario-file.ts';
 import { checkDistinctOptionIds, loadHost, loadOption, optionFilePath } from '../../model/load.ts';
 import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
 import { inputError } from './helpers/input-error.ts';
@@ -67,5 +68,20 @@ describe('a CPU mask written as a YAML number', () => {
     const e = inputError(() => loadHost(f));
     expect(e.field).toBe('host.rps_cpus');
     expect(e.reason).toMatch(/quote it/);
+  });
+});
+
+describe('what counts as being the built-in', () => {
+  it('the numbers, not the prose: extends c4.8xlarge with its id and nothing else is c4.8xlarge', () => {
+    const f = join(tmp(), 'same.yaml');
+    writeFileSync(f, 'extends: c4.8xlarge\nid: c4.8xlarge\n');
+    expect(loadHost(f).nic).toMatchObject({ queues: 2, irq_cpus: '0,9' });
+  });
+
+  it('an inline host in a scenario may not pass for a built-in either', () => {
+    const f = join(tmp(), 'sc.yaml');
+    const h = loadHost('c4.8xlarge');
+    writeFileSync(f, YAML.stringify({ host: { ...h, mechanisms: { ...h.mechanisms, coalescing: false } } }));
+    expect(inputError(() => readScenarioFile(f)).field).toBe('scenario.host.id');
   });
 });
