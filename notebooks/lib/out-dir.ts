@@ -4,7 +4,18 @@
  * stays behind. That is safe only for a folder that holds a report or nothing: `checkOutDir` refuses
  * any other, a file, and a place that cannot be written, before any simulation runs.
  */
-import { accessSync, constants, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../cli/errors.ts';
 
@@ -12,10 +23,21 @@ import { InputError } from '../../cli/errors.ts';
 const REPORT_ENTRIES = new Set(['index.html', 'report.md', 'data.json', 'charts']);
 
 export function checkOutDir(outDir: string): void {
-  const dir = resolve(outDir);
+  const dir = target(outDir);
   if (existsSync(dir)) {
     if (!statSync(dir).isDirectory()) throw new InputError('--out', outDir, 'is a file, not a folder');
-    const other = readdirSync(dir).filter((n) => !REPORT_ENTRIES.has(n));
+    // A report's own files only: charts/ holds only charts, data.json is a report's.
+    const other = [
+      ...readdirSync(dir).filter((n) => !REPORT_ENTRIES.has(n)),
+      ...(existsSync(join(dir, 'charts')) && statSync(join(dir, 'charts')).isDirectory()
+        ? readdirSync(join(dir, 'charts'))
+            .filter((n) => !/\.(svg|png)$/.test(n))
+            .map((n) => `charts/${n}`)
+        : []),
+      ...(existsSync(join(dir, 'data.json')) && !isReportData(join(dir, 'data.json'))
+        ? ["data.json (not a report's)"]
+        : []),
+    ];
     if (other.length > 0)
       throw new InputError(
         '--out',
@@ -42,18 +64,19 @@ export function checkOutDir(outDir: string): void {
  * error while writing leaves `outDir` as it was and removes the half-written folder.
  */
 export async function replaceFolder<T>(outDir: string, write: (dir: string) => Promise<T>): Promise<T> {
-  const dir = resolve(outDir);
+  const dir = target(outDir);
   const staging = join(dirname(dir), `.${basename(dir)}.writing-${process.pid}`);
   const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`);
   const cleanUp = () => rmSync(staging, { recursive: true, force: true });
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     cleanUp();
     process.stderr.write(`interrupted: the report was not written; ${outDir} is as it was\n`);
-    process.exit(130);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
   };
   cleanUp();
-  // First of the SIGINT listeners: the half-written folder goes before anyone exits.
+  // First of the listeners: the half-written folder goes before anyone exits.
   process.prependOnceListener('SIGINT', onSignal);
+  process.prependOnceListener('SIGTERM', onSignal);
   try {
     const result = await write(staging);
     if (existsSync(dir)) {
@@ -67,5 +90,22 @@ export async function replaceFolder<T>(outDir: string, write: (dir: string) => P
     throw err;
   } finally {
     process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+/** The folder `outDir` names: a link to a folder is followed (the report goes where it points). */
+function target(outDir: string): string {
+  const dir = resolve(outDir);
+  return existsSync(dir) && lstatSync(dir).isSymbolicLink() ? realpathSync(dir) : dir;
+}
+
+/** Whether a data.json is a report's (notebooks/lib/write-report.ts: meta with the study and version). */
+function isReportData(path: string): boolean {
+  try {
+    const d = JSON.parse(readFileSync(path, 'utf8')) as { meta?: { study?: unknown; version?: unknown } };
+    return typeof d?.meta?.study === 'string' && typeof d.meta.version === 'string';
+  } catch {
+    return false;
   }
 }

@@ -1,4 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../cli/errors.ts';
@@ -13,8 +21,33 @@ describe('the folder a report goes to', () => {
     expect(() => checkOutDir(join(root, 'new', 'deeper'))).not.toThrow();
     const report = join(root, 'report');
     mkdirSync(join(report, 'charts'), { recursive: true });
-    for (const f of ['index.html', 'report.md', 'data.json']) writeFileSync(join(report, f), 'x');
+    for (const f of ['index.html', 'report.md']) writeFileSync(join(report, f), 'x');
+    writeFileSync(join(report, 'data.json'), JSON.stringify({ meta: { study: 'seed', version: '0.1.0' } }));
+    writeFileSync(join(report, 'charts', 'a.svg'), '<svg/>');
     expect(() => checkOutDir(report)).not.toThrow();
+  });
+
+  it('refuses a folder whose charts/ or data.json are not a report’s (replacing it deleted them)', () => {
+    const root = tmp();
+    mkdirSync(join(root, 'a', 'charts'), { recursive: true });
+    writeFileSync(join(root, 'a', 'charts', 'my-notes.txt'), 'mine');
+    expect(() => checkOutDir(join(root, 'a'))).toThrow(/charts\/my-notes\.txt/);
+    mkdirSync(join(root, 'b'));
+    writeFileSync(join(root, 'b', 'data.json'), '{"mine": true}');
+    expect(() => checkOutDir(join(root, 'b'))).toThrow(/data\.json \(not a report's\)/);
+  });
+
+  it('follows a link to a folder: the report goes where it points, the link stays', async () => {
+    const root = tmp();
+    mkdirSync(join(root, 'real'));
+    symlinkSync(join(root, 'real'), join(root, 'link'));
+    checkOutDir(join(root, 'link'));
+    await replaceFolder(join(root, 'link'), async (d) => {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, 'data.json'), '"new"');
+    });
+    expect(lstatSync(join(root, 'link')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(root, 'real', 'data.json'), 'utf8')).toBe('"new"');
   });
 
   it('refuses a file, a path through a file, and a folder holding other files (before any work)', () => {
@@ -24,7 +57,7 @@ describe('the folder a report goes to', () => {
     expect(() => checkOutDir(join(root, 'afile', 'sub'))).toThrow(/afile is a file, not a folder/);
     mkdirSync(join(root, 'home'));
     writeFileSync(join(root, 'home', 'notes.txt'), 'mine');
-    writeFileSync(join(root, 'home', 'data.json'), '{}');
+    writeFileSync(join(root, 'home', 'data.json'), JSON.stringify({ meta: { study: 'seed', version: '1' } }));
     expect(() => checkOutDir(join(root, 'home'))).toThrow(InputError);
     expect(() => checkOutDir(join(root, 'home'))).toThrow(/not a report's \(notes\.txt\)/);
   });
