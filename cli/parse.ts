@@ -20,7 +20,7 @@ export function parseNumber(flag: string, raw: string): number {
     throw new InputError(
       flag,
       raw,
-      `write bytes in full (4096 for the study's 4 KB): ${m[2]} would read ${Number(m[1]) * (SUFFIX[m[2]] ?? 1)}`,
+      `write bytes in full (4096 for the study's 4 KB): ${raw.trim()} would read ${Number(m[1]) * (SUFFIX[m[2]] ?? 1)}`,
     );
   return Number(m[1]) * (m[2] ? (SUFFIX[m[2]] ?? 1) : 1);
 }

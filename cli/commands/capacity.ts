@@ -13,12 +13,12 @@ import { log, printJson } from '../output.ts';
 import { parsePositive, parsePositiveInt } from '../parse.ts';
 import { addModelOptions, logWarnings, type ModelFlags, requestFrom, uniqueWarnings } from './simulate.ts';
 
-const SLO_UNIT_MS: Record<string, number> = { s: 1000, ms: 1, us: 1e-3 };
+const SLO_UNIT_MS: Record<string, number> = { s: 1000, ms: 1, us: 1e-3, µs: 1e-3 };
 
 export function parseSlo(text: string): { key: PercentileKey; limit_ms: number } {
-  const m = /^\s*(p[0-9.]+)\s*=\s*([0-9.eE+-]+)\s*([a-z]*)\s*$/.exec(text);
+  const m = /^\s*(p[0-9.]+)\s*=\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*([a-zµ]*)\s*$/i.exec(text);
   const key = m ? (m[1]!.replace('.', '_') as PercentileKey) : undefined;
-  if (!m || !key || !(key in PERCENTILE_QUANTILES))
+  if (!m || !key || !(key in PERCENTILE_QUANTILES) || !/^p/.test(m[1]!))
     throw new InputError(
       '--slo',
       text,
@@ -29,7 +29,7 @@ export function parseSlo(text: string): { key: PercentileKey; limit_ms: number }
     );
   if (!m[3])
     throw new InputError('--slo', text, `the limit needs a unit (s, ms or us), e.g. ${m[1]}=${m[2]}ms`);
-  const scale = SLO_UNIT_MS[m[3]];
+  const scale = SLO_UNIT_MS[m[3].toLowerCase()];
   if (scale === undefined) throw new InputError('--slo', text, `unknown unit '${m[3]}': s, ms or us`);
   const v = Number(m[2]) * scale;
   if (!(Number.isFinite(v) && v > 0))

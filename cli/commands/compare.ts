@@ -15,7 +15,8 @@ import {
   stageDifference,
 } from '../../sim/compare.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
-import { simulate } from '../../sim/simulate.ts';
+import { scenarioOf, simulate } from '../../sim/simulate.ts';
+import { sameScenario } from '../../model/compile/unchanged-sets.ts';
 import { checkDistinctOptionIds } from '../../model/load.ts';
 import { InputError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -230,6 +231,15 @@ its interval is wider, but still paired.`,
           req.pool = pool;
           req.replication_percentiles = true;
           const r = await simulate(req);
+          // A variant on another host (host=) that is the baseline's scenario all the same.
+          if (p.variant && req.host !== o.host) {
+            const base = requestFrom(o, p.option, o.rate, o.responseBytes);
+            if (sameScenario(scenarioOf(base), scenarioOf(req)))
+              r.warnings = [
+                ...(r.warnings ?? []),
+                `--variant ${p.variant.name} changes nothing: its scenario is the baseline's (the same host and settings)`,
+              ];
+          }
           results.push(r);
           progress.update(i + 1, p.variant ? `${p.option}+${p.variant.name}` : p.option);
         }

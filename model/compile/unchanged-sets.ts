@@ -29,6 +29,11 @@ export function unchangedSetWarnings(
   ];
 }
 
+/** Whether two scenarios are the same (CPU masks compared by the CPUs they name). */
+export function sameScenario(a: Scenario, b: Scenario): boolean {
+  return same(a, b, '');
+}
+
 function same(a: unknown, b: unknown, key: string): boolean {
   if (a === b) return true;
   if (typeof a === 'string' && typeof b === 'string') return MASK_KEYS.has(key) && sameCpus(a, b);

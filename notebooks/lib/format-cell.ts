@@ -12,7 +12,8 @@ export function formatCell(value: Cell | undefined, column: TableColumn): string
     return value.signed && !text.startsWith('-') ? `+${text}` : text;
   };
   const [lo, hi] = value.interval;
-  return `${end(lo)} to ${end(hi)}${value.note ? ` (${value.note})` : ''}`;
+  const range = lo !== null && lo === hi ? end(lo) : `${end(lo)} to ${end(hi)}`;
+  return `${range}${value.note ? ` (${value.note})` : ''}`;
 }
 
 /** A cell as `study --json` gives it: an interval as `[lo, hi]`, anything else as it is. */

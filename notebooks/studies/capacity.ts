@@ -166,7 +166,7 @@ async function capacityStudy(ctx: Context, opts: StudyOptions): Promise<StudyOut
         ci95_hi_rps: ok ? e.ci95_rps[1] : null,
         resolution_rps: ok && !e.at_upper_bound ? e.resolution_rps : null,
         hosts: ok ? h.hosts : null,
-        hosts_ci: ok && h.ci95[0] !== h.ci95[1] ? { interval: h.ci95 } : ok ? h.hosts : null,
+        hosts_ci: ok ? { interval: h.ci95 } : null,
         note: bound(e) || null,
       };
     }),

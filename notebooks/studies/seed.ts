@@ -299,8 +299,9 @@ export function summaryText(
   const twins = plan.options.flatMap((a, i) =>
     plan.options.slice(i + 1).flatMap((b) => {
       const pa = results.filter((r) => r.option === a);
+      // At least one point with latencies: two options saturated everywhere are not "the same path".
       const same =
-        pa.length > 0 &&
+        pa.some((r) => !r.saturated && r.latency_ms) &&
         pa.every((r) => {
           const o = find(results, b, r);
           return (

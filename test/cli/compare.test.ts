@@ -158,6 +158,8 @@ describe('a variant that is the baseline itself', () => {
       'same:host.nic.rx_usecs=10;host.rps_cpus=1-8,10-17', // c4.8xlarge: 10 us, 00000000,0003fdfe
       '--variant',
       'fixed:host.nic.coalescing=fixed;host.nic.rx_usecs=10',
+      '--variant',
+      'host:host=c4.8xlarge', // the baseline's host
       '--set',
       'host.mechanisms.rfs=true',
       '--rate',
@@ -177,6 +179,9 @@ describe('a variant that is the baseline itself', () => {
       '--set host.mechanisms.rfs=true changes nothing: host.mechanisms.rfs is that already',
     );
     expect(w.join('\n')).not.toMatch(/--variant fixed/);
+    expect(w).toContain(
+      "--variant host changes nothing: its scenario is the baseline's (the same host and settings)",
+    );
     // The identical variant simulated the baseline: the same latencies (common random numbers).
     const res = JSON.parse(r.out).results;
     expect(res[1].latency_ms).toEqual(res[0].latency_ms);

@@ -17,7 +17,7 @@ describe('lists on the command line', () => {
 
 describe('sizes in bytes', () => {
   it("are written in full: 4k would read 4000, not the study's 4 KB (4096)", () => {
-    expect(() => parseNumber('--response-bytes', '4k')).toThrow(/write bytes in full.*k would read 4000/);
+    expect(() => parseNumber('--response-bytes', '4k')).toThrow(/write bytes in full.*: 4k would read 4000/);
     expect(() => parseNumberList('--response-bytes', '350,4k')).toThrow(InputError);
     expect(parseNumberList('--response-bytes', '350,4096')).toEqual([350, 4096]);
     expect(parseNumber('--rate', '4k')).toBe(4000); // rates keep their suffixes

@@ -8,6 +8,8 @@ describe('--slo', () => {
     expect(parseSlo('p99.9=500us')).toEqual({ key: 'p99_9', limit_ms: 0.5 });
     expect(parseSlo('p99.999=1.5s')).toEqual({ key: 'p99_999', limit_ms: 1500 });
     expect(parseSlo(' p50 = 0.2ms ')).toEqual({ key: 'p50', limit_ms: 0.2 });
+    expect(parseSlo('p99=2MS')).toEqual({ key: 'p99', limit_ms: 2 });
+    expect(parseSlo('p99=500µs')).toEqual({ key: 'p99', limit_ms: 0.5 });
   });
 
   it('refuses a limit without a unit, naming what to add (p99=2 could mean 2 ms or 2 s)', () => {

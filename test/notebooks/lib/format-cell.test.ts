@@ -13,6 +13,9 @@ describe('interval cells', () => {
     // A sign only where asked; an end that does not exist is '-' and null.
     expect(formatCell({ interval: [9, 10] }, { key: 'h', header: 'hosts_ci95' })).toBe('9 to 10');
     expect(formatCell({ interval: [null, 3] }, { key: 'h', header: 'hosts_ci95' })).toBe('- to 3');
+    // Both ends equal: one number in the tables, still [lo, hi] in --json.
+    expect(formatCell({ interval: [10, 10] }, { key: 'h', header: 'hosts_ci95' })).toBe('10');
+    expect(cellJson({ interval: [10, 10] })).toEqual([10, 10]);
     expect(cellJson({ interval: [null, 3] })).toEqual([null, 3]);
     // A value that rounds to zero is not "-0.000".
     expect(formatCell({ interval: [-0.0001, 0.0001], signed: true }, col)).toBe('+0.000 to +0.000');
