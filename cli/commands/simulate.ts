@@ -73,14 +73,31 @@ export function openPool(flags: Pick<ModelFlags, 'workers' | 'replications'>): R
   );
 }
 
-/** Each distinct warning of the points, once, on stderr (the tables of sweep and compare have no room for them). */
 /** The points' warnings, each once, in the order they first appear. */
 export function uniqueWarnings(results: readonly Pick<SimResult, 'warnings'>[]): string[] {
   return [...new Set(results.flatMap((r) => r.warnings ?? []))];
 }
 
-export function logWarnings(results: readonly Pick<SimResult, 'warnings'>[]): void {
-  for (const w of uniqueWarnings(results)) log(`warning: ${w}`);
+/**
+ * Each distinct warning of the points on stderr, once; of several points, with which it came from
+ * (all of them, or the first few of how many).
+ */
+export function logWarnings(
+  results: readonly (Pick<SimResult, 'warnings'> &
+    Partial<Pick<SimResult, 'option' | 'rate_rps' | 'response_bytes'>>)[],
+): void {
+  for (const w of uniqueWarnings(results)) {
+    const from = results.filter((r) => r.warnings?.includes(w));
+    const name = (r: (typeof results)[number]) =>
+      `${r.option ?? '?'} ${r.rate_rps ?? '?'}/s ${r.response_bytes ?? '?'} B`;
+    const which =
+      results.length <= 1
+        ? ''
+        : from.length === results.length
+          ? ' [all points]'
+          : ` [${from.length} of ${results.length} points: ${from.slice(0, 3).map(name).join(', ')}${from.length > 3 ? ', ...' : ''}]`;
+    log(`warning: ${w}${which}`);
+  }
 }
 
 export function requestFrom(flags: ModelFlags, option: string, rate: number, bytes: number): SimulateRequest {
@@ -170,7 +187,6 @@ export function formatResult(r: SimResult): string {
       { header: 'service_p99_us', value: (x) => x.service_p99_us, digits: 2 },
     ],
   );
-  for (const w of r.warnings ?? []) s += `warning: ${w}\n`;
   return s;
 }
 
@@ -297,6 +313,8 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
       }
       if (o.json) printJson(r);
       else process.stdout.write(formatResult(r));
+      // Warnings are logs (stderr), as in every command; --json also has them in `warnings`.
+      logWarnings([r]);
       if (r.saturated) log(`cnisim: saturated at ${r.rate_rps} RPS (${r.bottleneck})`);
     },
   );

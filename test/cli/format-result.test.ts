@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { formatResult } from '../../cli/commands/simulate.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { formatResult, logWarnings } from '../../cli/commands/simulate.ts';
 import { toyResult } from '../notebooks/fixtures/toy-results.ts';
 
 describe('a saturated point as text', () => {
@@ -22,5 +22,24 @@ describe('a saturated point as text', () => {
       /SATURATED: requests were not completed \(drops at server\.stage_loss\.ip_tcp_rcv; no resource/,
     );
     expect(text).not.toMatch(/offered load exceeds/);
+  });
+});
+
+describe('warnings', () => {
+  it('go to stderr, not into the result on stdout, and say which points they came from', () => {
+    const r = { ...toyResult('net-host', 5000, 350), warnings: ['w1'] };
+    expect(formatResult(r)).not.toMatch(/w1/);
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+      lines.push(String(s));
+      return true;
+    });
+    try {
+      logWarnings([r, { ...toyResult('ipvlan', 5000, 350), warnings: [] }]);
+      logWarnings([r]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual(['warning: w1 [1 of 2 points: net-host 5000/s 350 B]\n', 'warning: w1\n']);
   });
 });
