@@ -59,7 +59,7 @@ function hold(lock: string): () => void {
   return release;
 }
 
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

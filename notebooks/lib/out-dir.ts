@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../cli/errors.ts';
+import { alive } from '../../cli/file-lock.ts';
 
 /** What a report folder holds (notebooks/lib/write-report.ts). */
 const REPORT_ENTRIES = new Set(['index.html', 'report.md', 'data.json', 'charts']);
@@ -74,6 +75,12 @@ export async function replaceFolder<T>(outDir: string, write: (dir: string) => P
     process.exit(signal === 'SIGTERM' ? 143 : 130);
   };
   cleanUp();
+  // What a killed writer left beside the folder (SIGKILL runs no handler): removed once its pid is gone.
+  for (const n of existsSync(dirname(dir)) ? readdirSync(dirname(dir), { withFileTypes: true }) : []) {
+    const m = new RegExp(`^\\.${escapeRegExp(basename(dir))}\\.writing-(\\d+)$`).exec(n.name);
+    if (m && n.isDirectory() && !alive(Number(m[1])))
+      rmSync(join(dirname(dir), n.name), { recursive: true, force: true });
+  }
   // First of the listeners: the half-written folder goes before anyone exits.
   process.prependOnceListener('SIGINT', onSignal);
   process.prependOnceListener('SIGTERM', onSignal);
@@ -92,6 +99,10 @@ export async function replaceFolder<T>(outDir: string, write: (dir: string) => P
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The folder `outDir` names: a link to a folder is followed (the report goes where it points). */

@@ -97,4 +97,17 @@ describe('the folder a report goes to', () => {
     expect(readdirSync(join(dir, '..'))).toEqual(['r']);
     expect(existsSync(join(dir, '..', `.r.writing-${process.pid}`))).toBe(false);
   });
+
+  it('removes what a killed writer left (its pid gone), not another live writer’s folder', async () => {
+    const root = tmp();
+    const dead = join(root, '.r.writing-999999999');
+    const live = join(root, `.r.writing-${process.ppid}`);
+    mkdirSync(dead);
+    mkdirSync(live);
+    await replaceFolder(join(root, 'r'), async (d) => {
+      mkdirSync(d, { recursive: true });
+    });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+  });
 });
