@@ -76,10 +76,11 @@ export interface SimulateRequest {
   /** `path=value` overrides, applied after the profile's. */
   set?: string[];
   /**
-   * A what-if variant's overrides, applied after `set`; warnings name them by `label` (compare:
-   * `--variant <name>:`), and say so when the variant leaves the scenario as it was.
+   * A what-if variant: its overrides, applied after `set`, and the host it runs on (instead of
+   * `host`). Warnings name it by `label` (compare: `--variant <name>:`), and say so when the variant
+   * leaves the scenario as it was.
    */
-  variant?: { label: string; set: string[] };
+  variant?: { label: string; set: string[]; host?: string };
   /** Requests to send, over all replications together (default 200000). */
   requests?: number;
   /** Alternative to requests: simulated seconds of sending per replication. */
@@ -198,15 +199,16 @@ function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): Normal
     );
   if (!(Number.isInteger(req.response_bytes) && req.response_bytes > 0))
     throw new InputError('response_bytes', req.response_bytes, 'must be a whole number greater than 0');
+  const host = req.variant?.host ?? req.host;
   let input: NormalizeInput = { option: req.option };
   if (req.scenario) {
     const s = readScenarioFile(req.scenario);
     input = { ...s, option: req.option ?? s.option };
-    if (req.host === undefined && s.host !== undefined) input.host = s.host;
+    if (host === undefined && s.host !== undefined) input.host = s.host;
   }
   const sets: string[] = [...(input.set ?? [])];
   if (prof) {
-    if (req.host === undefined && input.host === undefined && prof.host) {
+    if (host === undefined && input.host === undefined && prof.host) {
       // A profile names its host by id: a host of a file must be given again, by its file.
       if (!hostFilePath(prof.host))
         throw new InputError(
@@ -222,44 +224,44 @@ function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): Normal
     for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${at(v)}`);
   }
   sets.push(...(req.set ?? []), ...(req.variant?.set ?? []));
-  if (req.host !== undefined) input.host = req.host;
+  if (host !== undefined) input.host = host;
   input.workload = { ...(input.workload ?? {}), rate_rps: req.rate_rps, response_bytes: req.response_bytes };
   input.set = sets;
   return input;
 }
 
 /**
- * Warnings on the user's overrides (`--set`, then a variant's, which come last in `input.set`):
- * those that leave the scenario as it was before them are said so, the others each where it
+ * Warnings on the user's overrides (`--set`, then a variant's): those that leave the scenario as it
+ * was without them are said so (a variant as a whole, its host included), the others each where it
  * cannot matter (model/compile/inert-sets.ts). The scenario file's overrides count as --set's.
  */
 function overrideWarnings(
-  input: NormalizeInput,
+  req: SimulateRequest,
+  prof: FittedProfile | null,
   scenario: Scenario,
   fileSets: readonly string[],
-  set: readonly string[],
-  variant: SimulateRequest['variant'],
 ): string[] {
-  const v = variant?.set ?? [];
-  const withoutVariant = v.length ? without(input, v.length) : scenario;
-  const withoutBoth = set.length && withoutVariant ? without(input, v.length + set.length) : null;
+  const set = req.set ?? [];
+  const v = req.variant;
+  const withoutVariant = v ? scenarioOrNull({ ...req, variant: undefined }, prof) : scenario;
+  const withoutBoth =
+    set.length && withoutVariant ? scenarioOrNull({ ...req, set: [], variant: undefined }, prof) : null;
   const unchangedSet =
     withoutBoth && withoutVariant ? unchangedSetWarnings(withoutBoth, withoutVariant, set) : [];
+  // A variant of nothing (what-if's baseline) is the baseline by design, not by mistake.
+  const acts = v !== undefined && (v.set.length > 0 || v.host !== undefined);
   const unchangedVariant =
-    variant && withoutVariant ? unchangedSetWarnings(withoutVariant, scenario, v, variant.label) : [];
+    acts && withoutVariant ? unchangedSetWarnings(withoutVariant, scenario, v.set, v.label) : [];
   return [
     ...(unchangedSet.length ? unchangedSet : inertSetWarnings(scenario, [...fileSets, ...set])),
-    ...(unchangedVariant.length ? unchangedVariant : inertSetWarnings(scenario, v, variant?.label)),
+    ...(unchangedVariant.length ? unchangedVariant : inertSetWarnings(scenario, v?.set ?? [], v?.label)),
   ];
 }
 
-/**
- * The scenario without the last `n` overrides of `input`; null when it does not pass the checks on
- * its own (the overrides mend it, so they change something).
- */
-function without(input: NormalizeInput, n: number): Scenario | null {
+/** The scenario of `req`; null when it does not pass the checks (overrides left out mended it). */
+function scenarioOrNull(req: SimulateRequest, prof: FittedProfile | null): Scenario | null {
   try {
-    return normalize({ ...input, set: (input.set ?? []).slice(0, -n) });
+    return scenarioOf(req, prof);
   } catch (err) {
     if (err instanceof InputError) return null;
     throw err;
@@ -336,7 +338,7 @@ export async function simulate(req: SimulateRequest): Promise<SimResult> {
   const warnings: string[] = prof ? byRateWarnings(prof, req.option, req.rate_rps) : [];
   // The scenario file's overrides are --set's too (the profile's are fitted values, not questions).
   const fileSets = req.scenario ? (readScenarioFile(req.scenario).set ?? []) : [];
-  warnings.push(...overrideWarnings(input, scenario, fileSets, req.set ?? [], req.variant));
+  warnings.push(...overrideWarnings(req, prof, scenario, fileSets));
   const bases = !prof && typeof input.host === 'string' ? hostBases(input.host) : [];
   if (bases.length > 0)
     warnings.push(

@@ -15,8 +15,7 @@ import {
   stageDifference,
 } from '../../sim/compare.ts';
 import { PERCENTILE_KEYS, type SimResult } from '../../sim/result.ts';
-import { scenarioOf, simulate } from '../../sim/simulate.ts';
-import { sameScenario } from '../../model/compile/unchanged-sets.ts';
+import { simulate } from '../../sim/simulate.ts';
 import { checkDistinctOptionIds } from '../../model/load.ts';
 import { InputError } from '../errors.ts';
 import { formatTable, printJson } from '../output.ts';
@@ -225,21 +224,15 @@ its interval is wider, but still paired.`,
           const req = requestFrom(o, p.option, o.rate, o.responseBytes);
           if (p.variant) {
             const { host, set } = splitHost(p.variant);
-            req.variant = { label: `--variant ${p.variant.name}:`, set };
-            if (host !== undefined) req.host = host;
+            req.variant = {
+              label: `--variant ${p.variant.name}:`,
+              set,
+              ...(host !== undefined ? { host } : {}),
+            };
           }
           req.pool = pool;
           req.replication_percentiles = true;
           const r = await simulate(req);
-          // A variant on another host (host=) that is the baseline's scenario all the same.
-          if (p.variant && req.host !== o.host) {
-            const base = requestFrom(o, p.option, o.rate, o.responseBytes);
-            if (sameScenario(scenarioOf(base), scenarioOf(req)))
-              r.warnings = [
-                ...(r.warnings ?? []),
-                `--variant ${p.variant.name} changes nothing: its scenario is the baseline's (the same host and settings)`,
-              ];
-          }
           results.push(r);
           progress.update(i + 1, p.variant ? `${p.option}+${p.variant.name}` : p.option);
         }

@@ -20,18 +20,20 @@ export function unchangedSetWarnings(
   sets: readonly string[],
   label = '--set',
 ): string[] {
-  if (sets.length === 0 || !same(before, after, '')) return [];
+  if (!same(before, after, '')) return [];
+  // A variant of no overrides (another host only) that is the baseline's scenario all the same.
+  if (sets.length === 0)
+    return label === '--set'
+      ? []
+      : [
+          `${label.replace(/:$/, '')} changes nothing: its scenario is the baseline's (the same host and settings)`,
+        ];
   if (sets.length === 1)
     return [`${label} ${sets[0]} changes nothing: ${splitSet(sets[0]!).path} is that already`];
   const named = label === '--set' ? sets.map((x) => `--set ${x}`).join(', ') : `${label} ${sets.join(';')}`;
   return [
     `${named} change nothing together: the scenario is the same as without them (each sets what is there already, or a later one undoes an earlier one)`,
   ];
-}
-
-/** Whether two scenarios are the same (CPU masks compared by the CPUs they name). */
-export function sameScenario(a: Scenario, b: Scenario): boolean {
-  return same(a, b, '');
 }
 
 function same(a: unknown, b: unknown, key: string): boolean {
