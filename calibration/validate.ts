@@ -36,7 +36,11 @@ export interface ValidationRow {
   interval_ms: [number, number];
   predicted_ms: number | null;
   pi95_ms: [number, number] | null;
+  /** Predicted minus measured: positive when the model is slower than the run. */
+  error_ms: number | null;
+  /** |error_ms|. */
   abs_error_ms: number | null;
+  /** error_ms / measured_ms, signed. */
   rel_error: number | null;
   /** Relative distance to the measurement's bucket (0 inside, 0.05 = 5 % above its upper edge). */
   rel_to_bucket: number | null;
@@ -186,7 +190,8 @@ export async function validate(
         interval_ms: [m.interval.lo, m.interval.hi],
         predicted_ms: p ?? null,
         pi95_ms: pi,
-        abs_error_ms: p === undefined ? null : p - m.measured_ms,
+        error_ms: p === undefined ? null : p - m.measured_ms,
+        abs_error_ms: p === undefined ? null : Math.abs(p - m.measured_ms),
         rel_error: p === undefined || m.measured_ms === 0 ? null : (p - m.measured_ms) / m.measured_ms,
         rel_to_bucket:
           p === undefined

@@ -106,7 +106,7 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
         { header: 'predicted_ms', value: (r) => r.predicted_ms, digits: 3 },
         { header: 'pi95_lo_ms', value: (r) => r.pi95_ms?.[0], digits: 3 },
         { header: 'pi95_hi_ms', value: (r) => r.pi95_ms?.[1], digits: 3 },
-        { header: 'abs_error_ms', value: (r) => r.abs_error_ms, digits: 3 },
+        { header: 'error_ms', value: (r) => r.error_ms, digits: 3 },
         {
           header: 'rel_error_pct',
           value: (r) => (r.rel_error === null ? null : 100 * r.rel_error),

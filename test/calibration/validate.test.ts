@@ -75,7 +75,15 @@ describe('validate on runs left out of the fit', () => {
     // (at most 0.1 ms / 0.3 ms = 33 % at the smallest value, under 0.1/0.55 = 18 % for the rest)
     // plus the fitted parameters' play inside those buckets; the MAPE must stay under 10 %.
     expect(report.mape!).toBeLessThan(0.1);
-    for (const r of report.rows) expect(Math.abs(r.abs_error_ms!)).toBeLessThan(0.12);
+    for (const r of report.rows) {
+      expect(r.abs_error_ms!).toBeLessThan(0.12);
+      // error_ms is signed (predicted minus measured), abs_error_ms its absolute value.
+      expect(r.error_ms).toBeCloseTo(r.predicted_ms! - r.measured_ms, 12);
+      expect(r.abs_error_ms).toBe(Math.abs(r.error_ms!));
+      expect(Math.sign(r.rel_error!)).toBe(Math.sign(r.error_ms!));
+    }
+    // The measurement is truncated to its 0.1 ms bucket, so the exact model lies at or above it.
+    expect(report.rows.some((r) => r.error_ms! > 0)).toBe(true);
     expect(report.coverage_pi95).toBe(1);
     // 100000 simulated requests resolve every measured key here (p50 .. p99.5).
     expect(report.resolved_keys).toEqual(['p50', 'p95', 'p99', 'p99_5']);
@@ -122,6 +130,7 @@ describe('rankings', () => {
     interval_ms: [measured_ms, measured_ms + 0.1] as [number, number],
     predicted_ms,
     pi95_ms: null,
+    error_ms: 0,
     abs_error_ms: 0,
     rel_error: 0,
     rel_to_bucket: 0,
