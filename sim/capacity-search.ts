@@ -12,6 +12,12 @@
  * A saturated point fails every SLO. Rates are snapped to `step_rps` so the SLOs of one option
  * reuse each other's evaluations. Cost: at most `2 + maxIterations` evaluations per bisection,
  * usually fewer thanks to the cache.
+ *
+ * An SLO of several terms (`p99 <= 2 ms and p99.9 <= 10 ms`, searchCapacityAll) is met when every
+ * term is: each term is monotone in rate, so their conjunction is too, and the three bisections run
+ * on it unchanged (the pessimistic one needs every term's CI high end under its limit, the
+ * optimistic one every low end). Each term's interval is a 95 % one; the joint interval is not
+ * widened for several terms (no multiplicity adjustment).
  */
 import type { PercentileKey, SimResult } from './result.ts';
 
@@ -39,6 +45,12 @@ export interface CapacityEstimate {
   /** True when even the lowest rate failed. */
   below_lower_bound: boolean;
   evaluations: number;
+  /**
+   * The SLO terms (their `percentile`) that fail at the first failing rate of the estimate's bracket
+   * (at the lowest rate when below_lower_bound): the ones that limit the capacity. Null when the
+   * SLO was met up to the highest rate searched. A saturated point fails every term.
+   */
+  limited_by: string[] | null;
 }
 
 export interface SearchOptions {
@@ -70,9 +82,9 @@ export function cachedEvaluator<T = Evaluation>(
 
 type Picker = (e: Evaluation) => number | null;
 
-async function bisect(
-  evaluate: RateEvaluator,
-  meets: (e: Evaluation) => boolean,
+async function bisect<T>(
+  evaluate: (rate_rps: number) => Promise<T>,
+  meets: (e: T) => boolean,
   o: SearchOptions,
 ): Promise<{ rate: number; failing: number; atUpper: boolean; belowLower: boolean }> {
   const snap = (r: number) => Math.max(o.step_rps, Math.round(r / o.step_rps) * o.step_rps);
@@ -94,12 +106,27 @@ export async function searchCapacity(
   slo: Slo,
   o: SearchOptions,
 ): Promise<CapacityEstimate> {
+  return searchCapacityAll(async (rate) => [await evaluate(rate)], [slo], o);
+}
+
+/**
+ * The highest rate that meets every term of an SLO; `evaluate` returns one Evaluation per term, in
+ * the order of `slos`.
+ */
+export async function searchCapacityAll(
+  evaluate: (rate_rps: number) => Promise<readonly Evaluation[]>,
+  slos: readonly Slo[],
+  o: SearchOptions,
+): Promise<CapacityEstimate> {
+  if (slos.length === 0) throw new Error('searchCapacityAll: an SLO needs at least one term');
   const cached = cachedEvaluator(evaluate);
-  const meetsBy = (pick: Picker) => (e: Evaluation) => {
+  const meetsTerm = (pick: Picker, e: Evaluation, slo: Slo) => {
     if (e.saturated) return false;
     const v = pick(e);
     return v !== null && v <= slo.limit_ms;
   };
+  const meetsBy = (pick: Picker) => (es: readonly Evaluation[]) =>
+    slos.every((slo, i) => meetsTerm(pick, es[i]!, slo));
   const est = await bisect(
     cached,
     meetsBy((e) => e.value_ms),
@@ -115,6 +142,7 @@ export async function searchCapacity(
     meetsBy((e) => e.ci_lo_ms ?? e.value_ms),
     o,
   );
+  const failing = est.atUpper ? null : await cached(est.failing);
   return {
     max_rate_rps: est.rate,
     // The low end is a rate known to meet the pessimistic criterion; the high end is the first rate
@@ -124,6 +152,12 @@ export async function searchCapacity(
     at_upper_bound: est.atUpper,
     below_lower_bound: est.belowLower,
     evaluations: cached.calls(),
+    limited_by:
+      failing === null
+        ? null
+        : slos
+            .filter((slo, i) => !meetsTerm((e) => e.value_ms, failing[i]!, slo))
+            .map((slo) => slo.percentile),
   };
 }
 

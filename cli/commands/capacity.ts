@@ -5,7 +5,7 @@
  * bisecting on the ends of each point's CI (see that file).
  */
 import type { Command } from 'commander';
-import { cachedEvaluator, evaluationOf, hostsNeeded, searchCapacity } from '../../sim/capacity-search.ts';
+import { cachedEvaluator, evaluationOf, hostsNeeded, searchCapacityAll } from '../../sim/capacity-search.ts';
 import { PERCENTILE_QUANTILES, type PercentileKey, type SimResult } from '../../sim/result.ts';
 import { MAX_RATE_RPS, simulate } from '../../sim/simulate.ts';
 import { InputError } from '../errors.ts';
@@ -37,6 +37,22 @@ export function parseSlo(text: string): { key: PercentileKey; limit_ms: number }
   return { key, limit_ms: v };
 }
 
+/** An SLO of one or more terms met together: `p99=2ms,p99.9=10ms`. */
+export function parseSlos(text: string): { key: PercentileKey; limit_ms: number }[] {
+  const terms = text.split(',').map((t) => parseSlo(t));
+  const seen = new Set<string>();
+  for (const t of terms) {
+    if (seen.has(t.key))
+      throw new InputError(
+        '--slo',
+        text,
+        `${t.key.replace('_', '.')} is given twice: give each percentile once (the stricter limit)`,
+      );
+    seen.add(t.key);
+  }
+  return terms;
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('capacity')
@@ -45,7 +61,10 @@ export function register(program: Command): void {
     .requiredOption('--response-bytes <n>', 'response size in bytes', (v) =>
       parsePositiveInt('--response-bytes', v),
     )
-    .requiredOption('--slo <pXX=Nms>', 'latency objective, e.g. p99=2ms')
+    .requiredOption(
+      '--slo <pXX=Nms[,...]>',
+      'latency objective, e.g. p99=2ms; several terms, all to be met: p99=2ms,p99.9=10ms',
+    )
     .option('--min-rate <rps>', 'lower end of the search', (v) => parsePositive('--min-rate', v), 10000)
     .option('--max-rate <rps>', 'upper end of the search', (v) => parsePositive('--max-rate', v), 1000000)
     .option(
@@ -67,6 +86,11 @@ export function register(program: Command): void {
     '\nExamples:\n  $ cnisim capacity --option flannel-host-gw --response-bytes 350 --slo p99=2ms --json\n' +
       '  $ cnisim capacity --option flannel-vxlan --response-bytes 350 --slo p99.9=5ms --target-rps 2M\n' +
       '    # hosts needed for 2M RPS in total: ceil(target / capacity), its CI from the ends of the capacity CI\n' +
+      '  $ cnisim capacity --option ipvlan --response-bytes 4096 --slo p99=1ms,p99.9=5ms\n' +
+      '    # every term met; "limited_by" names the terms that fail first\n' +
+      '\nThe JSON\'s "slo" is the text given, "slo_terms" its terms ([{"percentile","limit_ms"}]) and "limited_by" the\n' +
+      'percentiles (keys of latency_ms) failing at the first rate that fails the SLO (null when met up to --max-rate).\n' +
+      'With several terms each keeps its 95 % CI; the capacity CI is not widened for their number.\n' +
       '\nWith --target-rps the JSON also carries "target_rps", "hosts_needed" and "hosts_needed_ci95" ([fewest, most]);\n' +
       'when the SLO is still met at --max-rate, the capacity is a lower bound and hosts_needed an upper bound.',
   );
@@ -84,7 +108,7 @@ export function register(program: Command): void {
         json?: boolean;
       },
     ) => {
-      const slo = parseSlo(o.slo);
+      const slos = parseSlos(o.slo);
       if (o.maxRate <= o.minRate) throw new InputError('--max-rate', o.maxRate, 'must be above --min-rate');
       if (o.maxRate > MAX_RATE_RPS)
         throw new InputError('--max-rate', o.maxRate, `must be at most ${MAX_RATE_RPS.toExponential()}`);
@@ -92,15 +116,18 @@ export function register(program: Command): void {
       const point = cachedEvaluator(async (rate: number): Promise<SimResult> => {
         const r = await simulate(requestFrom(o, o.option, Math.round(rate), o.responseBytes));
         evaluated.push(r);
-        const v = r.latency_ms?.[slo.key];
-        log(
-          `capacity: ${Math.round(rate)} RPS -> ${v !== undefined ? `${slo.key} ${v.toFixed(3)} ms` : 'saturated'}`,
-        );
+        const at = r.saturated
+          ? 'saturated'
+          : slos.map((t) => `${t.key.replace('_', '.')} ${r.latency_ms?.[t.key]?.toFixed(3)} ms`).join(', ');
+        log(`capacity: ${Math.round(rate)} RPS -> ${at}`);
         return r;
       });
-      const estimate = await searchCapacity(
-        async (rate) => evaluationOf(await point(rate), slo.key),
-        { percentile: slo.key, limit_ms: slo.limit_ms },
+      const estimate = await searchCapacityAll(
+        async (rate) => {
+          const r = await point(rate);
+          return slos.map((t) => evaluationOf(r, t.key));
+        },
+        slos.map((t) => ({ percentile: t.key, limit_ms: t.limit_ms })),
         {
           lo_rps: o.minRate,
           hi_rps: o.maxRate,
@@ -117,7 +144,13 @@ export function register(program: Command): void {
         host: evaluated[0]?.host ?? o.host ?? null,
         response_bytes: o.responseBytes,
         slo: o.slo,
+        slo_terms: slos.map((t) => ({ percentile: t.key, limit_ms: t.limit_ms })),
       };
+      const limitedBy = estimate.limited_by;
+      const limitedText =
+        slos.length > 1 && limitedBy
+          ? ` (limited by ${limitedBy.map((k) => k.replace('_', '.')).join(' and ')})`
+          : '';
       // Not met even at --min-rate: an answer (the capacity is below it), not invalid input.
       if (estimate.below_lower_bound) {
         const below = {
@@ -125,13 +158,14 @@ export function register(program: Command): void {
           max_rate_rps: null,
           below_lower_bound: true,
           min_rate_rps: o.minRate,
+          limited_by: limitedBy,
           simulations: estimate.evaluations,
           warnings: uniqueWarnings(evaluated),
         };
         if (o.json) printJson(below);
         else
           process.stdout.write(
-            `${o.option}: ${o.slo} not met even at --min-rate ${o.minRate} RPS: the capacity is below it (lower --min-rate to find it)\n`,
+            `${o.option}: ${o.slo} not met even at --min-rate ${o.minRate} RPS${limitedText}: the capacity is below it (lower --min-rate to find it)\n`,
           );
         return;
       }
@@ -144,6 +178,7 @@ export function register(program: Command): void {
         // At --max-rate no failing rate was found: there is no bracket, so no resolution.
         resolution_rps: estimate.at_upper_bound ? null : estimate.resolution_rps,
         at_upper_bound: estimate.at_upper_bound,
+        limited_by: limitedBy,
         simulations: estimate.evaluations,
         warnings: uniqueWarnings(evaluated),
       };
@@ -153,7 +188,7 @@ export function register(program: Command): void {
         process.stdout.write(
           estimate.at_upper_bound
             ? `${result.option}: ${result.slo} met at every rate tried, up to --max-rate ${result.max_rate_rps} RPS: the capacity is at least that (raise --max-rate to find it)\n`
-            : `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]} to below ${result.ci95_rps[1]}, a rate seen to fail; resolution ${result.resolution_rps} RPS)\n`,
+            : `${result.option}: ${result.slo} met up to ${result.max_rate_rps} RPS (95% CI ${result.ci95_rps[0]} to below ${result.ci95_rps[1]}, a rate seen to fail; resolution ${result.resolution_rps} RPS)${limitedText}\n`,
         );
         if (hosts)
           process.stdout.write(

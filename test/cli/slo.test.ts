@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSlo } from '../../cli/commands/capacity.ts';
+import { parseSlo, parseSlos } from '../../cli/commands/capacity.ts';
 import { InputError } from '../../cli/errors.ts';
 
 describe('--slo', () => {
@@ -24,5 +24,20 @@ describe('--slo', () => {
     expect(() => parseSlo('p99=0ms')).toThrow(/greater than 0/);
     expect(() => parseSlo('p99=-1ms')).toThrow(/greater than 0/);
     expect(() => parseSlo('p99=1e400ms')).toThrow(/greater than 0/);
+  });
+});
+
+describe('--slo with several terms', () => {
+  it('reads each term, in order', () => {
+    expect(parseSlos('p99=2ms,p99.9=10ms')).toEqual([
+      { key: 'p99', limit_ms: 2 },
+      { key: 'p99_9', limit_ms: 10 },
+    ]);
+    expect(parseSlos('p50=300us')).toEqual([{ key: 'p50', limit_ms: 0.3 }]);
+  });
+  it('refuses a percentile given twice and a bad term, naming it', () => {
+    expect(() => parseSlos('p99=2ms,p99=1ms')).toThrow(/p99 is given twice/);
+    expect(() => parseSlos('p99=2ms,p99.9=10')).toThrow(/needs a unit.*p99\.9=10ms/);
+    expect(() => parseSlos('p99=2ms,')).toThrow(InputError);
   });
 });

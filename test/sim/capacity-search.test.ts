@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type Evaluation, hostsNeeded, searchCapacity } from '../../sim/capacity-search.ts';
+import {
+  type Evaluation,
+  hostsNeeded,
+  searchCapacity,
+  searchCapacityAll,
+} from '../../sim/capacity-search.ts';
 
 /**
  * A monotone toy whose answer is known in closed form: latency = 1 / (1 - rate/C) ms (an M/M/1
@@ -56,6 +61,76 @@ describe('searchCapacity', () => {
     );
     expect(always.at_upper_bound).toBe(true);
     expect(always.max_rate_rps).toBe(200_000);
+  });
+});
+
+/** The toy scaled: a second percentile at `f` times the first (same CI, same saturation). */
+const scaled = (e: Evaluation, f: number): Evaluation =>
+  e.saturated
+    ? e
+    : { saturated: false, value_ms: f * e.value_ms!, ci_lo_ms: f * e.ci_lo_ms!, ci_hi_ms: f * e.ci_hi_ms! };
+const twoTerms = async (rate: number) => {
+  const e = await toy(rate);
+  return [e, scaled(e, 0.5)];
+};
+
+describe('searchCapacityAll (an SLO of several terms)', () => {
+  it('is limited by the stricter term and finds what a search on that term alone finds', async () => {
+    // Term 1: 1/(1-r/C) <= 2 -> 250k. Term 2: 0.5/(1-r/C) <= 5 -> 450k. Every rate that fails term 2
+    // fails term 1, so the joint search is term 1's search, to the same rates.
+    const joint = await searchCapacityAll(
+      twoTerms,
+      [
+        { percentile: 'p99', limit_ms: 2 },
+        { percentile: 'p99_9', limit_ms: 5 },
+      ],
+      opts,
+    );
+    const alone = await searchCapacity(toy, { percentile: 'p99', limit_ms: 2 }, opts);
+    expect(joint.max_rate_rps).toBe(alone.max_rate_rps);
+    expect(joint.ci95_rps).toEqual(alone.ci95_rps);
+    expect(joint.resolution_rps).toBe(alone.resolution_rps);
+    expect(joint.limited_by).toEqual(['p99']);
+    expect(alone.limited_by).toEqual(['p99']);
+  });
+
+  it('names the other term when the limits change places', async () => {
+    // Term 1: 1/(1-r/C) <= 10 -> 450k. Term 2: 0.5/(1-r/C) <= 0.8 -> r = C (1 - 0.625) = 187.5k.
+    const joint = await searchCapacityAll(
+      twoTerms,
+      [
+        { percentile: 'p99', limit_ms: 10 },
+        { percentile: 'p99_9', limit_ms: 0.8 },
+      ],
+      opts,
+    );
+    expect(joint.max_rate_rps).toBeLessThanOrEqual(187_500);
+    expect(joint.max_rate_rps + joint.resolution_rps).toBeGreaterThan(187_500);
+    expect(joint.limited_by).toEqual(['p99_9']);
+  });
+
+  it('names every term a saturated point fails, and none when met up to the top', async () => {
+    // Both limits above what the toy reaches before saturating at C: the first failing rate is saturated.
+    const sat = await searchCapacityAll(
+      twoTerms,
+      [
+        { percentile: 'p99', limit_ms: 1e9 },
+        { percentile: 'p99_9', limit_ms: 1e9 },
+      ],
+      opts,
+    );
+    expect(sat.max_rate_rps).toBeLessThan(C);
+    expect(sat.limited_by).toEqual(['p99', 'p99_9']);
+    const top = await searchCapacityAll(
+      twoTerms,
+      [
+        { percentile: 'p99', limit_ms: 10 },
+        { percentile: 'p99_9', limit_ms: 10 },
+      ],
+      { ...opts, hi_rps: 200_000 },
+    );
+    expect(top.at_upper_bound).toBe(true);
+    expect(top.limited_by).toBeNull();
   });
 });
 

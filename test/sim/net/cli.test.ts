@@ -240,6 +240,8 @@ describe('cnisim capacity at --max-rate', () => {
       max_rate_rps: 50000,
       at_upper_bound: true,
       resolution_rps: null,
+      slo_terms: [{ percentile: 'p99', limit_ms: 5 }],
+      limited_by: null,
     });
     const t = cnisim('capacity', ...args, ...bounds);
     expect(t.out).toMatch(
@@ -266,6 +268,31 @@ describe('cnisim capacity at --max-rate', () => {
       max_rate_rps: null,
       below_lower_bound: true,
       min_rate_rps: 10000,
+      limited_by: ['p99'],
     });
+  });
+
+  it('takes an SLO of several terms, all to be met, and names the one that fails', () => {
+    // p50 <= 0.2 ms fails at every rate (the unloaded p50 is above 0.3 ms on c4.8xlarge); p99 <= 5 ms
+    // holds at 10k: the SLO is not met at --min-rate, limited by p50 alone.
+    const slo = 'p99=5ms,p50=0.2ms';
+    const args = ['--option', 'net-host', '--response-bytes', '350', '--slo', slo, '--requests', '5000'];
+    const r = cnisim('capacity', ...args, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({
+      slo,
+      slo_terms: [
+        { percentile: 'p99', limit_ms: 5 },
+        { percentile: 'p50', limit_ms: 0.2 },
+      ],
+      below_lower_bound: true,
+      limited_by: ['p50'],
+    });
+    expect(cnisim('capacity', ...args).out).toMatch(
+      /not met even at --min-rate 10000 RPS \(limited by p50\)/,
+    );
+    const twice = cnisim('capacity', ...args.slice(0, 5), 'p99=2ms,p99=1ms');
+    expect(twice.code).toBe(3);
+    expect(twice.err).toMatch(/--slo: .*p99 is given twice/);
   });
 });
