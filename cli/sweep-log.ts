@@ -13,7 +13,8 @@
  * --options, or named by the scenario): its SHA-256 and that of the option it resolves to (an
  * `extends` base's change shows there). It is kept per point, not in the header, because the options
  * of a grid may grow on resume. Built-in ids are not fingerprinted: their content is versioned with
- * the tool (cnisim_version).
+ * the tool (cnisim_version). An option file is known by its content, not by the path that names it:
+ * a point logged as `opt.yaml` is resumed for `./opt.yaml` or its absolute path (sweepOptionOf).
  *
  * Invariants: a log is never overwritten (without --resume an existing, non-empty file is refused);
  * results of other settings are never mixed in (--resume refuses a log whose header differs, naming
@@ -27,6 +28,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { hostFilePath, loadHost, loadOption, optionFilePath, readDataFile, validate } from '../model/load.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
 import { readScenarioFile } from '../model/scenario-file.ts';
@@ -224,8 +226,9 @@ function readLog(
     const r = rec as { point?: SweepPoint; option_file?: string; result?: SimResult };
     if (!r.point || !r.result)
       throw new InputError('--out', path, `line ${i + 1} is not a {"point","result"} record`);
-    checkOptionFile(path, i + 1, r.point.option, r.option_file, optionFiles.get(r.point.option));
-    done.set(pointKey(r.point), r.result);
+    const option = sweepOptionOf(r.point.option, r.option_file, optionFiles);
+    checkOptionFile(path, i + 1, r.point.option, r.option_file, optionFiles.get(option));
+    done.set(pointKey({ ...r.point, option }), r.result);
   }
   if (cut !== '') {
     truncateSync(path, Buffer.byteLength(text) - Buffer.byteLength(cut));
@@ -233,6 +236,32 @@ function readLog(
   }
   log(`sweep: ${path}: ${done.size} point(s) already simulated with these settings`);
   return true;
+}
+
+/** A fingerprint without the path it was taken under: the content of the file and what it resolves to. */
+function contentOf(fingerprint: string): string | undefined {
+  return /sha256:[0-9a-f]+ resolved sha256:[0-9a-f]+$/.exec(fingerprint)?.[0];
+}
+
+/**
+ * The option of this sweep (as given in its --options) that a logged point belongs to. An option
+ * file may be named by another path than when the point was logged (`opt.yaml`, `./opt.yaml`, its
+ * absolute path, or relative to another folder): a point is this sweep's if its file's content
+ * (and what it resolves to) is that of one of this sweep's option files, or, when it is not, if
+ * its path names the same file as one of them (whose content then changed: checkOptionFile
+ * refuses it). Otherwise the point keeps its own name (a built-in id, or an option not in this
+ * sweep, whose points are then not reused).
+ */
+function sweepOptionOf(
+  logged: string,
+  fingerprint: string | undefined,
+  optionFiles: ReadonlyMap<string, string>,
+): string {
+  if (optionFiles.has(logged) || fingerprint === undefined) return logged;
+  const content = contentOf(fingerprint);
+  for (const [ref, now] of optionFiles) if (content !== undefined && contentOf(now) === content) return ref;
+  for (const ref of optionFiles.keys()) if (resolve(ref) === resolve(logged)) return ref;
+  return logged;
 }
 
 /**
@@ -250,10 +279,12 @@ function checkOptionFile(
   was: string | undefined,
   now: string | undefined,
 ): void {
-  if (now === undefined || was === now) return;
+  // The path it was named by may differ (sweepOptionOf): the content decides.
+  const content = was === undefined ? undefined : contentOf(was);
+  if (now === undefined || (content !== undefined && content === contentOf(now))) return;
   // The file's own hash comes before ' resolved': equal there, a file it extends changed.
   const what =
-    was?.split(' resolved ')[0] === now.split(' resolved ')[0]
+    was !== undefined && contentOf(was)?.split(' resolved ')[0] === contentOf(now)?.split(' resolved ')[0]
       ? `a file the option file ${option} extends changed`
       : `the option file ${option} changed`;
   throw new InputError(

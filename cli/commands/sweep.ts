@@ -60,7 +60,7 @@ Examples:
 The log's first line records the settings (version, host, profile/scenario file hashes and that of
 the host file a scenario names, --set, seed, replications, requests) and each point the hash of its
 option file (an option given by path): --resume refuses a log written with other settings or from
-an option file that changed since, and --out never overwrites a log (without --resume an existing
+an option file that changed since (a file is known by its content, whatever path names it), and --out never overwrites a log (without --resume an existing
 file is refused).`,
   );
   cmd.action(

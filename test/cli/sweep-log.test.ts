@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSweepLog, optionFiles, pointKey, sweepSettings } from '../../cli/sweep-log.ts';
 import type { SimResult } from '../../sim/result.ts';
@@ -100,6 +100,32 @@ describe('sweep log', () => {
     edit(opt, /^mtu: 9000$/m, 'mtu: 1500');
     expect(() => openSweepLog(path2, sweepSettings(flags), true, optionFiles([child]))).toThrow(
       /--resume: a file the option file \S+my-child\.yaml extends changed since its points were logged/,
+    );
+  });
+
+  it('resumes the points of an option file named by another path (relative, absolute, ./), and refuses them once it changed', () => {
+    const opt = modelFile('path-opt.yaml', 'options/net-host.yaml', 'path-opt');
+    const path = join(dir, 'path-opt.jsonl');
+    const a = openSweepLog(path, sweepSettings(flags), false, optionFiles([opt]));
+    a.append(optPoint(opt), result(1000));
+    a.close();
+    // The same file under other names: its point is this sweep's (before: run again under the new name).
+    const rel = relative(process.cwd(), opt);
+    for (const name of [rel, `./${rel}`, resolve(opt)]) {
+      const b = openSweepLog(path, sweepSettings(flags), true, optionFiles([name]));
+      b.close();
+      expect([...b.done.keys()]).toEqual([pointKey(optPoint(name))]);
+    }
+    // A copy with the same content elsewhere gives the same results: reused too.
+    const copy = join(dir, 'copy-of-path-opt.yaml');
+    writeFileSync(copy, readFileSync(opt));
+    const c = openSweepLog(path, sweepSettings(flags), true, optionFiles([copy]));
+    c.close();
+    expect([...c.done.keys()]).toEqual([pointKey(optPoint(copy))]);
+    // Edited, and named by another path: refused as under its own name.
+    edit(opt, /^mtu: 1500$/m, 'mtu: 9000');
+    expect(() => openSweepLog(path, sweepSettings(flags), true, optionFiles([resolve(opt)]))).toThrow(
+      /--resume: the option file \S+path-opt\.yaml changed since its points were logged/,
     );
   });
 
