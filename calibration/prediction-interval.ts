@@ -1,7 +1,8 @@
 /**
  * The 95 % prediction interval of each latency percentile for one point under a fitted profile,
  * combining, in log space around the prediction:
- *   simulation noise  - the simulator's 95 % CI of the percentile (latency_ci95_ms), when reported;
+ *   simulation noise  - the simulator's 95 % CI of the percentile (latency_ci95_ms), when reported,
+ *                       each side for its own end (the interval always holds the CI);
  *   parameters        - each fitted parameter moved by +-1 sd (one at a time, the others at their
  *                       values), half the change of the log percentile, added in quadrature
  *                       (first-order propagation assuming independent parameters; not given
@@ -30,7 +31,10 @@ export interface PercentileInterval {
   /** Null when first-order propagation does not hold (`unresolved` says why). */
   pi95_ms: [number, number] | null;
   unresolved?: string;
-  /** The three components, as standard deviations in log units. */
+  /**
+   * The three components, as standard deviations in log units (s_sim: the mean of the CI's two
+   * sides, each side's width kept for its own end of the interval).
+   */
   s_sim: number;
   s_params: number;
   s_measurement: number;
@@ -74,7 +78,12 @@ export async function predictWithIntervals(
     for (const [k, p] of Object.entries(pred.latency_ms) as [PercentileKey, number][]) {
       if (!(p > 0)) continue;
       const ci = pred.latency_ci95_ms?.[k];
-      const sSim = ci ? Math.log(Math.max(ci[1], p) / Math.max(Math.min(ci[0], p), 1e-12)) / (2 * Z95) : 0;
+      // The simulation's CI is often lopsided around a tail percentile (p99.9 0.304 in [0.259,
+      // 0.967]): each side keeps its own width, so the interval always holds the CI (a symmetric
+      // log width had put the interval's upper end below the CI's).
+      const sUp = ci ? Math.log(Math.max(ci[1], p) / p) / Z95 : 0;
+      const sDown = ci ? Math.log(p / Math.max(Math.min(ci[0], p), 1e-12)) / Z95 : 0;
+      const sSim = (sUp + sDown) / 2;
       let v = 0;
       let nonlinear: string | undefined;
       for (const { path, plus, minus } of pairs) {
@@ -91,10 +100,11 @@ export async function predictWithIntervals(
           nonlinear ??= `${path} +-1 sd moves ${k} from ${p.toPrecision(3)} to ${a.toPrecision(3)} / ${b.toPrecision(3)} ms`;
       }
       const sMeas = opts.measurementSigma?.[k] ?? 0;
-      const s = Math.sqrt(sSim ** 2 + v + sMeas ** 2);
+      const up = Math.sqrt(sUp ** 2 + v + sMeas ** 2);
+      const down = Math.sqrt(sDown ** 2 + v + sMeas ** 2);
       intervals[k] = {
         predicted_ms: p,
-        pi95_ms: nonlinear ? null : [p * Math.exp(-Z95 * s), p * Math.exp(Z95 * s)],
+        pi95_ms: nonlinear ? null : [p * Math.exp(-Z95 * down), p * Math.exp(Z95 * up)],
         ...(nonlinear
           ? { unresolved: `first-order propagation does not hold (${nonlinear}: more than 2-fold)` }
           : {}),

@@ -304,12 +304,14 @@ simulation's noise with the fitted parameters' uncertainty (2 extra simulations 
       progress.finish();
       if (o.profile && o.predictionInterval && !r.saturated) {
         const { predictionIntervals } = await import('../../calibration/simulate-intervals.ts');
-        r.latency_pi95_ms = await predictionIntervals(o.profile, r, (set) =>
+        const pi = await predictionIntervals(o.profile, r, (set) =>
           simulate({
             ...requestFrom(o, point.option, point.rate_rps, point.response_bytes),
             set: [...o.set, ...set],
           }),
         );
+        r.latency_pi95_ms = pi.intervals;
+        r.warnings = [...(r.warnings ?? []), ...pi.warnings];
       }
       if (o.json) printJson(r);
       else process.stdout.write(formatResult(r));

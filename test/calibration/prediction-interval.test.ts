@@ -59,4 +59,33 @@ describe('predictWithIntervals', () => {
     );
     expect(ok.intervals.p50!.pi95_ms).not.toBeNull();
   });
+
+  it("holds the simulation's own CI when that CI is lopsided (each side keeps its width)", async () => {
+    // A tail percentile's CI reaches far above the point: p99.9 0.304 in [0.259, 0.967] (a lab
+    // profile's simulate). A symmetric log width put the interval's upper end at 0.588, below the CI's.
+    const lopsided = async (pt: typeof point, set: Readonly<Record<string, number>>, r: typeof run) => {
+      const a = await analyticPredictor(truth)(pt, set, r);
+      const p = a.latency_ms!.p99_9!;
+      return { ...a, latency_ci95_ms: { p99_9: [0.85 * p, 3.2 * p] as [number, number] } };
+    };
+    const r = await predictWithIntervals(
+      lopsided,
+      { params: { [PATHS.base]: { value: 0.3, sd: 0.003, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+    );
+    const i = r.intervals.p99_9!;
+    const p = i.predicted_ms;
+    expect(i.pi95_ms![1]).toBeGreaterThanOrEqual(3.2 * p);
+    expect(i.pi95_ms![0]).toBeLessThanOrEqual(0.85 * p);
+    // With no other component each end is the CI's own end.
+    const alone = await predictWithIntervals(
+      lopsided,
+      { params: { [PATHS.base]: { value: 0.3, source: 'fitted' } }, option_params: {} },
+      point,
+      run,
+    );
+    expect(alone.intervals.p99_9!.pi95_ms![0]).toBeCloseTo(0.85 * p, 12);
+    expect(alone.intervals.p99_9!.pi95_ms![1]).toBeCloseTo(3.2 * p, 12);
+  });
 });
