@@ -99,5 +99,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const isEntry = process.argv[1] !== undefined && /cnisim(\.mjs)?$|cli[/\\]main\.ts$/.test(process.argv[1]);
 if (isEntry) {
   const code = await main(process.argv);
-  process.exitCode = code;
+  // A command that finished but failed in part (harness run with steps that wrote no record) set
+  // its own exit code; an ok return keeps it.
+  if (code !== EXIT_OK || process.exitCode === undefined) process.exitCode = code;
 }

@@ -2,6 +2,9 @@
  * CPU sets in the kernel's two notations: lists (`0-8,18-26`, smp_affinity_list, cpulist) and
  * hexadecimal masks in 32-bit groups separated by commas (`00000000,0003fdfe`, rps_cpus, xps_cpus).
  */
+import { InputError } from '../cli/errors.ts';
+import { formatCpuList } from '../model/cpu-mask.ts';
+
 export function parseCpuList(text: string): number[] {
   const out: number[] = [];
   const t = text.trim();
@@ -42,4 +45,30 @@ export function formatCpuMask(cpus: readonly number[], groups = 1): string {
     .map((w) => (w >>> 0).toString(16).padStart(8, '0'))
     .reverse()
     .join(',');
+}
+
+/**
+ * A command-line CPU list (`1-8,10-17`, ranges allowed as everywhere in the tool), refused as
+ * invalid input naming the flag when it does not parse, is empty, or names a CPU outside `online`
+ * (when given: the CPUs of the host the list is for).
+ */
+export function parseCpuListFlag(flag: string, raw: string, online?: readonly number[]): number[] {
+  let cpus: number[];
+  try {
+    cpus = parseCpuList(raw);
+  } catch {
+    throw new InputError(flag, raw, 'must be a list of CPU numbers and ranges, e.g. 1-8,10-17');
+  }
+  if (cpus.length === 0) throw new InputError(flag, raw, 'must name at least one CPU');
+  if (online) {
+    const have = new Set(online);
+    const lacking = cpus.filter((c) => !have.has(c));
+    if (lacking.length > 0)
+      throw new InputError(
+        flag,
+        raw,
+        `names CPU${lacking.length > 1 ? 's' : ''} ${formatCpuList(lacking)}, which this host lacks (it has ${formatCpuList(online)})`,
+      );
+  }
+  return cpus;
 }

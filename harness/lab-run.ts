@@ -21,7 +21,7 @@ import { writeRunRecord } from './run-record-io.ts';
 import type { RunRecord, Tuning } from './run-record.ts';
 import { runLabStep, runLabTcpkaliStep, runLabWrkStep } from './lab-step.ts';
 import { type LabState, labDown, labUp, onInterrupt, resolveOption } from './lab/lab.ts';
-import type { LabOption } from './lab/layout.ts';
+import { type LabOption, labPrefix } from './lab/layout.ts';
 import { fallbackFs, localFs, netnsFs, readTuning } from './tuning/readback.ts';
 
 export interface PlannedStep {
@@ -187,13 +187,13 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
       };
       if (input.tag) upOpts.tag = input.tag;
       if (input.substitute) upOpts.substitute = true;
+      // Known to the Ctrl-C handler before the build starts: a lab half built is removed too.
+      prefixes.push(labPrefix(resolveOption(option, input.substitute ?? false).used, input.tag ?? 'lab'));
       const state = await labUp(option, upOpts);
-      prefixes.push(state.layout.prefix);
       labs.set(option, { state, tuning: labTuning(state) });
     }
     // Indices in run order: the planned steps' and the search steps' share one sequence.
     let next = 0;
-    let done = 0;
     const first = input.first_repeat ?? 0;
     for (const item of runOrder(
       steps,
@@ -202,8 +202,7 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
       input.order ?? 'by-repeat',
       input.search_repeats,
     )) {
-      if (item.kind === 'step')
-        next = await runPlannedStep(input, { ...item.step, index: next }, done++, steps.length, labs, out);
+      if (item.kind === 'step') next = await runPlannedStep(input, { ...item.step, index: next }, labs, out);
       else
         next = await runOpenLoopSearches(
           { ...input, repeat: 1, first_repeat: first + item.repeat },
@@ -212,7 +211,7 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
           out,
         );
     }
-    input.progress?.(steps.length, steps.length, 'done');
+    input.progress?.(next, next, 'done');
   } finally {
     if (!input.keep_lab) cleanup();
     removeHandler();
@@ -221,19 +220,21 @@ export async function runLab(input: LabRunInput): Promise<LabRunOutput> {
 }
 
 /**
- * One planned step (a rate or a wrk step) run and recorded; returns the next step index. `done` and
- * `total` count the planned steps only (for the progress line).
+ * One planned step (a rate or a wrk step) run and recorded; returns the next step index. Progress
+ * counts the steps run so far in run order (planned and search steps alike): step.index.
  */
 async function runPlannedStep(
   input: LabRunInput,
   step: PlannedStep,
-  done: number,
-  total: number,
   labs: Map<LabOption, { state: LabState; tuning: { server: Tuning; client: Tuning } }>,
   out: LabRunOutput,
 ): Promise<number> {
   const lab = labs.get(step.option)!;
-  input.progress?.(done, total, `${step.option} ${step.rate_rps ?? 'max (wrk)'} rps #${step.repeat}`);
+  input.progress?.(
+    step.index,
+    step.index + 1,
+    `${step.option} ${step.rate_rps ?? 'max (wrk)'} rps #${step.repeat}`,
+  );
   try {
     const common = {
       state: lab.state,

@@ -11,7 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { diffSnapshots, type Snapshot, takeSnapshot } from './counters/snapshot.ts';
+import {
+  diffNetnsTcp,
+  diffSnapshots,
+  type NetnsSource,
+  type Snapshot,
+  takeSnapshot,
+} from './counters/snapshot.ts';
 import {
   GENERATOR_NAME,
   GENERATOR_VERSION,
@@ -56,7 +62,22 @@ export const LAB_MACHINE = 'cnisim namespace lab (both hosts on one machine)';
 export const LAB_COUNTER_NOTE =
   'lab: /proc/stat, /proc/softirqs, /proc/interrupts and /proc/net/softnet_stat are global to the machine, ' +
   'so these counters cover both "hosts" and every other process on it; /proc/stat softirq time is tick-sampled ' +
-  'here (use softirq counts and softnet_stat, which are exact); server_tasks is exact per task';
+  'here (use softirq counts and softnet_stat, which are exact); server_tasks is exact per task; ' +
+  "TCP counters are per network namespace: server.tcp and client.tcp are those of the server's and the " +
+  "client's namespace (hosts.*.netns, where the sockets are), so they cover the lab's traffic and nothing else, " +
+  'and machine has none';
+
+/**
+ * Where a lab step reads its TCP counters: the server's namespace through nginx's master (a file
+ * read), the client's through the generator's pid when known, else by the namespace's name.
+ */
+function labTcpSources(state: LabState, clientPid?: number): { server: NetnsSource; client: NetnsSource } {
+  const { layout } = state;
+  return {
+    server: state.nginx ? { pid: state.nginx.master_pid } : { netns: layout.server.netns },
+    client: clientPid !== undefined ? { pid: clientPid } : { netns: layout.client.netns },
+  };
+}
 
 function userHz(): number {
   return 100; // USER_HZ is 100 on every Linux architecture the harness targets
@@ -120,12 +141,16 @@ function labCommand(argv: string[], loop: 'open' | 'closed', cpus: string) {
   return { argv, command_line: shellLine(argv), loop, workers: 1, cpus };
 }
 
-/** Machine-wide counters of a step; `span` says what the interval covers when it is more than the window. */
+/**
+ * Machine-wide counters of a step, plus the TCP counters of each side's namespace (`server`,
+ * `client`: only `tcp`); `span` says what the interval covers when it is more than the window.
+ */
 function labCounters(before: Snapshot, after: Snapshot, span?: string): Counters {
   return {
     scope: 'machine',
     note: span ? `${LAB_COUNTER_NOTE}; ${span}` : LAB_COUNTER_NOTE,
     machine: diffSnapshots(before, after, userHz()),
+    ...diffNetnsTcp(before, after),
   };
 }
 
@@ -179,14 +204,18 @@ export async function runLabStep(input: LabStepInput): Promise<RunRecord> {
     rt: input.rt ?? false,
   });
   const workers = childPids(nginx.master_pid);
-  const snapOpts = { pids: workers };
+  const snapOpts = { pids: workers, netnsTcp: labTcpSources(state) };
   let before: Snapshot | null = null;
   let after: Snapshot | null = null;
   const started_at = new Date().toISOString();
   const timeoutMs = (input.warmup_s + input.duration_s + 3 + 20) * 1000;
   const child = await runJsonChild<GeneratorAnswer>(argv, timeoutMs, (ev, line) => {
     // The generator names its pid at each window edge: its schedstat is sampled with nginx's.
-    const opts = typeof line.pid === 'number' ? { ...snapOpts, clientPids: [line.pid] } : snapOpts;
+    // The generator is in the client's namespace: its /proc/PID/net/* are that namespace's.
+    const opts =
+      typeof line.pid === 'number'
+        ? { ...snapOpts, clientPids: [line.pid], netnsTcp: labTcpSources(state, line.pid) }
+        : snapOpts;
     if (ev === 'window_start') before = takeSnapshot(opts);
     else if (ev === 'window_end') after = takeSnapshot(opts);
   });
@@ -290,7 +319,7 @@ export function runLabWrkStep(input: LabWrkStepInput): RunRecord {
     cpus: input.generator_cpus,
   });
   const argv = ['ip', 'netns', 'exec', layout.client.netns, ...wrkArgv];
-  const snapOpts = { pids: childPids(nginx.master_pid) };
+  const snapOpts = { pids: childPids(nginx.master_pid), netnsTcp: labTcpSources(state) };
   const started_at = new Date().toISOString();
   const before = takeSnapshot(snapOpts);
   const r = tryRun(argv, { timeoutMs: (input.duration_s + 30) * 1000 });
@@ -379,7 +408,7 @@ export async function runLabTcpkaliStep(
     binary: input.tcpkali.binary,
   });
   const prefix = ['ip', 'netns', 'exec', layout.client.netns];
-  const snapOpts = { pids: childPids(nginx.master_pid) };
+  const snapOpts = { pids: childPids(nginx.master_pid), netnsTcp: labTcpSources(state) };
   const started_at = new Date().toISOString();
   const before = takeSnapshot(snapOpts);
   let summary: TcpkaliSummary | null = null;

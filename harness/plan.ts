@@ -5,12 +5,17 @@
  *
  * Files (all plain POSIX sh):
  *   snap.sh    copy to both hosts: dumps the counter and tuning files (counters/dump.ts);
- *   tune.sh    the tuning step on each host (cnisim harness tune, dry run first);
+ *   tune.sh    the tuning step on each host, `tune.sh server|client [show|apply|revert]`: the role
+ *              picks the host's interface and the direction of its NOTRACK rules (the client's are
+ *              the server's reversed), so each host gets rules that match its traffic;
  *   server.sh  on the server (in the nginx pod for pod options): writes nginx.conf, sizes the
  *              two files with a real request so /r350 is exactly 350 bytes, starts nginx;
  *   client.sh  on the client (in the tcpkali pod): every step in interleaved order, each with a
  *              snapshot on both hosts before and after (server over ssh) and the tcpkali log;
  *   import     `cnisim harness import <dir> --out runs/` turns the collected steps into records.
+ * Without `target`, the load goes to the server host's address: right for net-host only. For a pod
+ * option that measures host-to-host traffic under the option's name, so the plan warns
+ * (`warnings`; a hostPort or NodePort on the host address is the one case where it is meant).
  */
 import { z } from 'zod';
 import { interleaveSteps } from './lab-run.ts';
@@ -38,8 +43,8 @@ export interface PlanInput {
   repeat: number;
   connections: number;
   duration_s: number;
-  /** Address and port tcpkali connects to (default `<server>:80`). */
-  target: string;
+  /** Address and port tcpkali connects to (default `<server>:80`, with a warning for pod options). */
+  target?: string;
   response: 'small' | 'large';
   workers: number;
   client_cpus?: string;
@@ -79,9 +84,24 @@ export type StepMeta = z.infer<typeof StepMeta>;
 export interface Plan {
   files: Record<string, string>;
   steps: StepMeta[];
+  /** Doubts about the plan, for stderr (never in the scripts' output). */
+  warnings: string[];
 }
 
-export function buildPlan(p: PlanInput): Plan {
+/** The one option whose server is not a pod: its nginx answers on the host's own address. */
+const HOST_NETWORK_OPTION = 'net-host';
+
+/** Why a plan without a target would measure the wrong path; none for net-host or a given target. */
+export function defaultTargetWarnings(option: string, server: string, target?: string): string[] {
+  if (target !== undefined || option === HOST_NETWORK_OPTION) return [];
+  return [
+    `--option ${option} serves from a pod, but no --target was given: the load goes to the server host's address ${server}:80, so the records would measure host-to-host traffic labelled ${option}; give the nginx pod's address, e.g. --target 10.244.2.5:80 (keep the host address only if a hostPort or NodePort there leads to the pod)`,
+  ];
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const warnings = defaultTargetWarnings(input.option, input.server, input.target);
+  const p = { ...input, target: input.target ?? `${input.server}:80` };
   const host = p.target.replace(/:\d+$/, '');
   const path = p.response === 'small' ? SMALL_PATH : LARGE_PATH;
   const request = httpRequest(path, host);
@@ -151,15 +171,26 @@ done
 echo "nginx ready: ${SMALL_PATH} = ${SMALL_RESPONSE_BYTES} bytes, ${LARGE_PATH} = $(curl -s -o /dev/null -w '%{size_header}+%{size_download}' ${url}${LARGE_PATH}) bytes"
 `;
 
+  const port = /:(\d+)$/.exec(p.target)?.[1] ?? '80';
   const tune = `#!/bin/sh
-# cnisim harness plan: tuning, on EACH host (server ${p.server}: ${p.server_interface}; client ${p.client}: ${p.client_interface}).
+# cnisim harness plan: tuning, on EACH host with its role (the role picks the interface and the
+# direction of the NOTRACK rules: the server answers on port ${port}, the client connects to it):
+#   on the server ${p.server}:  sh tune.sh server [show|apply|revert]    (interface ${p.server_interface})
+#   on the client ${p.client}:  sh tune.sh client [show|apply|revert]    (interface ${p.client_interface})
 # Needs a cnisim checkout on the host. Shows first (dry run); apply and revert restore exactly.
 set -eu
-IF=\${1:?usage: tune.sh <interface> [apply|revert]}
+usage() { echo "usage: tune.sh server|client [show|apply|revert]" >&2; exit 2; }
+ROLE=\${1:-}
+case "$ROLE" in
+  server) IF=${shellQuote(p.server_interface)} ;;
+  client) IF=${shellQuote(p.client_interface)} ;;
+  *) usage ;;
+esac
 case "\${2:-show}" in
-  show) npx cnisim harness tune --show --interface "$IF" --port ${p.target.split(':')[1] ?? '80'} ;;
-  apply) npx cnisim harness tune --apply --interface "$IF" --port ${p.target.split(':')[1] ?? '80'} ;;
+  show) npx cnisim harness tune --show --role "$ROLE" --interface "$IF" --port ${port} ;;
+  apply) npx cnisim harness tune --apply --role "$ROLE" --interface "$IF" --port ${port} ;;
   revert) npx cnisim harness tune --revert ;;
+  *) usage ;;
 esac
 `;
 
@@ -193,5 +224,6 @@ ${stepLines.join('\n')}
   return {
     files: { 'snap.sh': snapshotScript(), 'tune.sh': tune, 'server.sh': server, 'client.sh': client },
     steps,
+    warnings,
   };
 }

@@ -276,7 +276,9 @@ export const Counters = z
     /**
      * `per-host`: `server` and `client` were read on each host. `machine`: the lab, where /proc/stat,
      * /proc/softirqs, /proc/interrupts and softnet_stat are global to the machine and so cover both
-     * "hosts" and anything else running on it; the values are in `machine`.
+     * "hosts" and anything else running on it; the values are in `machine`, except the TCP
+     * counters, which are per network namespace: in the lab `server` and `client` hold only `tcp`
+     * (and `interval_s`), read in the server's and the client's namespace (`hosts.*.netns`).
      */
     scope: z.enum(['per-host', 'machine']),
     note: z.string().optional(),

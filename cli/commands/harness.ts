@@ -4,8 +4,8 @@
  * ftrace (harness/trace/); `plan` prints the scripts for real target hosts; `tune` shows, applies or
  * reverts the study's tuning (dry run by default).
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { registerHostFile } from '../harness-host-file.ts';
@@ -15,7 +15,8 @@ import { log, printJson, printTable } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { maxRateMethods, runLab } from '../../harness/lab-run.ts';
 import { namespacesUsable } from '../../harness/lab/lab.ts';
-import { isLabOption, LAB_OPTIONS, type LabOption } from '../../harness/lab/layout.ts';
+import { checkTag, isLabOption, LAB_OPTIONS, type LabOption } from '../../harness/lab/layout.ts';
+import { ownAllowedCpus } from '../../harness/allowed-cpus.ts';
 import { nginxVersion } from '../../harness/nginx/server.ts';
 import { haveCommand } from '../../harness/exec.ts';
 import { detectTcpkali } from '../../harness/tcpkali/run.ts';
@@ -26,9 +27,16 @@ import { importStep, listStepDirs } from '../../harness/import.ts';
 import { buildPlan } from '../../harness/plan.ts';
 import { countRunRecordFiles, writeRunRecord } from '../../harness/run-record-io.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
-import { applyTuning, defaultStateFile, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
+import { parseCpuListFlag } from '../../harness/cpulist.ts';
+import {
+  applyTuning,
+  defaultStateFile,
+  hostTopology,
+  planTuning,
+  revertTuning,
+} from '../../harness/tuning/tune.ts';
 import { formatLabTraceReport } from '../../harness/trace/format.ts';
-import { runLabTrace } from '../../harness/trace/lab-trace.ts';
+import { prepareKeepTraceDir, runLabTrace } from '../../harness/trace/lab-trace.ts';
 import { TracefsError, tracingUsable } from '../../harness/trace/tracefs.ts';
 
 /**
@@ -46,6 +54,9 @@ function parseOptions(raw: string): LabOption[] {
   for (const id of ids)
     if (!isLabOption(id))
       throw new InputError('--option', id, `unknown option; one of ${LAB_OPTIONS.join(', ')}`);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined)
+    throw new InputError('--option', raw, `${twice} is listed twice (use --repeat for repeats)`);
   return ids as LabOption[];
 }
 
@@ -111,10 +122,10 @@ Examples:
     .option('--response-bytes <n>', '350 (complete response) or 4096 (body, plus headers)', '350')
     .requiredOption('--out <dir>', 'directory for the records (one JSON file per step)')
     .option('--run-id <id>', 'run identifier (default: derived from the time)')
-    .option('--tag <tag>', 'lab name tag')
+    .option('--tag <tag>', "lab name tag: 1-12 lowercase letters or digits (in the lab's namespace names)")
     .option('--substitute', 'build macvlan where ipvlan is missing (records say option_used: macvlan)', false)
-    .option('--generator-cpus <list>', 'CPUs for the generator (taskset)', '0')
-    .option('--nginx-cpus <list>', 'CPUs for nginx workers, one worker each', '1')
+    .option('--generator-cpus <list>', 'CPUs for the generator (taskset), e.g. 0 or 0,2 or 0-1', '0')
+    .option('--nginx-cpus <list>', 'CPUs for nginx workers, one worker each, e.g. 1 or 1-3', '1')
     .option(
       '--generator <name>',
       'open-loop generator: cnisim-openloop or tcpkali (when installed)',
@@ -163,7 +174,7 @@ Examples:
           'harness run measures in the namespace lab only (--lab); for target hosts use `cnisim harness plan`',
         );
       const options = parseOptions(f.option);
-      const rates = parseNumberList('--rates', f.rates);
+      const rates = parseNumberList('--rates', f.rates, { unique: true });
       for (const r of rates) {
         if (!(r > 0)) throw new InputError('--rates', r, 'must be greater than 0');
         if (r > OPENLOOP_MAX_RPS && !f.force)
@@ -181,8 +192,13 @@ Examples:
       if (!(warmup_s >= 0)) throw new InputError('--warmup-s', f.warmupS, 'must be 0 or more');
       const repeat = parsePositiveInt('--repeat', f.repeat);
       const connections = parsePositiveInt('--connections', f.connections);
-      const nginx_cpus = parseCpus('--nginx-cpus', f.nginxCpus);
-      parseCpus('--generator-cpus', f.generatorCpus);
+      // CPUs this machine lacks left nginx unpinned (recorded as pinned) and failed every generator step.
+      const allowed = ownAllowedCpus();
+      const nginx_cpus = parseCpuListFlag('--nginx-cpus', f.nginxCpus, allowed);
+      parseCpuListFlag('--generator-cpus', f.generatorCpus, allowed);
+      if (f.tag !== undefined) checkTag(f.tag);
+      if (f.runId !== undefined && f.runId.trim() === '')
+        throw new InputError('--run-id', f.runId, 'must not be empty (every record carries it)');
       const maxRate =
         f.maxRate === undefined || f.maxRate === false
           ? false
@@ -200,6 +216,7 @@ Examples:
       if (!methods.openLoop && (f.searchRepeats !== undefined || searchDuration_s !== undefined))
         throw new UsageError('--search-repeats and --search-duration-s need --max-rate open-loop (or both)');
       refuseUsedOut(f.out);
+      prepareOutDir(f.out);
       const u = namespacesUsable();
       if (!u.ok)
         throw new InputError('--lab', 'network namespaces', `${u.reason} (the lab needs root and iproute2)`);
@@ -220,7 +237,7 @@ Examples:
         options.length *
         ((rates.length + (methods.wrk ? 1 : 0)) * repeat + (methods.openLoop ? 14 * searchRepeats : 0));
       log(
-        `harness: ${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}; records in ${f.out}`,
+        `harness: ${methods.openLoop ? 'up to ' : ''}${total} steps of ${duration_s} s (+${warmup_s} s warm-up) over ${options.join(', ')}${methods.openLoop ? ' (a search stops once its bracket is narrow enough)' : ''}; records in ${f.out}`,
       );
       const progress = createProgress('harness', total);
       const result = await runLab({
@@ -275,7 +292,11 @@ Examples:
           { header: 'gen_cpu_us_per_req', value: (s) => s.generator_cpu_us_per_req, digits: 1 },
           { header: 'valid', value: (s) => (s.valid ? 'yes' : `NO: ${s.invalid_reason}`) },
         ]);
-      if (result.failed.length > 0) process.exitCode = 1;
+      // Steps without a record are a failed run (README, exit codes), however many others succeeded.
+      if (result.failed.length > 0) {
+        log(`harness: ${result.failed.length} step(s) wrote no record (reasons above); exit 1`);
+        process.exitCode = 1;
+      }
     });
 
   harness
@@ -357,6 +378,7 @@ Example:
         parseCpus('--generator-cpus', f.generatorCpus);
         if (!/^[a-z0-9]{1,12}$/.test(f.tag))
           throw new InputError('--tag', f.tag, 'must be 1-12 lowercase letters or digits');
+        if (f.keepTrace) prepareKeepTraceDir(f.keepTrace);
         const tr = tracingUsable();
         if (!tr.ok) throw new TracefsError(tr.reason);
         const u = namespacesUsable();
@@ -403,7 +425,7 @@ Example:
     .option('--driver <name>', 'pod interface driver on the hosts (default: from the option)')
     .option(
       '--target <ip:port>',
-      'address nginx answers on (pod IP, or host IP for net-host); default <server>:80',
+      'address nginx answers on: the nginx pod IP, or the host IP for net-host (default <server>:80, for net-host; a pod option warns without it)',
     )
     .option('--connections <n>', 'persistent connections (the study: about 60k)', '3000')
     .option('--duration-s <s>', 'seconds per step', '30')
@@ -411,11 +433,7 @@ Example:
     .option('--response-bytes <n>', '350 or 4096', '350')
     .option('--workers <n>', 'tcpkali workers (-w)', '18')
     .option('--client-cpus <list>', 'taskset CPU list for tcpkali (the study: 0-17)')
-    .option(
-      '--nginx-cpus <list>',
-      'nginx worker CPUs, one worker each',
-      '0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17',
-    )
+    .option('--nginx-cpus <list>', 'nginx worker CPUs on the server, one worker each, e.g. 0-17', '0-17')
     .option('--write-combine <on|off>', "tcpkali --write-combine (tcpkali's default: on)", 'on')
     .option('--server-interface <if>', 'NIC carrying the traffic on the server', 'eth0')
     .option('--client-interface <if>', 'NIC carrying the traffic on the client', 'eth0')
@@ -424,7 +442,7 @@ Example:
     .option('--json', 'print {files, steps} as JSON', false)
     .addHelpText(
       'after',
-      '\nExample:\n  $ cnisim harness plan --server 10.0.0.2 --client 10.0.0.1 --option flannel-host-gw --target 10.244.2.5:80 --rates 50k:450k:100k --write-dir plan/',
+      '\nExamples:\n  $ cnisim harness plan --server 10.0.0.2 --client 10.0.0.1 --option flannel-host-gw --target 10.244.2.5:80 --rates 50k:450k:100k --write-dir plan/\n  $ cnisim harness plan --server 10.0.0.2 --client 10.0.0.1 --option net-host --rates 50k:450k:100k --write-dir plan/\nThen on each host: sh tune.sh server (on the server) or sh tune.sh client (on the client), [show|apply|revert].',
     )
     .action(
       (o: {
@@ -478,16 +496,17 @@ Example:
           repeat: parsePositiveInt('--repeat', o.repeat),
           connections: parsePositiveInt('--connections', o.connections),
           duration_s: parsePositive('--duration-s', o.durationS),
-          target: o.target ?? `${o.server}:80`,
+          ...(o.target !== undefined ? { target: o.target } : {}),
           response,
           workers: parsePositiveInt('--workers', o.workers),
           ...(o.clientCpus ? { client_cpus: o.clientCpus } : {}),
-          nginx_cpus: parseCpus('--nginx-cpus', o.nginxCpus),
+          nginx_cpus: parseCpuListFlag('--nginx-cpus', o.nginxCpus),
           write_combine: o.writeCombine === 'on',
           server_interface: o.serverInterface,
           client_interface: o.clientInterface,
           nginx_dir: o.nginxDir,
         });
+        for (const w of plan.warnings) log(`harness plan: warning: ${w}`);
         if (o.writeDir) {
           mkdirSync(o.writeDir, { recursive: true });
           for (const [name, text] of Object.entries(plan.files))
@@ -544,10 +563,10 @@ Example:
     .option('--interface <if>', 'the NIC carrying the traffic', 'eth0')
     .option('--port <n>', 'HTTP port for the NOTRACK rules', '80')
     .option('--role <role>', 'server or client (direction of the NOTRACK rules)', 'server')
-    .option('--irq-cpus <list>', 'CPUs for the queue IRQs (default: first CPU of each NUMA node)')
+    .option('--irq-cpus <list>', 'CPUs for the queue IRQs, e.g. 0,9 (default: first CPU of each NUMA node)')
     .option(
       '--rps-cpus <list>',
-      'RPS target CPUs (default: first hyperthread of every core but the IRQ CPUs)',
+      'RPS target CPUs, e.g. 1-8,10-17 (default: first hyperthread of every core but the IRQ CPUs)',
     )
     .option('--root <dir>', 'filesystem root (tests use a fake one)', '/')
     .option(
@@ -557,7 +576,7 @@ Example:
     .option('--json', 'print JSON', false)
     .addHelpText(
       'after',
-      '\nExamples:\n  $ cnisim harness tune --interface eth0\n  $ cnisim harness tune --apply --interface eth0\n  $ cnisim harness tune --revert',
+      '\nExamples:\n  $ cnisim harness tune --interface eth0\n  $ cnisim harness tune --apply --interface eth0 --role client\n  $ cnisim harness tune --revert    # nothing saved: says so on stderr, exit 0',
     )
     .action(
       (o: {
@@ -575,11 +594,16 @@ Example:
       }) => {
         if (Number(o.apply) + Number(o.revert) + Number(o.show) > 1)
           throw new UsageError('give one of --show, --apply, --revert');
+        // The root first, so a wrong one is blamed on --root, also for --revert.
+        requireFsRoot(o.root);
         const state = o.state ?? defaultStateFile(o.root);
         if (o.revert) {
+          // Nothing saved is success (a note, exit 0): the host already has the values cnisim
+          // found, and a cleanup step may revert twice.
           const r = revertTuning(o.root, state);
+          if (!r.reverted) log(`harness tune: nothing to revert (no saved tuning at ${state})`);
           if (o.json) printJson(r);
-          else
+          else if (r.reverted)
             log(
               `harness tune: restored ${r.restored} values${r.commands_run.length ? ` and removed ${r.commands_run.length} NOTRACK rules` : ''}`,
             );
@@ -587,25 +611,34 @@ Example:
         }
         if (o.role !== 'server' && o.role !== 'client')
           throw new InputError('--role', o.role, 'must be server or client');
-        requireFsRoot(o.root);
+        const online = hostTopology(o.root).cpus;
+        if (online.length === 0)
+          throw new InputError('--root', o.root, 'has no readable sys/devices/system/cpu/online');
         const input = {
           interface: o.interface,
           root: o.root,
           port: parsePositiveInt('--port', o.port),
           role: o.role as 'server' | 'client',
-          ...(o.irqCpus ? { irq_cpus: parseCpus('--irq-cpus', o.irqCpus) } : {}),
-          ...(o.rpsCpus ? { rps_cpus: parseCpus('--rps-cpus', o.rpsCpus) } : {}),
+          ...(o.irqCpus ? { irq_cpus: parseCpuListFlag('--irq-cpus', o.irqCpus, online) } : {}),
+          ...(o.rpsCpus ? { rps_cpus: parseCpuListFlag('--rps-cpus', o.rpsCpus, online) } : {}),
         };
         let plan: ReturnType<typeof planTuning>;
         try {
           plan = planTuning(input);
         } catch (e) {
+          if (e instanceof InputError) throw e;
           throw new InputError('--interface', o.interface, e instanceof Error ? e.message : String(e));
         }
         for (const w of plan.warnings) log(`harness tune: ${w}`);
         for (const k of plan.kept)
           log(`harness tune: ${k.path} ${k.current} already sufficient (>= ${k.value}): kept (${k.what})`);
         if (o.apply) {
+          if (existsSync(state))
+            throw new InputError(
+              '--state',
+              state,
+              'exists: tuning already applied; run --revert first, so the original values are kept',
+            );
           const r = applyTuning(plan, input, state);
           if (o.json) printJson(r);
           else
@@ -694,6 +727,30 @@ export function refuseUsedOut(dir: string): void {
       dir,
       `already holds ${n} run record(s): write this run into a new directory (records are never overwritten)`,
     );
+}
+
+/**
+ * Creates the records' directory (`dir`) before anything is measured, and writes and removes a
+ * probe file in it: a directory that cannot be made or written (read-only, immutable, under /proc)
+ * is refused naming --out, where it would otherwise have failed every step after its measurement.
+ * Each missing component is made on its own (Node's recursive mkdir loops forever under /proc).
+ */
+export function prepareOutDir(dir: string): void {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  const probe = join(dir, `.cnisim-write-check-${process.pid}`);
+  try {
+    for (const p of missing) mkdirSync(p);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new InputError(
+      '--out',
+      dir,
+      `cannot be created or written (${code}): give a directory you can write`,
+    );
+  }
 }
 
 /** `dir` itself, or its nearest existing parent, when that is not a directory; else null. */

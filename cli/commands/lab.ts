@@ -12,7 +12,10 @@ import {
   labUp,
   namespacesUsable,
   onInterrupt,
+  resolveOption,
 } from '../../harness/lab/lab.ts';
+import { ownAllowedCpus } from '../../harness/allowed-cpus.ts';
+import { parseCpuListFlag } from '../../harness/cpulist.ts';
 import { isLabOption, LAB_OPTIONS, LAB_PREFIX, type LabOption, labPrefix } from '../../harness/lab/layout.ts';
 import { log, printJson, printTable } from '../output.ts';
 
@@ -20,13 +23,6 @@ function option(raw: string): LabOption {
   if (!isLabOption(raw))
     throw new InputError('--option', raw, `unknown option; one of ${LAB_OPTIONS.join(', ')}`);
   return raw;
-}
-
-function parseCpus(flag: string, raw: string): number[] {
-  const xs = raw.split(',').map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isInteger(x) || x < 0))
-    throw new InputError(flag, raw, 'must be a comma-separated list of CPU numbers');
-  return xs;
 }
 
 function requireNamespaces(): void {
@@ -55,10 +51,14 @@ Examples:
     .command('up')
     .description('Build one option, check connectivity, start nginx in the server namespace.')
     .requiredOption('--option <id>', `network option: ${LAB_OPTIONS.join(', ')}`)
-    .option('--tag <tag>', 'name tag, so several labs of one option can coexist', 'lab')
+    .option(
+      '--tag <tag>',
+      'name tag, so several labs of one option can coexist: 1-12 lowercase letters or digits',
+      'lab',
+    )
     .option('--substitute', 'when ipvlan is missing build macvlan instead (recorded as macvlan)', false)
     .option('--no-nginx', 'do not start nginx')
-    .option('--nginx-cpus <list>', 'CPUs of the nginx workers, one worker per CPU', '1')
+    .option('--nginx-cpus <list>', 'CPUs of the nginx workers, one worker per CPU, e.g. 1 or 1-3', '1')
     .option('--json', 'print the lab state as JSON', false)
     .addHelpText('after', '\nExample:\n  $ cnisim lab up --option ipvlan --substitute')
     .action(
@@ -71,9 +71,10 @@ Examples:
         json: boolean;
       }) => {
         const opt = option(o.option);
-        const cpus = parseCpus('--nginx-cpus', o.nginxCpus);
+        const cpus = parseCpuListFlag('--nginx-cpus', o.nginxCpus, ownAllowedCpus());
         requireNamespaces();
-        const prefix = labPrefix(opt, o.tag);
+        // The prefix of what is built (macvlan's with --substitute): removed on Ctrl-C.
+        const prefix = labPrefix(resolveOption(opt, o.substitute).used, o.tag);
         const remove = onInterrupt(() => labDown(prefix));
         try {
           const state = await labUp(opt, {

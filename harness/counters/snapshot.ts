@@ -2,12 +2,19 @@
  * Snapshots of the kernel counters around a step, and their difference as a run record's
  * HostCounters. `root` is `/` on a real host; tests pass a directory laid out like /proc.
  *
+ * /proc/net/snmp and /proc/net/netstat are per network namespace: read at `root` they show the
+ * namespace of the process taking the snapshot. In the lab the traffic's sockets live in other
+ * namespaces, so `netnsTcp` reads them there instead (per side: server, client), from
+ * /proc/PID/net/* of a process inside (a file read) or, with no such process, with
+ * `ip netns exec NS cat ...` (one fork, a few ms); the root namespace's are then not read at all.
+ *
  * Invariants: a delta is after minus before; softnet_stat words are 32-bit and wrap, so their
  * deltas are taken modulo 2^32; a file that cannot be read leaves its field out (never zeros).
  * Cost: a handful of small file reads (well under 1 ms) per snapshot.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryRun } from '../exec.ts';
 import type { HostCounters } from '../run-record.ts';
 import {
   type CpuTimes,
@@ -39,6 +46,8 @@ export interface Snapshot {
   interrupts?: InterruptLine[];
   softnet?: SoftnetRow[];
   snmp?: Record<string, number>;
+  /** /proc/net/snmp and netstat of other namespaces, per side (`netnsTcp`). */
+  netnsSnmp?: { server?: Record<string, number>; client?: Record<string, number> };
   tasks: TaskSample[];
   /** The load generator's own task (its event loop thread), when its pid was given. */
   clientTasks: TaskSample[];
@@ -53,7 +62,15 @@ export interface SnapshotOptions {
   pids?: readonly number[];
   /** Client tasks whose schedstat to sample (the lab generator's process). */
   clientPids?: readonly number[];
+  /**
+   * Read the TCP counters in these namespaces (per side) instead of the snapshot's own: by a pid
+   * inside the namespace (/proc/PID/net/snmp under `root`) or by the namespace's name.
+   */
+  netnsTcp?: { server?: NetnsSource; client?: NetnsSource };
 }
+
+/** A network namespace to read /proc/net/* in: a process inside it, or its name (`ip netns`). */
+export type NetnsSource = { pid: number } | { netns: string };
 
 function reader(root: string, unreadable: string[]) {
   return <T>(rel: string, parse: (text: string) => T): T | undefined => {
@@ -80,9 +97,18 @@ export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
   if (interrupts) snap.interrupts = interrupts.lines.filter(opts.interruptFilter ?? (() => false));
   const softnet = read('proc/net/softnet_stat', parseSoftnetStat);
   if (softnet) snap.softnet = softnet;
-  const snmp = read('proc/net/snmp', parseSnmp);
-  const netstat = read('proc/net/netstat', parseSnmp);
-  if (snmp || netstat) snap.snmp = { ...snmp, ...netstat };
+  if (opts.netnsTcp) {
+    snap.netnsSnmp = {};
+    for (const side of ['server', 'client'] as const) {
+      const src = opts.netnsTcp[side];
+      const v = src && readNetnsSnmp(read, src, unreadable);
+      if (v) snap.netnsSnmp[side] = v;
+    }
+  } else {
+    const snmp = read('proc/net/snmp', parseSnmp);
+    const netstat = read('proc/net/netstat', parseSnmp);
+    if (snmp || netstat) snap.snmp = { ...snmp, ...netstat };
+  }
   for (const pid of opts.pids ?? []) {
     const task = sampleTask(read, pid);
     if (task) snap.tasks.push(task);
@@ -92,6 +118,28 @@ export function takeSnapshot(opts: SnapshotOptions = {}): Snapshot {
     if (task) snap.clientTasks.push(task);
   }
   return snap;
+}
+
+/** snmp and netstat of one namespace, merged; undefined (and listed unreadable) when neither reads. */
+function readNetnsSnmp(
+  read: ReturnType<typeof reader>,
+  src: NetnsSource,
+  unreadable: string[],
+): Record<string, number> | undefined {
+  if ('pid' in src) {
+    const snmp = read(`proc/${src.pid}/net/snmp`, parseSnmp);
+    const netstat = read(`proc/${src.pid}/net/netstat`, parseSnmp);
+    return snmp || netstat ? { ...snmp, ...netstat } : undefined;
+  }
+  // Both files are pairs of header/value lines, so their concatenation parses as one.
+  const r = tryRun(['ip', 'netns', 'exec', src.netns, 'cat', '/proc/net/snmp', '/proc/net/netstat']);
+  try {
+    if (r.status !== 0) throw new Error(r.stderr.trim() || `exit ${r.status}`);
+    return parseSnmp(r.stdout);
+  } catch (e) {
+    unreadable.push(`netns ${src.netns} /proc/net/snmp: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
 }
 
 function sampleTask(read: ReturnType<typeof reader>, pid: number): TaskSample | undefined {
@@ -188,44 +236,61 @@ export function diffSnapshots(a: Snapshot, b: Snapshot, user_hz = 100): HostCoun
       }),
     );
   }
-  if (a.snmp && b.snmp) {
-    const d = (k: string) =>
-      a.snmp![k] !== undefined && b.snmp![k] !== undefined ? b.snmp![k]! - a.snmp![k]! : undefined;
-    const changed: Record<string, number> = {};
-    for (const k of Object.keys(b.snmp)) {
-      if (!/^(Tcp|TcpExt|IpExt|Udp)\./.test(k)) continue;
-      const v = d(k);
-      if (
-        v !== undefined &&
-        v !== 0 &&
-        !k.startsWith('Tcp.CurrEstab') &&
-        !k.startsWith('Tcp.RtoM') &&
-        !k.startsWith('Tcp.MaxConn')
-      )
-        changed[k] = v;
-    }
-    const tcp: NonNullable<HostCounters['tcp']> = { changed };
-    const pick = (k: string) => {
-      const v = d(k);
-      return v === undefined ? undefined : Math.max(0, v);
-    };
-    const set = (field: keyof Omit<NonNullable<HostCounters['tcp']>, 'changed'>, key: string) => {
-      const v = pick(key);
-      if (v !== undefined) tcp[field] = v;
-    };
-    set('retrans_segs', 'Tcp.RetransSegs');
-    set('out_segs', 'Tcp.OutSegs');
-    set('in_segs', 'Tcp.InSegs');
-    set('in_errs', 'Tcp.InErrs');
-    set('listen_drops', 'TcpExt.ListenDrops');
-    set('listen_overflows', 'TcpExt.ListenOverflows');
-    set('backlog_drop', 'TcpExt.TCPBacklogDrop');
-    out.tcp = tcp;
-  }
+  const tcp = diffTcp(a.snmp, b.snmp);
+  if (tcp) out.tcp = tcp;
   if (b.tasks.length > 0) out.server_tasks = paired(a.tasks, b.tasks, (t) => t.pid, taskDelta);
   if (b.clientTasks.length > 0)
     out.client_tasks = paired(a.clientTasks, b.clientTasks, (t) => t.pid, taskDelta);
   return out;
+}
+
+/**
+ * TCP counters of the namespaces read with `netnsTcp`, per side, as HostCounters holding only
+ * `tcp` (and the interval); a side read at only one edge is left out.
+ */
+export function diffNetnsTcp(a: Snapshot, b: Snapshot): { server?: HostCounters; client?: HostCounters } {
+  const interval_s = (b.t_ns - a.t_ns) / 1e9;
+  const out: { server?: HostCounters; client?: HostCounters } = {};
+  for (const side of ['server', 'client'] as const) {
+    const tcp = diffTcp(a.netnsSnmp?.[side], b.netnsSnmp?.[side]);
+    if (tcp) out[side] = { interval_s, tcp };
+  }
+  return out;
+}
+
+/** Tcp/TcpExt deltas of two /proc/net/snmp+netstat readings (after minus before). */
+export function diffTcp(
+  a: Record<string, number> | undefined,
+  b: Record<string, number> | undefined,
+): HostCounters['tcp'] {
+  if (!a || !b) return undefined;
+  const d = (k: string) => (a[k] !== undefined && b[k] !== undefined ? b[k]! - a[k]! : undefined);
+  const changed: Record<string, number> = {};
+  for (const k of Object.keys(b)) {
+    if (!/^(Tcp|TcpExt|IpExt|Udp)\./.test(k)) continue;
+    const v = d(k);
+    if (
+      v !== undefined &&
+      v !== 0 &&
+      !k.startsWith('Tcp.CurrEstab') &&
+      !k.startsWith('Tcp.RtoM') &&
+      !k.startsWith('Tcp.MaxConn')
+    )
+      changed[k] = v;
+  }
+  const tcp: NonNullable<HostCounters['tcp']> = { changed };
+  const set = (field: keyof Omit<NonNullable<HostCounters['tcp']>, 'changed'>, key: string) => {
+    const v = d(key);
+    if (v !== undefined) tcp[field] = Math.max(0, v);
+  };
+  set('retrans_segs', 'Tcp.RetransSegs');
+  set('out_segs', 'Tcp.OutSegs');
+  set('in_segs', 'Tcp.InSegs');
+  set('in_errs', 'Tcp.InErrs');
+  set('listen_drops', 'TcpExt.ListenDrops');
+  set('listen_overflows', 'TcpExt.ListenOverflows');
+  set('backlog_drop', 'TcpExt.TCPBacklogDrop');
+  return tcp;
 }
 
 function taskDelta(x: TaskSample, y: TaskSample) {

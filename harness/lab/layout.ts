@@ -15,6 +15,7 @@
  * Invariants: every namespace is named `cns-<tag>-<short>-<role>` and every interface we create
  * starts with `cns-`, so cleanup can find all of it; nothing is created in the root namespace.
  */
+import { InputError } from '../../cli/errors.ts';
 
 export const LAB_OPTIONS = ['net-host', 'flannel-host-gw', 'flannel-vxlan', 'ipvlan', 'macvlan'] as const;
 export type LabOption = (typeof LAB_OPTIONS)[number];
@@ -78,7 +79,11 @@ const VTEP_MAC_B = '02:00:c5:00:00:02';
 /** Valid tags keep names short and shell-safe. */
 export function checkTag(tag: string): string {
   if (!/^[a-z0-9]{1,12}$/.test(tag))
-    throw new Error(`lab tag must be 1-12 lowercase letters or digits (got ${JSON.stringify(tag)})`);
+    throw new InputError(
+      '--tag',
+      tag,
+      "must be 1-12 lowercase letters or digits (it names the lab's namespaces)",
+    );
   return tag;
 }
 

@@ -225,7 +225,9 @@ export function openTraceSession(opts: TraceSessionOptions): TraceSession {
 
   try {
     const before = readTracefsState(root);
-    if (before.tracing_on !== '0')
+    // A tracefs mounted just now reads tracing_on 1 (the kernel's default): only one that was
+    // mounted already says that someone turned tracing on.
+    if (before.tracing_on !== '0' && !mounted)
       log(
         'trace: tracing was on (someone else tracing?): it is off during the session and back on afterwards',
       );

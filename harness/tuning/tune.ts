@@ -18,11 +18,15 @@
  * `root` points at a filesystem tree laid out like / (tests use a fake one; never the real one).
  * Apply saves every previous value, byte for byte, in a state file before writing; revert writes
  * them back and removes the state file. Apply refuses to run over an existing state file so the
- * original values can never be overwritten by tuned ones. Files the kernel lacks are skipped with
- * a warning, not created.
+ * original values can never be overwritten by tuned ones. Revert with no state file has nothing to
+ * do and says so (`reverted: false`), so a script may run it twice; a damaged state file is invalid
+ * input naming it. Files the kernel lacks are skipped with a warning, not created. CPU overrides
+ * naming CPUs the host lacks are invalid input.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../../cli/errors.ts';
 import { formatCpuList, formatCpuMask, parseCpuList } from '../cpulist.ts';
 import { run } from '../exec.ts';
 import { nicDevice, queueIrqLines, queueIrqPattern } from './queue-irqs.ts';
@@ -107,7 +111,8 @@ function read(root: string, path: string): string | null {
   }
 }
 
-function topology(root: string): TunePlan['topology'] {
+/** CPUs, NUMA nodes and first hyperthreads of the host under `root` (no CPUs when unreadable). */
+export function hostTopology(root: string): TunePlan['topology'] {
   const online = read(root, '/sys/devices/system/cpu/online');
   const cpus = online ? parseCpuList(online) : [];
   const nodes: TunePlan['topology']['nodes'] = [];
@@ -142,8 +147,22 @@ function queueIrqs(root: string, pattern: RegExp): { irq: number; name: string; 
 export function planTuning(input: TuneInput): TunePlan {
   const { root } = input;
   const warnings: string[] = [];
-  const topo = topology(root);
+  const topo = hostTopology(root);
   if (topo.cpus.length === 0) throw new Error(`cannot read the online CPUs under ${root}`);
+  // An override naming a CPU the host lacks would pin an IRQ or steer packets nowhere.
+  for (const [field, cpus] of [
+    ['irq_cpus', input.irq_cpus],
+    ['rps_cpus', input.rps_cpus],
+  ] as const) {
+    const lacking = (cpus ?? []).filter((c) => !topo.cpus.includes(c));
+    if (cpus?.length === 0) throw new InputError(field, '', 'must name at least one CPU');
+    if (lacking.length > 0)
+      throw new InputError(
+        field,
+        formatCpuList(cpus!),
+        `names CPU${lacking.length > 1 ? 's' : ''} ${formatCpuList(lacking)}, which this host lacks (it has ${formatCpuList(topo.cpus)})`,
+      );
+  }
   const groups = Math.max(1, Math.ceil((Math.max(...topo.cpus) + 1) / 32));
   const writes: TuneWrite[] = [];
   const kept: TuneKept[] = [];
@@ -171,7 +190,7 @@ export function planTuning(input: TuneInput): TunePlan {
   try {
     queues = readdirSync(join(root, `/sys/class/net/${input.interface}/queues`)).sort();
   } catch {
-    throw new Error(`no queues for interface ${input.interface} under ${root}sys/class/net`);
+    throw new Error(`no queues for interface ${input.interface} under ${join(root, 'sys/class/net')}`);
   }
   const rx = queues.filter((q) => q.startsWith('rx-'));
   const tx = queues.filter((q) => q.startsWith('tx-'));
@@ -226,13 +245,14 @@ export function planTuning(input: TuneInput): TunePlan {
   };
 }
 
-export interface SavedTuning {
-  saved_at: string;
-  interface: string;
+export const SavedTuning = z.object({
+  saved_at: z.string(),
+  interface: z.string(),
   /** Previous contents, byte for byte. */
-  previous: { path: string; value: string }[];
-  notrack_revert: string[][];
-}
+  previous: z.array(z.object({ path: z.string(), value: z.string() })),
+  notrack_revert: z.array(z.array(z.string())),
+});
+export type SavedTuning = z.infer<typeof SavedTuning>;
 
 export function defaultStateFile(root: string): string {
   return join(root, '/var/lib/cnisim/tune-saved.json');
@@ -279,17 +299,47 @@ export function applyTuning(
   return { written, commands_run, commands_skipped: real ? [] : plan.notrack_apply, state_file: stateFile };
 }
 
-/** Writes back every saved value exactly and removes the state file. */
-export function revertTuning(
-  root: string,
-  stateFile = defaultStateFile(root),
-): { restored: number; commands_run: string[][] } {
-  let saved: SavedTuning;
+/** The state file apply wrote; null when there is none; invalid input naming it when damaged. */
+export function readSavedTuning(stateFile: string): SavedTuning | null {
+  let text: string;
   try {
-    saved = JSON.parse(readFileSync(stateFile, 'utf8')) as SavedTuning;
-  } catch {
-    throw new Error(`${stateFile}: no saved tuning to revert`);
+    text = readFileSync(stateFile, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new InputError(stateFile, stateFile, `cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(
+      stateFile,
+      text.slice(0, 60),
+      `not valid JSON (${e instanceof Error ? e.message : e})`,
+    );
+  }
+  const r = SavedTuning.safeParse(raw);
+  if (!r.success)
+    throw new InputError(
+      `${stateFile} ${r.error.issues[0]!.path.map(String).join('.') || '(root)'}`,
+      text.slice(0, 60),
+      `not a saved tuning of harness tune --apply: ${r.error.issues[0]!.message}`,
+    );
+  return r.data;
+}
+
+export interface RevertResult {
+  /** False when there was no saved tuning: nothing was written. */
+  reverted: boolean;
+  restored: number;
+  commands_run: string[][];
+  state_file: string;
+}
+
+/** Writes back every saved value exactly and removes the state file; no state file: nothing to do. */
+export function revertTuning(root: string, stateFile = defaultStateFile(root)): RevertResult {
+  const saved = readSavedTuning(stateFile);
+  if (saved === null) return { reverted: false, restored: 0, commands_run: [], state_file: stateFile };
   for (const p of saved.previous) writeFileSync(join(root, p.path), p.value);
   const commands_run: string[][] = [];
   if (root === '/')
@@ -302,5 +352,5 @@ export function revertTuning(
       }
     }
   rmSync(stateFile);
-  return { restored: saved.previous.length, commands_run };
+  return { reverted: true, restored: saved.previous.length, commands_run, state_file: stateFile };
 }

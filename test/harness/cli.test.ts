@@ -93,6 +93,60 @@ describe('cnisim harness / lab CLI', () => {
     expect(imp.stderr).toMatch(/^cnisim: --out: already holds 1 run record/);
     rmSync(out, { recursive: true, force: true });
   });
+  it('refuses, before building anything, what would measure something else than asked or lose every step', async () => {
+    // A CPU this process may not use: nginx ran unpinned (recorded as pinned), taskset failed every step.
+    const cpu = await harnessRun('--lab', '--rates', '1000', '--nginx-cpus', '4095');
+    expect(cpu.code).toBe(3);
+    expect(cpu.stderr).toMatch(/^cnisim: --nginx-cpus: names CPU 4095, which this host lacks \(it has \d/);
+    const gen = await harnessRun('--lab', '--rates', '1000', '--generator-cpus', '0,4095');
+    expect(gen.code).toBe(3);
+    expect(gen.stderr).toMatch(/^cnisim: --generator-cpus: names CPU 4095/);
+    // Ranges are CPU lists too.
+    const range = await harnessRun('--lab', '--rates', '1000', '--nginx-cpus', '0-4095');
+    expect(range.stderr).toMatch(/--nginx-cpus: names CPUs? \d/);
+    // Tag rule (was an internal error after the run's header), empty run id (every record refused).
+    const tag = await harnessRun('--lab', '--rates', '1000', '--tag', 'a b');
+    expect(tag.code).toBe(3);
+    expect(tag.stderr).toMatch(/^cnisim: --tag: must be 1-12 lowercase letters or digits.*\(got "a b"\)\n$/);
+    const id = await harnessRun('--lab', '--rates', '1000', '--run-id', '');
+    expect(id.code).toBe(3);
+    expect(id.stderr).toMatch(/^cnisim: --run-id: must not be empty/);
+    // The same point twice: four records of "repeat 0".
+    const twice = await cli(
+      'harness',
+      'run',
+      '--lab',
+      '--option',
+      'net-host,net-host',
+      '--rates',
+      '1000',
+      '--out',
+      '/tmp/cns-never',
+    );
+    expect(twice.code).toBe(3);
+    expect(twice.stderr).toMatch(/--option: net-host is listed twice \(use --repeat for repeats\)/);
+    const rates = await harnessRun('--lab', '--rates', '1000,1000');
+    expect(rates.code).toBe(3);
+    expect(rates.stderr).toMatch(/--rates: 1000 is listed twice/);
+    const lab = await cli('lab', 'up', '--option', 'net-host', '--tag', 'A!');
+    expect(lab.code).toBe(3);
+    expect(lab.stderr).toMatch(/^cnisim: --tag: must be 1-12 lowercase letters or digits/);
+  });
+  it('refuses an --out it cannot create or write, before any machine check (under /proc it looped forever)', async () => {
+    const r = await cli(
+      'harness',
+      'run',
+      '--lab',
+      '--option',
+      'net-host',
+      '--rates',
+      '1000',
+      '--out',
+      '/proc/cns-x/run',
+    );
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^cnisim: --out: cannot be created or written \(ENOENT\)/);
+  });
   it('names an unknown option', async () => {
     const r = await cli('lab', 'up', '--option', 'calico');
     expect(r.code).toBe(3);

@@ -1,8 +1,10 @@
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCpuList, parseCpuMask, formatCpuList, formatCpuMask } from '../../harness/cpulist.ts';
 import { parseInterrupts, parseSnmp, parseSoftnetStat, parseSoftirqs } from '../../harness/counters/proc.ts';
-import { diffSnapshots, takeSnapshot } from '../../harness/counters/snapshot.ts';
+import { diffNetnsTcp, diffSnapshots, takeSnapshot } from '../../harness/counters/snapshot.ts';
 import { readHostFacts } from '../../harness/hostinfo.ts';
 
 const root = (n: 'a' | 'b') => join(import.meta.dirname, 'fixtures', `fakeroot-${n}`);
@@ -54,6 +56,53 @@ describe('counter snapshots on a fake /proc (fixtures: a real 6.x /proc, b = a p
     expect(s.stat).toBeUndefined();
     expect(s.unreadable.some((u) => u.startsWith('proc/stat:'))).toBe(true);
     expect(diffSnapshots(s, s).cpu).toBeUndefined();
+  });
+});
+
+describe('TCP counters of other network namespaces (the lab: the sockets are not in ours)', () => {
+  // /proc/net/snmp is per namespace: the lab's traffic shows only in the server's and the client's
+  // namespace, read through /proc/PID/net/* of a process inside each (here: pid 77 server, 88 client).
+  const fakeNs = (n: 'a' | 'b') => {
+    const dir = mkdtempSync(join(tmpdir(), 'cns-netns-'));
+    dirs.push(dir);
+    const net = join(root(n), 'proc', 'net');
+    for (const [pid, from] of [
+      [77, net],
+      [88, join(root('a'), 'proc', 'net')],
+    ] as const) {
+      mkdirSync(join(dir, 'proc', String(pid), 'net'), { recursive: true });
+      for (const f of ['snmp', 'netstat'])
+        copyFileSync(join(from, f), join(dir, 'proc', String(pid), 'net', f));
+    }
+    // The snapshot's own namespace moved too: it must not be read.
+    cpSync(join(root(n === 'a' ? 'b' : 'a'), 'proc', 'net'), join(dir, 'proc', 'net'), { recursive: true });
+    return dir;
+  };
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const netnsTcp = { server: { pid: 77 }, client: { pid: 88 } };
+
+  it("reads /proc/PID/net/snmp and netstat of each side's process, not its own namespace's", () => {
+    const a = takeSnapshot({ root: fakeNs('a'), netnsTcp });
+    const b = takeSnapshot({ root: fakeNs('b'), netnsTcp });
+    expect(a.snmp).toBeUndefined();
+    expect(a.netnsSnmp?.server?.['Tcp.OutSegs']).toBe(6222);
+    expect(a.unreadable.filter((u) => u.includes('/net/'))).toEqual([]);
+    expect(diffSnapshots(a, b).tcp).toBeUndefined();
+    const d = diffNetnsTcp(a, b);
+    expect(d.server?.tcp).toMatchObject({ out_segs: 4000, retrans_segs: 7 });
+    expect(d.server?.tcp?.changed).toEqual({ 'Tcp.OutSegs': 4000, 'Tcp.RetransSegs': 7 });
+    expect(d.client?.tcp).toMatchObject({ out_segs: 0, in_segs: 0, changed: {} });
+    expect(d.server?.interval_s).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a side that cannot be read is left out and listed unreadable (never zeros)', () => {
+    const s = takeSnapshot({ root: fakeNs('a'), netnsTcp: { server: { pid: 99 } } });
+    expect(s.netnsSnmp?.server).toBeUndefined();
+    expect(s.unreadable.some((u) => u.startsWith('proc/99/net/snmp:'))).toBe(true);
+    expect(diffNetnsTcp(s, s)).toEqual({});
   });
 });
 

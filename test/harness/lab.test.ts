@@ -198,6 +198,52 @@ describe.skipIf(skip !== null)('lab cleanup', () => {
   }, 60_000);
 });
 
+describe.skipIf(skip !== null)('Ctrl-C while a lab is being built', () => {
+  it('removes the half-built lab and its nginx (the handler knew only finished labs)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cns-sigint-build-'));
+    const itag = `b${process.pid}`;
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, '../../bin/cnisim.mjs'),
+        'harness',
+        'run',
+        '--lab',
+        '--option',
+        'flannel-host-gw',
+        '--rates',
+        '500',
+        '--duration-s',
+        '20',
+        '--out',
+        dir,
+        '--tag',
+        itag,
+        '--nginx-cpus',
+        String(cpus > 1 ? 1 : 0),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    // The connectivity check is logged before nginx starts: the lab is still being built (bounded: 30 s).
+    for (let i = 0; i < 300 && !/lab: flannel-host-gw up, client/.test(stderr); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toMatch(/lab: flannel-host-gw up, client/);
+    expect(stderr).not.toMatch(/harness: 0\/1/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', (c) => resolve(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(130);
+    expect(listLabNamespaces(`cns-${itag}-`)).toEqual([]);
+    expect(tryRun(['pgrep', '-f', `cns-${itag}-`]).stdout.trim()).toBe('');
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+});
+
 describe.skipIf(skip !== null || !haveCommand('wrk'))('macvlan lab with a maximum-rate (wrk) step', () => {
   it('records the closed-loop maximum rate, labelled macvlan', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cns-wrktest-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { snapshotFromDump, snapshotScript } from '../../harness/counters/dump.ts';
 import { importStep, listStepDirs } from '../../harness/import.ts';
-import { buildPlan, type PlanInput } from '../../harness/plan.ts';
+import { buildPlan, defaultTargetWarnings, type PlanInput } from '../../harness/plan.ts';
 import { parseRunRecord } from '../../harness/run-record-io.ts';
 import { cnisim } from '../cli/helpers/run-cnisim.ts';
 import { tempDirs } from '../notebooks/helpers/temp-dirs.ts';
@@ -56,6 +56,66 @@ describe('harness plan', () => {
     expect(plan.files['client.sh']).toContain("-em 'GET /r350 HTTP/1.1\\r\\nHost: 10.244.2.5\\r\\n\\r\\n'");
     expect(plan.files['server.sh']).toContain('worker_cpu_affinity 1 10;');
     expect(plan.files['server.sh']).toContain('listen 10.244.2.5:80');
+  });
+
+  it("tune.sh takes the host's role and passes it, with that host's interface, to harness tune", () => {
+    const d = tmp();
+    const files = buildPlan({ ...input, server_interface: 'ens5', client_interface: 'eth1' }).files;
+    writeFileSync(join(d, 'tune.sh'), files['tune.sh']!);
+    // A fake npx that prints the command tune.sh would run.
+    writeFileSync(join(d, 'npx'), '#!/bin/sh\necho "$@"\n', { mode: 0o755 });
+    const tune = (...args: string[]) =>
+      spawnSync('sh', [join(d, 'tune.sh'), ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${d}:${process.env.PATH}` },
+      });
+    const client = tune('client');
+    expect(client.status, client.stderr).toBe(0);
+    expect(client.stdout.trim()).toBe('cnisim harness tune --show --role client --interface eth1 --port 80');
+    expect(tune('server', 'apply').stdout.trim()).toBe(
+      'cnisim harness tune --apply --role server --interface ens5 --port 80',
+    );
+    expect(tune('client', 'revert').stdout.trim()).toBe('cnisim harness tune --revert');
+    // the old calling convention (an interface first) and a mistyped action are refused with the usage
+    for (const bad of [['eth0'], [], ['server', 'aply']]) {
+      const r = tune(...bad);
+      expect(r.status, bad.join(' ')).toBe(2);
+      expect(r.stderr).toContain('usage: tune.sh server|client [show|apply|revert]');
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('warns that a pod option without a target would load the host address', () => {
+    const { target: _, ...noTarget } = input;
+    const p = buildPlan(noTarget);
+    expect(p.warnings).toHaveLength(1);
+    expect(p.warnings[0]).toMatch(
+      /--option flannel-host-gw serves from a pod, but no --target was given: the load goes to the server host's address srv:80/,
+    );
+    expect(p.steps[0]!.argv.at(-1)).toBe('srv:80');
+    // net-host serves on the host address, and a given target is taken as meant
+    expect(defaultTargetWarnings('net-host', 'srv')).toEqual([]);
+    expect(plan.warnings).toEqual([]);
+    const cli = (...extra: string[]) =>
+      cnisim(
+        'harness',
+        'plan',
+        '--server',
+        '10.0.0.2',
+        '--client',
+        '10.0.0.1',
+        '--rates',
+        '50k',
+        '--repeat',
+        '1',
+        '--json',
+        ...extra,
+      );
+    const pod = cli('--option', 'flannel-host-gw');
+    expect(pod.code, pod.err).toBe(0);
+    expect(pod.err).toMatch(/warning: --option flannel-host-gw serves from a pod.*10\.0\.0\.2:80/);
+    expect(cli('--option', 'flannel-host-gw', '--target', '10.244.2.5:80').err).not.toMatch(/warning/);
+    expect(cli('--option', 'net-host').err).not.toMatch(/warning/);
   });
 
   it('snap.sh runs here and its dump parses back into a snapshot', () => {

@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labDown, listLabNamespaces, namespacesUsable } from '../../harness/lab/lab.ts';
+import { driverAvailable, labDown, listLabNamespaces, namespacesUsable } from '../../harness/lab/lab.ts';
 import { nginxVersion } from '../../harness/nginx/server.ts';
 import type { LabTraceReport } from '../../harness/trace/lab-trace.ts';
 import { otherLabLockHolders } from '../../harness/trace/lab-lock.ts';
@@ -89,6 +89,11 @@ describe.skipIf(skip !== null)('harness trace --lab, live', () => {
     ]).done;
     try {
       expect(r.code, r.stderr).toBe(0);
+      // A tracefs it mounted itself reads tracing_on 1 (the kernel's default): no one else was tracing.
+      if (before === 'not mounted') {
+        expect(r.stderr).toMatch(/mounted tracefs/);
+        expect(r.stderr).not.toMatch(/someone else tracing/);
+      }
       const reports = JSON.parse(r.stdout) as LabTraceReport[];
       expect(reports).toHaveLength(1);
       const rep = reports[0]!;
@@ -164,3 +169,19 @@ describe.skipIf(skip !== null)('harness trace --lab, live', () => {
     expect(otherLabLockHolders()).toEqual([]);
   }, 90_000);
 });
+
+describe.skipIf(skip !== null || driverAvailable('ipvlan').available)(
+  'harness trace --option ipvlan without the ipvlan driver',
+  () => {
+    it('is refused with exit 3 naming the driver before tracefs is touched', async () => {
+      const before = tracefsAsFound();
+      const r = await start(['--option', 'ipvlan', '--rates', '2000', '--duration-s', '1']).done;
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/ipvlan driver is not available/);
+      // Nothing of the session happened: no mount, no events enabled, no buffer grown.
+      expect(r.stderr).not.toMatch(/mounted tracefs|trace: events/);
+      expect(tracefsAsFound()).toEqual(before);
+      expect(listLabNamespaces(`cns-${tag}-`)).toEqual([]);
+    }, 60_000);
+  },
+);

@@ -143,6 +143,24 @@ describe('openTraceSession on a fake tracefs', () => {
     expect(after).toEqual(before);
   });
 
+  it('says tracing was on only when it found it on in a tracefs already mounted', () => {
+    // A fake root counts as mounted already (the session did not mount it): tracing_on 1 there was
+    // set by someone. A tracefs the session mounts itself is checked live (trace-lab.test.ts).
+    const said: string[] = [];
+    const on = openTraceSession({
+      root: fakeTracefs(),
+      system: false,
+      buffer_kb: 1,
+      log: (m) => said.push(m),
+    });
+    on.restore();
+    expect(said.join('\n')).toMatch(/tracing was on \(someone else tracing\?\)/);
+    said.length = 0;
+    const off = fakeTracefs({ tracing_on: '0\n' });
+    openTraceSession({ root: off, system: false, buffer_kb: 1, log: (m) => said.push(m) }).restore();
+    expect(said.join('\n')).not.toMatch(/tracing was on/);
+  });
+
   it("refuses someone else's event filter or pid filter, and a directory that is not a tracefs", () => {
     const f = fakeTracefs({ 'events/sched/sched_switch/filter': 'prev_pid != 0\n' });
     expect(() => openTraceSession({ root: f, system: false, buffer_kb: 1 })).toThrow(/filter is set/);

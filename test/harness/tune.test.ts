@@ -8,9 +8,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatCpuList } from '../../harness/cpulist.ts';
+import { buildPlan } from '../../harness/plan.ts';
 import { nicDevice, queueIrqPattern } from '../../harness/tuning/queue-irqs.ts';
 import { localFs, readTuning } from '../../harness/tuning/readback.ts';
 import { applyTuning, planTuning, revertTuning } from '../../harness/tuning/tune.ts';
@@ -120,7 +123,9 @@ describe('harness tune on a fake sysfs/procfs', () => {
     expect(rev.restored).toBe(plan.writes.length);
     for (const [p, v] of files) expect(readFileSync(join(root, p), 'utf8'), p).toBe(v);
     expect(existsSync(join(root, '/var/lib/cnisim/tune-saved.json'))).toBe(false);
-    expect(() => revertTuning(root)).toThrow(/no saved tuning/);
+    // nothing saved any more: nothing to do, nothing written
+    expect(revertTuning(root)).toMatchObject({ reverted: false, restored: 0 });
+    for (const [p, v] of files) expect(readFileSync(join(root, p), 'utf8'), p).toBe(v);
   });
 
   it('an unknown interface is a clear error', () => {
@@ -185,5 +190,147 @@ describe('harness tune on a fake sysfs/procfs', () => {
       [38, 0],
       [40, 1],
     ]);
+  });
+});
+
+describe('harness tune from the command line, on a fake root', () => {
+  const fake = () => {
+    const h = fakeStudyHost();
+    roots.push(h.root);
+    return h;
+  };
+
+  it("plan's tune.sh gives each host the NOTRACK rules of its role", () => {
+    const { root } = fake();
+    const plan = buildPlan({
+      server: 'srv',
+      client: 'cli',
+      option: 'flannel-host-gw',
+      driver: 'veth+bridge',
+      rates: [50000],
+      repeat: 1,
+      connections: 3000,
+      duration_s: 30,
+      target: '10.244.2.5:80',
+      response: 'small',
+      workers: 18,
+      nginx_cpus: [0],
+      write_combine: true,
+      server_interface: 'eth0',
+      client_interface: 'eth0',
+      nginx_dir: '/tmp/cnisim-nginx',
+    });
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'tune.sh'), plan.files['tune.sh']!);
+    // npx cnisim ... -> this checkout's cnisim, on the fake root (never on this machine).
+    const cnisimBin = fileURLToPath(new URL('../../bin/cnisim.mjs', import.meta.url));
+    writeFileSync(
+      join(bin, 'npx'),
+      `#!/bin/sh\nshift\nexec "${process.execPath}" "${cnisimBin}" "$@" --root "${root}"\n`,
+      { mode: 0o755 },
+    );
+    const tune = (role: string) =>
+      spawnSync('sh', [join(bin, 'tune.sh'), role, 'show'], {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
+    const rules = (err: string) => err.split('\n').filter((l) => l.includes('would run: iptables'));
+    const server = tune('server');
+    expect(server.status, server.stderr).toBe(0);
+    expect(rules(server.stderr)).toEqual([
+      'harness tune: would run: iptables -t raw -I PREROUTING -p tcp --dport 80 -j NOTRACK',
+      'harness tune: would run: iptables -t raw -I OUTPUT -p tcp --sport 80 -j NOTRACK',
+    ]);
+    // the client's packets come FROM port 80 and go TO it: the server's rules reversed
+    const client = tune('client');
+    expect(client.status, client.stderr).toBe(0);
+    expect(rules(client.stderr)).toEqual([
+      'harness tune: would run: iptables -t raw -I PREROUTING -p tcp --sport 80 -j NOTRACK',
+      'harness tune: would run: iptables -t raw -I OUTPUT -p tcp --dport 80 -j NOTRACK',
+    ]);
+  });
+
+  it('revert with nothing saved says so and exits 0, also run twice after an apply', () => {
+    const { root, files } = fake();
+    const none = cnisim('harness', 'tune', '--revert', '--root', root);
+    expect(none.code, none.err).toBe(0);
+    expect(none.err).toContain(
+      `harness tune: nothing to revert (no saved tuning at ${join(root, 'var/lib/cnisim/tune-saved.json')})`,
+    );
+    const apply = cnisim('harness', 'tune', '--apply', '--root', root, '--interface', 'eth0');
+    expect(apply.code, apply.err).toBe(0);
+    // a second apply is refused as invalid input, keeping the originals
+    const again = cnisim('harness', 'tune', '--apply', '--root', root, '--interface', 'eth0');
+    expect(again.code, again.err).toBe(3);
+    expect(again.err).toMatch(/--state: exists: tuning already applied/);
+    const first = cnisim('harness', 'tune', '--revert', '--root', root);
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toMatch(/restored \d+ values/);
+    for (const [p, v] of files) expect(readFileSync(join(root, p), 'utf8'), p).toBe(v);
+    const second = cnisim('harness', 'tune', '--revert', '--root', root, '--json');
+    expect(second.code, second.err).toBe(0);
+    expect(JSON.parse(second.out)).toMatchObject({ reverted: false, restored: 0 });
+    expect(second.err).toContain('nothing to revert');
+  });
+
+  it('a damaged state file and a root that is no machine are invalid input naming them', () => {
+    const { root } = fake();
+    const state = join(root, 'var/lib/cnisim/tune-saved.json');
+    mkdirSync(dirname(state), { recursive: true });
+    writeFileSync(state, '{"saved_at":');
+    const bad = cnisim('harness', 'tune', '--revert', '--root', root);
+    expect(bad.code, bad.err).toBe(3);
+    expect(bad.err).toContain(`${state}: not valid JSON`);
+    writeFileSync(state, '{"previous":[]}');
+    expect(cnisim('harness', 'tune', '--revert', '--root', root).err).toContain(
+      `${state} saved_at: not a saved tuning`,
+    );
+    const missing = join(root, 'no-such-root');
+    for (const mode of ['--revert', '--show', '--apply']) {
+      const r = cnisim('harness', 'tune', mode, '--root', missing);
+      expect(r.code, `${mode}: ${r.err}`).toBe(3);
+      expect(r.err).toContain(`cnisim: --root: no such directory (got ${JSON.stringify(missing)})`);
+    }
+    const empty = join(root, 'var'); // a directory without proc/ and sys/
+    const r = cnisim('harness', 'tune', '--revert', '--root', empty);
+    expect(r.code, r.err).toBe(3);
+    expect(r.err).toMatch(/--root: has no proc\/ or sys\/ directory/);
+  });
+
+  it('--irq-cpus and --rps-cpus take ranges, and refuse CPUs the host lacks', () => {
+    const { root } = fake(); // CPUs 0-35
+    const show = (...flags: string[]) =>
+      cnisim('harness', 'tune', '--show', '--root', root, '--interface', 'eth0', '--json', ...flags);
+    const ok = show('--irq-cpus', '0,9', '--rps-cpus', '1-8,10-17');
+    expect(ok.code, ok.err).toBe(0);
+    const w = Object.fromEntries(
+      (JSON.parse(ok.out).plan.writes as { path: string; value: string }[]).map((x) => [x.path, x.value]),
+    );
+    expect(w['/proc/irq/266/smp_affinity_list']).toBe('9');
+    expect(w['/sys/class/net/eth0/queues/rx-0/rps_cpus']).toBe('00000000,0003fdfe');
+    const range = show('--irq-cpus', '0-1');
+    expect(range.code, range.err).toBe(0);
+    expect(JSON.parse(range.out).plan.writes[1]).toMatchObject({
+      path: '/proc/irq/266/smp_affinity_list',
+      value: '1',
+    });
+    for (const [flag, value, lacking] of [
+      ['--irq-cpus', '40', 'CPU 40'],
+      ['--rps-cpus', '1-8,36-37', 'CPUs 36-37'],
+    ] as const) {
+      const r = show(flag, value);
+      expect(r.code, r.err).toBe(3);
+      expect(r.err).toContain(
+        `cnisim: ${flag}: names ${lacking}, which this host lacks (it has 0-35) (got "${value}")`,
+      );
+    }
+    const junk = show('--rps-cpus', '1-x');
+    expect(junk.code, junk.err).toBe(3);
+    expect(junk.err).toContain('--rps-cpus: must be a list of CPU numbers and ranges');
+    // the library refuses them too
+    expect(() => planTuning({ interface: 'eth0', root, port: 80, irq_cpus: [0, 36] })).toThrow(
+      /irq_cpus: names CPU 36, which this host lacks \(it has 0-35\)/,
+    );
   });
 });
