@@ -6,7 +6,10 @@
  * record under a name that `loadRunRecords` reads (temp files start with `.` and are skipped); a
  * record is never overwritten (the link fails when the name exists: a second run into the same
  * directory would otherwise replace the first run's steps of the same index, option, rate and
- * repeat). A record that fails the schema is an error naming the file and the first failing field.
+ * repeat). A record that fails the schema is an error naming the file and the first failing field;
+ * a JSON that is no run record at all (a fitted profile, a chart's Vega-Lite spec, a package.json
+ * left in a runs folder) is named as what it is instead. Directories are made one component at a
+ * time (`makeDirs`): Node's recursive mkdir loops forever under /proc.
  */
 import {
   closeSync,
@@ -21,7 +24,7 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { RunRecord } from './run-record.ts';
 
 export class RunRecordError extends Error {
@@ -41,8 +44,27 @@ function issuePath(path: readonly PropertyKey[]): string {
   return path.map((p) => String(p)).join('.');
 }
 
+/**
+ * Why `value` is not a run record at all, or null when it looks like one (it has a schema_version;
+ * the schema then names the failing field). Only the JSON of other kinds is told apart here: a
+ * field-by-field schema dump of a fitted profile says nothing useful.
+ */
+function notARunRecord(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'is not a run record (not a JSON object): move it out of the runs folder';
+  const v = value as Record<string, unknown>;
+  if ('schema_version' in v) return null;
+  if (v.kind === 'cnisim-fitted-profile')
+    return 'is a fitted profile, not a run record: move it out of the runs folder (validate reads it with --profile)';
+  if (typeof v.$schema === 'string' && v.$schema.includes('vega-lite'))
+    return 'is a Vega-Lite chart spec (validate --out-chart writes them), not a run record: move it out of the runs folder';
+  return 'is not a run record (it has no schema_version; cnisim harness run and cnisim import write run records): move it out of the runs folder';
+}
+
 /** Validates a parsed value as a run record; throws RunRecordError naming `file` and the field. */
 export function parseRunRecord(value: unknown, file = '<record>'): RunRecord {
+  const other = notARunRecord(value);
+  if (other !== null) throw new RunRecordError(file, '', other);
   const r = RunRecord.safeParse(value);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
@@ -104,7 +126,16 @@ export function runRecordFileName(record: RunRecord): string {
  */
 export function writeRunRecord(dir: string, record: RunRecord): string {
   const checked = parseRunRecord(record, join(dir, runRecordFileName(record as RunRecord)));
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeDirs(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new RunRecordError(
+      dir,
+      '',
+      `cannot be created (${code}): write the run into a directory you can create`,
+    );
+  }
   const final = join(dir, runRecordFileName(checked));
   if (existsSync(final)) throw overwriteError(final);
   const tmp = join(dir, `.${runRecordFileName(checked)}.${process.pid}.tmp`);
@@ -132,6 +163,25 @@ function overwriteError(file: string): RunRecordError {
     '',
     'exists: a run record is never overwritten (write the run into a new directory)',
   );
+}
+
+/**
+ * Creates `dir` and its missing parents, each with a non-recursive mkdir (Node's recursive one loops
+ * forever at 100 % CPU under /proc). Returns the directories it created, outermost first; throws the
+ * first mkdir's error (ENOENT under /proc, EPERM under /sys, ENOTDIR below a file).
+ */
+export function makeDirs(dir: string): string[] {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  for (const p of missing) {
+    try {
+      mkdirSync(p);
+    } catch (err) {
+      // Made meanwhile by another process: as good as made here.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(p).isDirectory()) throw err;
+    }
+  }
+  return missing;
 }
 
 /** Run records (`*.json`, not hidden) already in `dir`, recursively; 0 when it does not exist. */

@@ -4,8 +4,6 @@
  * summary table (or the profile with --json) on stdout.
  */
 import { lastRxStage } from '../../calibration/loss-from-tail.ts';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { FITTED_PROFILE_PATH } from '../../calibration/fitted-profile.ts';
 import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
@@ -47,7 +45,8 @@ export function register(program: Command): void {
     .option(
       '--out <file>',
       `where to write the fitted profile (JSON; the studies use ${FITTED_PROFILE_PATH} when it exists); ` +
-        'a profile already there is kept as <name>.<its finished_at>.json, any other existing file is refused',
+        'a profile already there is kept as <name>.<its finished_at>.json, any other existing file is refused, ' +
+        'as is a path inside a --runs folder',
       FITTED_PROFILE_PATH,
     )
     .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
@@ -96,6 +95,7 @@ probability follows in closed form. See docs/calibration.md.`,
       const out = checkProfileOut(
         o.out,
         records.map((r) => r.file),
+        o.runs,
       );
       const host = o.host ?? records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
       if (!host)
@@ -130,13 +130,8 @@ probability follows in closed form. See docs/calibration.md.`,
       const mismatch = hostMismatch(profile.record_hosts, host);
       if (mismatch) profile.warnings.push(mismatch);
       for (const w of profile.warnings) log(`calibrate: warning: ${w}`);
-      mkdirSync(dirname(out.path), { recursive: true });
-      // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
-      const tmp = `${out.path}.tmp-${process.pid}`;
-      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
-      const kept = out.keepPrevious();
+      const kept = out.write(profile);
       if (kept) log(`calibrate: the previous profile is kept as ${kept}`);
-      renameSync(tmp, out.path);
       log(`calibrate: wrote ${o.out}`);
       if (o.json) {
         printJson(profile);
@@ -162,7 +157,8 @@ probability follows in closed form. See docs/calibration.md.`,
         { header: 'rate_rps', value: (r) => r.rate_rps },
         { header: 'response_bytes', value: (r) => r.response_bytes },
         { header: 'percentile', value: (r) => r.percentile, align: 'left' },
-        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 1 },
+        // Lab records resolve 0.001 ms (latency_resolution_ms); the seed tables' 0.1 ms read as x.x00.
+        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 3 },
         { header: 'predicted_ms', value: (r) => r.predicted_ms, digits: 3 },
         {
           header: 'rel_error_pct',

@@ -4,10 +4,11 @@
  * ftrace (harness/trace/); `plan` prints the scripts for real target hosts; `tune` shows, applies or
  * reverts the study's tuning (dry run by default).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
+import { fileInTheWay, prepareOutDir } from '../out-file.ts';
 import { registerHostFile } from '../harness-host-file.ts';
 import { requireFsRoot } from '../harness-root.ts';
 import { parseChoice, parseNumberList, parsePositive, parsePositiveInt } from '../parse.ts';
@@ -36,7 +37,7 @@ import {
   revertTuning,
 } from '../../harness/tuning/tune.ts';
 import { formatLabTraceReport } from '../../harness/trace/format.ts';
-import { prepareKeepTraceDir, runLabTrace } from '../../harness/trace/lab-trace.ts';
+import { runLabTrace } from '../../harness/trace/lab-trace.ts';
 import { TracefsError, tracingUsable } from '../../harness/trace/tracefs.ts';
 
 /**
@@ -216,7 +217,7 @@ Examples:
       if (!methods.openLoop && (f.searchRepeats !== undefined || searchDuration_s !== undefined))
         throw new UsageError('--search-repeats and --search-duration-s need --max-rate open-loop (or both)');
       refuseUsedOut(f.out);
-      prepareOutDir(f.out);
+      prepareOutDir('--out', f.out);
       const u = namespacesUsable();
       if (!u.ok)
         throw new InputError('--lab', 'network namespaces', `${u.reason} (the lab needs root and iproute2)`);
@@ -376,9 +377,8 @@ Example:
         const lock_wait_s = parsePositive('--lock-wait-s', f.lockWaitS);
         const nginx_cpus = parseCpus('--nginx-cpus', f.nginxCpus);
         parseCpus('--generator-cpus', f.generatorCpus);
-        if (!/^[a-z0-9]{1,12}$/.test(f.tag))
-          throw new InputError('--tag', f.tag, 'must be 1-12 lowercase letters or digits');
-        if (f.keepTrace) prepareKeepTraceDir(f.keepTrace);
+        checkTag(f.tag);
+        if (f.keepTrace) prepareOutDir('--keep-trace', f.keepTrace);
         const tr = tracingUsable();
         if (!tr.ok) throw new TracefsError(tr.reason);
         const u = namespacesUsable();
@@ -508,7 +508,7 @@ Example:
         });
         for (const w of plan.warnings) log(`harness plan: warning: ${w}`);
         if (o.writeDir) {
-          mkdirSync(o.writeDir, { recursive: true });
+          prepareOutDir('--write-dir', o.writeDir);
           for (const [name, text] of Object.entries(plan.files))
             writeFileSync(join(o.writeDir, name), text, { mode: 0o755 });
           log(
@@ -727,36 +727,4 @@ export function refuseUsedOut(dir: string): void {
       dir,
       `already holds ${n} run record(s): write this run into a new directory (records are never overwritten)`,
     );
-}
-
-/**
- * Creates the records' directory (`dir`) before anything is measured, and writes and removes a
- * probe file in it: a directory that cannot be made or written (read-only, immutable, under /proc)
- * is refused naming --out, where it would otherwise have failed every step after its measurement.
- * Each missing component is made on its own (Node's recursive mkdir loops forever under /proc).
- */
-export function prepareOutDir(dir: string): void {
-  const missing: string[] = [];
-  for (let p = resolve(dir); !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
-  const probe = join(dir, `.cnisim-write-check-${process.pid}`);
-  try {
-    for (const p of missing) mkdirSync(p);
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-    throw new InputError(
-      '--out',
-      dir,
-      `cannot be created or written (${code}): give a directory you can write`,
-    );
-  }
-}
-
-/** `dir` itself, or its nearest existing parent, when that is not a directory; else null. */
-function fileInTheWay(dir: string): string | null {
-  for (let p = dir; ; p = dirname(p)) {
-    if (existsSync(p)) return statSync(p).isDirectory() ? null : p;
-    if (dirname(p) === p) return null;
-  }
 }

@@ -1,6 +1,8 @@
 /**
  * `cnisim import seed-tables <file> --out <dir>`: turns the seed study's published percentile tables
  * into run records (one JSON file per option and table) that `calibrate` and `validate` read.
+ * --out is checked (and made) before the tables are read: a directory holding no records, that can
+ * be created and written (exit 3 naming --out otherwise: a file in the way, /proc, /sys, read-only).
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -9,6 +11,7 @@ import { refuseUsedOut } from './harness.ts';
 import { seedTablesToRecords } from '../../calibration/seed-tables.ts';
 import { CalibrationInputError } from '../../calibration/errors.ts';
 import { InputError } from '../errors.ts';
+import { prepareOutDir } from '../out-file.ts';
 import { log, printJson, printTable } from '../output.ts';
 
 export function register(program: Command): void {
@@ -28,6 +31,7 @@ Example:
     )
     .action((file: string, opts: { out: string; json?: boolean }) => {
       refuseUsedOut(opts.out);
+      prepareOutDir('--out', opts.out);
       let raw: unknown;
       try {
         raw = JSON.parse(readFileSync(file, 'utf8'));

@@ -4,15 +4,15 @@
  * (calibration/lab-acceptance.ts: counter costs split jointly over the options, host parameters and
  * the generator's write/read split fitted on p50 and p90, the maximum by the open-loop search rule).
  * Table or JSON on stdout, progress on stderr. Exit 0 whether or not the targets are met (the report
- * says); 3 on records it cannot use.
+ * says); 3 on records it cannot use, and on an --out it cannot write (cli/profile-out.ts, checked
+ * before the fit: a run record, an existing file that is not a fitted profile, a folder of --runs).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { COST_BASES, type CostBasis, labAcceptance } from '../../calibration/lab-acceptance.ts';
 import { labFittedProfile } from '../../calibration/lab-profile.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { InputError } from '../errors.ts';
+import { checkProfileOut } from '../profile-out.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNumberList, parsePositive, parseSeed } from '../parse.ts';
 
@@ -51,7 +51,8 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed (default 1)')
     .option(
       '--out <fitted.json>',
-      'also write the fit as a fitted profile for simulate --profile and validate',
+      'also write the fit as a fitted profile for simulate --profile and validate; a profile already there ' +
+        'is kept as <name>.<its finished_at>.json, any other existing file is refused',
     )
     .option('--json', 'print the whole report (with the fitted profile) as JSON')
     .option('--quiet', 'no progress on stderr')
@@ -85,6 +86,14 @@ See docs/calibration.md, Lab acceptance.`,
       if (!COST_BASES.includes(costBasis as CostBasis))
         throw new InputError('--cost-basis', o.costBasis, `expected one of ${COST_BASES.join(', ')}`);
       const records = loadLabelledRecords(o.runs);
+      const out =
+        o.out !== undefined
+          ? checkProfileOut(
+              o.out,
+              records.map((r) => r.file),
+              o.runs,
+            )
+          : null;
       const report = await labAcceptance(records, {
         seed,
         heldOut,
@@ -93,12 +102,9 @@ See docs/calibration.md, Lab acceptance.`,
         onLog: o.quiet ? undefined : (m) => log(`lab-validate: ${m}`),
       });
       for (const n of report.notes) if (!o.quiet) log(`lab-validate: ${n}`);
-      if (o.out) {
-        mkdirSync(dirname(resolve(o.out)), { recursive: true });
-        // Written whole to a temporary file, then renamed: a crash never leaves half a profile.
-        const tmp = `${o.out}.tmp-${process.pid}`;
-        writeFileSync(tmp, `${JSON.stringify(labFittedProfile(report), null, 2)}\n`);
-        renameSync(tmp, o.out);
+      if (out) {
+        const kept = out.write(labFittedProfile(report));
+        if (kept && !o.quiet) log(`lab-validate: the previous profile is kept as ${kept}`);
         if (!o.quiet) log(`lab-validate: wrote ${o.out}`);
       }
       if (o.json) {

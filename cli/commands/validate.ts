@@ -2,9 +2,14 @@
  * `cnisim validate --profile fitted.json --runs <held-out records>`: predicts records the fit did not
  * see and compares them with the measurement (calibration/validate.ts). Table or JSON on stdout; a
  * chart (SVG, with its vega-lite spec next to it) with --out-chart.
+ *
+ * The chart's two files are checked before any simulation (`checkChartOut`): neither may be an
+ * input (the profile, a record), an existing file of another kind (not an SVG; not a Vega-Lite
+ * spec), a directory, or lie inside a --runs folder (its `.vl.json` would be read as a run record
+ * by the next calibrate or validate there); its folder must be writable. Both are written whole.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
 import { FittedProfile } from '../../calibration/fitted-profile.ts';
@@ -12,6 +17,7 @@ import { loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { validate } from '../../calibration/validate.ts';
 import { InputError } from '../errors.ts';
+import { prepareOutParent, refuseInsideRuns, sameFile, writeFileAtomic } from '../out-file.ts';
 import { readJsonFile } from '../read-json.ts';
 import { log, printJson, printTable } from '../output.ts';
 import { parseNonNegative, parsePositiveInt } from '../parse.ts';
@@ -34,6 +40,72 @@ export function readProfile(file: string): FittedProfile {
   return readJsonFile('--profile', file, FittedProfile, 'a fitted profile');
 }
 
+export interface ChartOut {
+  svg: string;
+  spec: string;
+}
+
+/**
+ * Checks where `--out-chart <value>` writes: `<name>.svg` and its spec `<name>.vl.json`. `profile`
+ * and `records` are the files read; `runs` the --runs paths. Exit 3 naming --out-chart otherwise.
+ */
+export function checkChartOut(
+  value: string,
+  profile: string,
+  records: readonly string[],
+  runs: readonly string[],
+): ChartOut {
+  const flag = '--out-chart';
+  const svg = resolve(value);
+  const refuseInput = (file: string, what: string): void => {
+    if (sameFile(file, profile))
+      throw new InputError(flag, value, `${what} would replace the --profile being read: name another file`);
+    if (records.some((r) => sameFile(file, r)))
+      throw new InputError(
+        flag,
+        value,
+        `${what} would replace one of the run records being validated: name another file`,
+      );
+  };
+  refuseInput(svg, 'the chart');
+  if (existsSync(svg) && statSync(svg).isDirectory())
+    throw new InputError(flag, value, 'is a directory: name an .svg file');
+  if (!/\.svg$/i.test(svg))
+    throw new InputError(
+      flag,
+      value,
+      'name an .svg file (its Vega-Lite spec goes beside it as <name>.vl.json)',
+    );
+  const spec = svg.replace(/\.svg$/i, '.vl.json');
+  refuseInput(spec, `its Vega-Lite spec ${spec}`);
+  if (existsSync(svg) && !looksLikeSvg(svg))
+    throw new InputError(flag, value, 'the file exists and is not an SVG chart: name another file');
+  if (existsSync(spec) && (statSync(spec).isDirectory() || !isVegaLiteSpec(spec)))
+    throw new InputError(flag, value, `${spec} exists and is not a Vega-Lite spec: name another chart file`);
+  refuseInsideRuns(flag, value, spec, runs);
+  prepareOutParent(flag, value);
+  return { svg, spec };
+}
+
+/** An SVG (what renderSvg writes, or any other): its first kilobytes hold an <svg element. */
+function looksLikeSvg(file: string): boolean {
+  try {
+    return /<svg[\s>]/.test(readFileSync(file, 'utf8').slice(0, 4096));
+  } catch {
+    return false;
+  }
+}
+
+/** A Vega-Lite spec (what validationChartSpec writes): JSON whose $schema names vega-lite. */
+function isVegaLiteSpec(file: string): boolean {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as { $schema?: unknown };
+    return typeof v.$schema === 'string' && v.$schema.includes('vega-lite');
+  } catch {
+    return false;
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('validate')
@@ -49,7 +121,8 @@ export function register(program: Command): void {
     )
     .option(
       '--out-chart <file.svg>',
-      'write the predicted-vs-measured chart (and <file>.vl.json, its vega-lite spec)',
+      'write the predicted-vs-measured chart (and <file>.vl.json, its vega-lite spec); not inside a --runs folder, ' +
+        'an existing file must be a chart',
     )
     .option('--workers <n>', 'simulator worker threads')
     .option('--json', 'print the report as JSON')
@@ -73,8 +146,16 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
       const records = loadLabelledRecords(o.runs);
       if (records.length === 0)
         throw new InputError('--runs', o.runs.join(' '), 'no run records (*.json) found there');
-      // The chart's folder exists before the work, so a long validation is not lost at its end.
-      if (o.outChart) mkdirSync(dirname(resolve(o.outChart)), { recursive: true });
+      // Checked (and its folder made) before the work, so a long validation is not lost at its end.
+      const chart =
+        o.outChart !== undefined
+          ? checkChartOut(
+              o.outChart,
+              o.profile,
+              records.map((r) => r.file),
+              o.runs,
+            )
+          : null;
       const progress = createProgress('validate', records.length, { enabled: !o.quiet });
       const report = await validate(records, {
         predictor: simulatePredictor(profile.host, workers !== undefined ? { workers } : {}),
@@ -87,10 +168,11 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
       });
       progress.finish();
       for (const w of report.warnings) log(`validate: ${w}`);
-      if (o.outChart) {
+      if (chart) {
         const spec = validationChartSpec(report);
-        writeFileSync(o.outChart.replace(/\.svg$/, '') + '.vl.json', `${JSON.stringify(spec, null, 2)}\n`);
-        writeFileSync(o.outChart, await renderSvg(spec));
+        const svg = await renderSvg(spec);
+        writeFileAtomic(chart.spec, `${JSON.stringify(spec, null, 2)}\n`);
+        writeFileAtomic(chart.svg, svg);
         log(`validate: wrote ${o.outChart}`);
       }
       if (o.json) {
@@ -102,7 +184,8 @@ parameter) and the repeat-to-repeat spread of each percentile; a measurement cou
         { header: 'rate_rps', value: (r) => r.rate_rps },
         { header: 'response_bytes', value: (r) => r.response_bytes },
         { header: 'percentile', value: (r) => r.percentile, align: 'left' },
-        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 1 },
+        // Lab records resolve 0.001 ms (latency_resolution_ms); the seed tables' 0.1 ms read as x.x00.
+        { header: 'measured_ms', value: (r) => r.measured_ms, digits: 3 },
         { header: 'predicted_ms', value: (r) => r.predicted_ms, digits: 3 },
         { header: 'pi95_lo_ms', value: (r) => r.pi95_ms?.[0], digits: 3 },
         { header: 'pi95_hi_ms', value: (r) => r.pi95_ms?.[1], digits: 3 },

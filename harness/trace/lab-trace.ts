@@ -10,26 +10,18 @@
  * tracing overhead on a whole request (the generator stops sending when the trace ends).
  *
  * Order: what can be refused cheaply is refused before tracefs is touched: the --keep-trace
- * directory is created first (prepareKeepTraceDir), and the option's driver is probed (ipvlan,
+ * directory is created first (cli/out-file.ts prepareOutDir), and the option's driver is probed (ipvlan,
  * macvlan) before the session mounts tracefs, enables events and grows the buffer.
  *
  * Cleanup: the lab lock is held throughout (lab-lock.ts); tracefs is restored and the lab removed
  * in a `finally` and from a SIGINT/SIGTERM handler (harness/lab/lab.ts onInterrupt), in that order.
  */
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  mkdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { GENERATOR_NAME, type OpenLoopConfig } from '../generator/generator.ts';
 import { generatorArgv, runJsonChild } from '../generator/spawn.ts';
-import { InputError } from '../../cli/errors.ts';
+import { prepareOutDir } from '../../cli/out-file.ts';
 import { type LabState, labDown, labUp, onInterrupt, resolveOption } from '../lab/lab.ts';
 import { checkTag, LAB_PREFIX, type LabOption } from '../lab/layout.ts';
 import { type GeneratorAnswer, judgeStep } from '../lab-step.ts';
@@ -220,35 +212,11 @@ function warningsOf(r: LabTraceReport, trace_s: number): string[] {
   return w;
 }
 
-/**
- * Creates the --keep-trace directory (with its parents) and checks a file can be written in it; an
- * InputError naming the flag when not (a file is in the way, read-only, under /proc), so the user
- * hears it before anything is set up. Each missing component is made on its own: Node's recursive
- * mkdir never returns under /proc.
- */
-export function prepareKeepTraceDir(dir: string): void {
-  const missing: string[] = [];
-  let p = resolve(dir);
-  for (; !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
-  const refuse = (why: string) => new InputError('--keep-trace', dir, why);
-  if (!statSync(p).isDirectory())
-    throw refuse(`${p} is a file, not a directory (raw traces are written into a directory)`);
-  const probe = join(dir, `.cnisim-write-check-${process.pid}`);
-  try {
-    for (const m of missing) mkdirSync(m);
-    writeFileSync(probe, '');
-    rmSync(probe);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
-    throw refuse(`cannot be created or written (${code}): give a directory you can write`);
-  }
-}
-
 export async function runLabTrace(input: LabTraceInput): Promise<LabTraceReport[]> {
   const tag = checkTag(input.tag ?? 'trace');
   const prefix = `${LAB_PREFIX}${tag}-`;
   const log = input.log;
-  if (input.keep_trace_dir) prepareKeepTraceDir(input.keep_trace_dir);
+  if (input.keep_trace_dir) prepareOutDir('--keep-trace', input.keep_trace_dir);
   const lock: LabLock = await acquireLabLock({ wait_s: input.lock_wait_s, log });
   let session: TraceSession | null = null;
   let labBuilt = false;

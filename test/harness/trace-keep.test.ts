@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError } from '../../cli/errors.ts';
-import { prepareKeepTraceDir } from '../../harness/trace/lab-trace.ts';
+import { prepareOutDir } from '../../cli/out-file.ts';
 
 let main: (argv: string[]) => Promise<number>;
 const dirs: string[] = [];
@@ -46,7 +46,7 @@ describe('harness trace --keep-trace', () => {
     writeFileSync(file, 'x');
     const r = await trace('--rates', '2000', '--keep-trace', file);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/--keep-trace: .* is a file, not a directory/);
+    expect(r.stderr).toMatch(/--keep-trace: (.* )?is a file, not a directory/);
     expect(r.stderr).not.toMatch(/internal error|EEXIST|trace: events|lab:/);
   });
 
@@ -55,21 +55,21 @@ describe('harness trace --keep-trace', () => {
     writeFileSync(file, 'x');
     const under = await trace('--rates', '2000', '--keep-trace', join(file, 'sub'));
     expect(under.code, under.stderr).toBe(3);
-    expect(under.stderr).toMatch(/--keep-trace: .* is a file, not a directory/);
+    expect(under.stderr).toMatch(/--keep-trace: (.* )?is a file, not a directory/);
     // /proc refuses new directories (Node's recursive mkdir would never return there).
     const proc = await trace('--rates', '2000', '--keep-trace', '/proc/cnisim-no/such');
     expect(proc.code, proc.stderr).toBe(3);
     expect(proc.stderr).toMatch(/--keep-trace: cannot be created or written/);
   });
 
-  it('prepareKeepTraceDir creates missing parents and leaves nothing but the directory', () => {
+  it('the --keep-trace folder check creates missing parents and leaves nothing but the directory', () => {
     const d = join(tmp(), 'a', 'b');
-    prepareKeepTraceDir(d);
+    prepareOutDir('--keep-trace', d);
     expect(existsSync(d)).toBe(true);
     expect(readdirSync(d)).toEqual([]);
-    prepareKeepTraceDir(d); // an existing directory is fine
+    prepareOutDir('--keep-trace', d); // an existing directory is fine
     const file = join(tmp(), 'f');
     writeFileSync(file, 'x');
-    expect(() => prepareKeepTraceDir(file)).toThrow(InputError);
+    expect(() => prepareOutDir('--keep-trace', file)).toThrow(InputError);
   });
 });
