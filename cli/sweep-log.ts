@@ -35,6 +35,7 @@ import { readScenarioFile } from '../model/scenario-file.ts';
 import type { SimResult } from '../sim/result.ts';
 import { InputError } from './errors.ts';
 import { lockFile } from './file-lock.ts';
+import { prepareOutParent } from './out-file.ts';
 import { log } from './output.ts';
 import { VERSION } from './version.ts';
 
@@ -153,6 +154,8 @@ export function openSweepLog(
   optionFiles: ReadonlyMap<string, string> = new Map(),
 ): SweepLog {
   const done = new Map<string, SimResult>();
+  // Its folder is made and writable before anything is simulated (exit 3 naming --out otherwise).
+  prepareOutParent('--out', path);
   const exists = existsSync(path) && statSync(path).size > 0;
   if (exists && !resume)
     throw new InputError(

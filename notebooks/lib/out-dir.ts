@@ -5,8 +5,6 @@
  * any other, a file, and a place that cannot be written, before any simulation runs.
  */
 import {
-  accessSync,
-  constants,
   existsSync,
   lstatSync,
   readdirSync,
@@ -15,6 +13,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../../cli/errors.ts';
@@ -51,8 +50,12 @@ export function checkOutDir(outDir: string): void {
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
   if (!statSync(parent).isDirectory())
     throw new InputError('--out', outDir, `${parent} is a file, not a folder`);
+  // A file written and removed, not access(2): root passes W_OK on /proc, where the report's
+  // folders could then never be made (Node's recursive mkdir loops forever there).
+  const probe = join(parent, `.cnisim-write-check-${process.pid}`);
   try {
-    accessSync(parent, constants.W_OK);
+    writeFileSync(probe, '');
+    rmSync(probe);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'not writable';
     throw new InputError('--out', outDir, `cannot write in ${parent} (${code})`);

@@ -243,6 +243,12 @@ describe('sweep log', () => {
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 
+  it('refuses a log it cannot write before any point runs (under /proc: an internal error on its lock)', () => {
+    expect(() => openSweepLog('/proc/cnisim-no-such/s.jsonl', sweepSettings(flags), false)).toThrow(
+      /--out: its folder \/proc\/cnisim-no-such cannot be created or written \(ENOENT\)/,
+    );
+  });
+
   it('refuses a damaged line in the middle', () => {
     const path = join(dir, 'e.jsonl');
     openSweepLog(path, sweepSettings(flags), false).close();

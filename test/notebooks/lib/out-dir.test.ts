@@ -19,6 +19,10 @@ describe('the folder a report goes to', () => {
   it('takes a new folder, an empty one, or one holding a report', () => {
     const root = tmp();
     expect(() => checkOutDir(join(root, 'new', 'deeper'))).not.toThrow();
+    // Root may write (access(2)) under /proc, where no folder can be made: a real write is tried.
+    expect(() => checkOutDir('/proc/cnisim-no-such/report')).toThrow(
+      /--out: cannot write in \/proc \(ENOENT\)/,
+    );
     const report = join(root, 'report');
     mkdirSync(join(report, 'charts'), { recursive: true });
     for (const f of ['index.html', 'report.md']) writeFileSync(join(report, f), 'x');
