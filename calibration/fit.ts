@@ -34,7 +34,7 @@ import { lossFromTail } from './loss-from-tail.ts';
 import { nelderMead } from './nelder-mead.ts';
 import { appliesTo, initialValue, type ParamSpec } from './params.ts';
 import { type Prediction, type PredictPoint, type Predictor, pointKey } from './predictor.ts';
-import { checkRecords } from './record-checks.ts';
+import { allTailsNote, checkRecords, recordPointError } from './record-checks.ts';
 import { type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
 import {
   countTerms,
@@ -136,6 +136,15 @@ export async function calibrate(
     rtoThresholdMs: o.rtoThresholdMs ?? DEFAULT_TERM_OPTIONS.rtoThresholdMs,
   };
 
+  // A record whose every percentile is a retransmission tail is fitted as no latency at all: say so
+  // (latencies in µs look like this).
+  for (const lr of usable) {
+    const note = allTailsNote(lr, termOpts.rtoThresholdMs);
+    if (note === null) continue;
+    warnings.push(note);
+    say(note);
+  }
+
   // 2. CPU costs from counters (reported; the stage-cost paths they map to are model-specific).
   const cpu = fitCpuCosts(usable);
   for (const n of cpu.notes) say(`cpu: ${n}`);
@@ -189,7 +198,13 @@ export async function calibrate(
     const key = `${pointKey(pt)}#${requests}#${JSON.stringify(Object.entries(set).sort())}`;
     const hit = cache.get(key);
     if (hit) return hit;
-    const p = await o.predictor(pt, set, { seed: o.seed, requests });
+    let p: Prediction;
+    try {
+      p = await o.predictor(pt, set, { seed: o.seed, requests });
+    } catch (err) {
+      // The simulator names its request's fields (rate_rps, option): restate them as the record's.
+      throw recordPointError(err, lr);
+    }
     cache.set(key, p);
     return p;
   };
@@ -527,6 +542,11 @@ function planStages(
     const allTerms = g.records.reduce((n, lr) => n + countTerms(lr.record, gOpts, hasDrop), 0);
     if (allTerms < g.slots.length) {
       const files = g.records.map((r) => r.file);
+      const tails = g.records.filter((lr) => allTailsNote(lr, termOpts.rtoThresholdMs) !== null);
+      const tailCause =
+        tails.length === 0
+          ? ''
+          : `; every percentile of ${tails.length === g.records.length ? (tails.length === 1 ? 'its record' : `all ${tails.length} records`) : `${tails.length} of the ${g.records.length} records`} (${describeFiles(tails.map((lr) => lr.file))}) is at or above the ${termOpts.rtoThresholdMs} ms retransmission threshold, so none is fitted as a latency: check that latency_ms is in milliseconds (values in microseconds are 1000 times too large)`;
       throw new CalibrationInputError(
         `--runs (${g.scope})`,
         files.length > 3 ? [...files.slice(0, 3), `+${files.length - 3} more`] : files,
@@ -534,7 +554,7 @@ function planStages(
           .map((s) => s.spec.path)
           .join(
             ', ',
-          )}); add records (other rates, percentiles) or simulate more requests per evaluation (--requests)`,
+          )})${tailCause}; ${tails.length > 0 ? 'otherwise ' : ''}add records (other rates, percentiles) or simulate more requests per evaluation (--requests)`,
       );
     }
     stages.push({
@@ -547,4 +567,9 @@ function planStages(
     });
   }
   return stages;
+}
+
+function describeFiles(files: readonly string[]): string {
+  if (files.length <= 2) return files.join(', ');
+  return `${files[0]}, ${files[1]} and ${files.length - 2} more`;
 }

@@ -9,8 +9,11 @@
  *
  * Everything calibrate would refuse later is refused here, at import, naming the table, row and
  * column (CalibrationInputError, exit 3): a column named twice (the second would overwrite the
- * first), an option id the model does not know, percentiles that decrease along a row.
+ * first), an option id the model does not know, percentiles that decrease along a row. A file that
+ * is not a table file at all (not JSON, a JSON string, a run record, a fitted profile) is said to be
+ * so in plain words before any schema detail; readSeedTablesFile names the file in every error.
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from '../harness/run-record.ts';
 import { builtinOptionIds } from '../model/load.ts';
@@ -59,8 +62,31 @@ function columnKeys(columns: readonly string[]): PercentileKey[] {
   return keys;
 }
 
+/** Field of errors about the file as a whole (readSeedTablesFile puts the file's name there). */
+const ROOT = '(root)';
+
+const LAYOUT = 'an object with "columns" and "tables", as ../shared/reference/seed-study-calibration.json';
+
+/** What a JSON value that is not a table file is, in plain words; null when it may be one. */
+function notATableFile(file: unknown): string | null {
+  if (file === null || typeof file !== 'object' || Array.isArray(file)) {
+    const what = file === null ? 'null' : Array.isArray(file) ? 'an array' : `a ${typeof file}`;
+    return `holds JSON ${what}, not a seed-study table file (${LAYOUT})`;
+  }
+  const o = file as Record<string, unknown>;
+  if ('columns' in o || 'tables' in o) return null;
+  if ('schema_version' in o && 'latency_ms' in o)
+    return `a run record (one measured step${typeof o.option === 'string' ? `: ${o.option}` : ''}${typeof o.requested_rps === 'number' ? ` at ${o.requested_rps} requests/s` : ''}), not a seed-study table file (${LAYOUT}); run records need no import: give them to calibrate --runs`;
+  if (o.kind === 'cnisim-fitted-profile')
+    return `a fitted profile (calibrate's output), not a seed-study table file (${LAYOUT})`;
+  const keys = Object.keys(o);
+  return `not a seed-study table file: it has neither "columns" nor "tables" (${keys.length ? `its keys: ${keys.slice(0, 6).join(', ')}${keys.length > 6 ? ', ...' : ''}` : 'an empty object'}; expected ${LAYOUT})`;
+}
+
 /** Zod's first issue, with its path, as the error the CLI prints. */
 function parseFile(file: unknown): SeedStudyFile {
+  const what = notATableFile(file);
+  if (what !== null) throw new CalibrationInputError(ROOT, undefined, what);
   const r = SeedStudyFile.safeParse(file);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
@@ -70,7 +96,7 @@ function parseFile(file: unknown): SeedStudyFile {
   );
   const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more problem(s))` : '';
   throw new CalibrationInputError(
-    issue.path.map(String).join('.') || '(root)',
+    issue.path.map(String).join('.') || ROOT,
     got,
     `not a seed-study table file: ${issue.message}${more}`,
   );
@@ -204,6 +230,50 @@ export function seedTablesToRecords(file: unknown): RunRecord[] {
     }
   });
   return records;
+}
+
+/**
+ * Reads a seed-study table file and turns it into records (seedTablesToRecords). Every error is a
+ * CalibrationInputError whose field starts with the file's name: `<file>: not JSON, ...`,
+ * `<file>: a run record ..., not a seed-study table file`, `<file>: tables.0.rate_rps: ...`.
+ */
+export function readSeedTablesFile(path: string): RunRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    throw new CalibrationInputError(
+      path,
+      undefined,
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'a directory, not a seed-study table file'
+          : `cannot be read (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new CalibrationInputError(
+      path,
+      undefined,
+      `not JSON, so not a seed-study table file (${LAYOUT}): ${(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ')}`,
+    );
+  }
+  try {
+    return seedTablesToRecords(raw);
+  } catch (err) {
+    if (err instanceof CalibrationInputError)
+      throw new CalibrationInputError(
+        err.field === ROOT ? path : `${path}: ${err.field}`,
+        err.value,
+        err.reason,
+      );
+    throw err;
+  }
 }
 
 function range(a: number, b: number): number[] {

@@ -23,7 +23,7 @@ import { CalibrationInputError } from './errors.ts';
 import type { FittedProfile } from './fitted-profile.ts';
 import { predictWithIntervals } from './prediction-interval.ts';
 import type { Predictor } from './predictor.ts';
-import { checkRecords } from './record-checks.ts';
+import { checkRecords, recordPointError } from './record-checks.ts';
 import { hostKey, type LabelledRecord, measuredPercentiles, pointLabel, recordRate } from './records.ts';
 
 export interface ValidationRow {
@@ -168,8 +168,16 @@ export async function validate(
       response_bytes: r.response_bytes,
       request_bytes: r.request_bytes,
     };
+    // The simulator names its request's fields (rate_rps, option): restated as the record's.
+    const predictor: Predictor = async (...args) => {
+      try {
+        return await o.predictor(...args);
+      } catch (err) {
+        throw recordPointError(err, lr);
+      }
+    };
     const { prediction: pred, intervals } = await predictWithIntervals(
-      o.predictor,
+      predictor,
       o.profile,
       point,
       { seed: o.seed, requests: o.requests },

@@ -20,6 +20,7 @@ import { InputError } from '../cli/errors.ts';
 import { hostBases, hostFilePath, loadHost, readDataFile, validate } from '../model/load.ts';
 import { type ByRate, valueAtRate } from '../model/param-by-rate.ts';
 import { type NormalizeInput, normalize } from '../model/compile/normalize.ts';
+import { applySet } from '../model/compile/set.ts';
 import { ScenarioInput } from '../model/schema/scenario.ts';
 import { readScenarioFile } from '../model/scenario-file.ts';
 import type { Scenario } from '../model/schema/scenario.ts';
@@ -220,8 +221,43 @@ function scenarioInput(req: SimulateRequest, prof: FittedProfile | null): Normal
     }
     // A by_rate value is taken at the simulated rate (model/param-by-rate.ts).
     const at = (v: FittedValue) => (v.by_rate ? valueAtRate(v.by_rate, req.rate_rps) : v.value);
-    for (const [k, v] of Object.entries(prof.params)) sets.push(`${k}=${at(v)}`);
-    for (const [k, v] of Object.entries(prof.option_params?.[req.option] ?? {})) sets.push(`${k}=${at(v)}`);
+    const profSets = [
+      ...Object.entries(prof.params).map(([k, v]) => ({ where: `params.${k}`, set: `${k}=${at(v)}` })),
+      ...Object.entries(prof.option_params?.[req.option] ?? {}).map(([k, v]) => ({
+        where: `option_params.${req.option}.${k}`,
+        set: `${k}=${at(v)}`,
+      })),
+    ];
+    // The profile's values are checked as overrides when normalize applies them, and an error there
+    // would name only the parameter path: apply them here first, in the same order onto the same
+    // scenario, so that one the model refuses (a misspelt path, a value out of range) names the
+    // profile and its key. A scenario that fails without them is left for normalize to report.
+    let base: Scenario | null = null;
+    try {
+      base = normalize({
+        ...input,
+        ...(host !== undefined ? { host } : {}),
+        workload: { ...(input.workload ?? {}), rate_rps: req.rate_rps, response_bytes: req.response_bytes },
+        set: [...sets],
+      });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+    }
+    if (base)
+      for (const p of profSets) {
+        try {
+          base = applySet(base, p.set);
+        } catch (err) {
+          if (err instanceof InputError)
+            throw new InputError(
+              `--profile ${req.profile ?? '(fitted profile)'}: ${p.where}`,
+              err.value,
+              err.reason,
+            );
+          throw err;
+        }
+      }
+    sets.push(...profSets.map((p) => p.set));
   }
   sets.push(...(req.set ?? []), ...(req.variant?.set ?? []));
   if (host !== undefined) input.host = host;

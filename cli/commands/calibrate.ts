@@ -9,9 +9,10 @@ import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
 import { calibrate } from '../../calibration/fit.ts';
 import { ParamSpecList, type ParamSpec } from '../../calibration/params.ts';
-import { loadLabelledRecords } from '../../calibration/records.ts';
+import { type LabelledRecord, loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { loadHost } from '../../model/load.ts';
+import { LAB_MACHINE } from '../../harness/lab-step.ts';
 import { InputError } from '../errors.ts';
 import { readJsonFile } from '../read-json.ts';
 import { checkProfileOut } from '../profile-out.ts';
@@ -49,7 +50,10 @@ export function register(program: Command): void {
         'as is a path inside a --runs folder',
       FITTED_PROFILE_PATH,
     )
-    .option('--host <profile>', 'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge)')
+    .option(
+      '--host <profile>',
+      'host profile to simulate (default: the records’ machine, e.g. c4.8xlarge; netns-lab for lab records)',
+    )
     .option('--seed <n>', 'seed of the common random numbers every evaluation uses', '1')
     .option('--budget-evals <n>', 'objective evaluations per fitting stage', '40')
     .option('--requests <n>', 'simulated requests per point and evaluation (p99.5 needs 2000)', '20000')
@@ -97,7 +101,7 @@ probability follows in closed form. See docs/calibration.md.`,
         records.map((r) => r.file),
         o.runs,
       );
-      const host = o.host ?? records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
+      const host = o.host ?? recordsHost(records);
       if (!host)
         throw new InputError('--host', o.host, 'no host profile given and the records name no machine');
       const progress = new Map<string, ReturnType<typeof createProgress>>();
@@ -189,6 +193,15 @@ export function hostMismatch(recordHosts: readonly string[], host: string): stri
   const known = recordHosts.filter((k) => knownHostId(k) !== null);
   if (known.length === 0 || known.some((k) => knownHostId(k) === hostId)) return null;
   return `the records were measured on ${known.join(', ')} but the model simulates host ${hostId}: the fitted costs absorb the difference between the machines, if they can`;
+}
+
+/**
+ * The host a fit simulates when --host is not given: the records' machine (the first record's), and
+ * for the namespace lab's records, which name the lab rather than a machine, its profile netns-lab.
+ */
+export function recordsHost(records: readonly LabelledRecord[]): string | undefined {
+  const named = records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
+  return named === LAB_MACHINE ? 'netns-lab' : named;
 }
 
 /** The id of the host profile a record's host key names, or null when it names none. */

@@ -1,16 +1,14 @@
 /**
  * `cnisim import seed-tables <file> --out <dir>`: turns the seed study's published percentile tables
  * into run records (one JSON file per option and table) that `calibrate` and `validate` read.
- * --out is checked (and made) before the tables are read: a directory holding no records, that can
- * be created and written (exit 3 naming --out otherwise: a file in the way, /proc, /sys, read-only).
+ * --out is checked before anything is written: a directory holding no records, that can be created
+ * and written (exit 3 naming --out otherwise: a file in the way, /proc, /sys, read-only); it is made
+ * once the tables have been read (a file that is no table leaves no empty folder behind).
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { writeRunRecord } from '../../harness/run-record-io.ts';
 import { refuseUsedOut } from './harness.ts';
-import { seedTablesToRecords } from '../../calibration/seed-tables.ts';
-import { CalibrationInputError } from '../../calibration/errors.ts';
-import { InputError } from '../errors.ts';
+import { readSeedTablesFile } from '../../calibration/seed-tables.ts';
 import { prepareOutDir } from '../out-file.ts';
 import { log, printJson, printTable } from '../output.ts';
 
@@ -31,24 +29,9 @@ Example:
     )
     .action((file: string, opts: { out: string; json?: boolean }) => {
       refuseUsedOut(opts.out);
+      // Every error names the file, then the table, row and column at fault (exit 3).
+      const records = readSeedTablesFile(file);
       prepareOutDir('--out', opts.out);
-      let raw: unknown;
-      try {
-        raw = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (err) {
-        const why =
-          err instanceof Error && 'code' in err && err.code === 'ENOENT' ? 'no such file' : 'not valid JSON';
-        throw new InputError('<file>', file, why);
-      }
-      let records: ReturnType<typeof seedTablesToRecords>;
-      try {
-        records = seedTablesToRecords(raw);
-      } catch (err) {
-        // The file, then the table, row and column at fault, and the value.
-        if (err instanceof CalibrationInputError)
-          throw new InputError(`${file}: ${err.field}`, err.value, err.reason);
-        throw err;
-      }
       const written = records.map((r) => ({ record: r, path: writeRunRecord(opts.out, r) }));
       log(`import: wrote ${written.length} run records to ${opts.out}`);
       if (opts.json) {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { hostMismatch } from '../../cli/commands/calibrate.ts';
+import { hostMismatch, recordsHost } from '../../cli/commands/calibrate.ts';
 import { checkProfileOut } from '../../cli/profile-out.ts';
 import { loadLabelledRecords } from '../../calibration/records.ts';
 import { makeRecord } from './fixtures.ts';
@@ -143,6 +143,20 @@ describe("calibrate --host against the records' machine", () => {
     );
     expect(hostMismatch(['c4.8xlarge'], 'c4.8xlarge')).toBeNull();
     expect(hostMismatch(['cnisim namespace lab (both hosts on one machine)'], 'netns-lab')).toBeNull();
+  });
+  it("simulates the records' machine by default, netns-lab for the lab's records (which name the lab)", () => {
+    // Was the lab's name, refused as an unknown host profile after the records were read.
+    const lab = loadLabelledRecords([join(import.meta.dirname, 'fixtures/lab-span')]);
+    expect(lab[0]!.record.hosts.server.machine).toBe('cnisim namespace lab (both hosts on one machine)');
+    expect(recordsHost(lab)).toBe('netns-lab');
+    const rec = makeRecord({
+      option: 'net-host',
+      rate_rps: 1000,
+      latency_ms: { p50: 1 },
+      machine: 'c4.8xlarge',
+    });
+    expect(recordsHost([{ file: 'a.json', record: rec }] as never)).toBe('c4.8xlarge');
+    expect(recordsHost([])).toBeUndefined();
   });
 });
 

@@ -3,6 +3,7 @@ import { renderSvg, validationChartSpec } from '../../calibration/chart.ts';
 import { calibrate } from '../../calibration/fit.ts';
 import type { ParamSpec } from '../../calibration/params.ts';
 import { rankings, validate } from '../../calibration/validate.ts';
+import { InputError } from '../../cli/errors.ts';
 import type { PercentileKey } from '../../sim/result.ts';
 import {
   type AnalyticTruth,
@@ -116,6 +117,29 @@ describe('validate on runs left out of the fit', () => {
       requests: 100_000,
     });
     expect(unfit.warnings.join('; ')).toMatch(/fitted without records of bridge: its own stage costs/);
+  });
+});
+
+describe('validate names the record', () => {
+  it('when the simulator refuses its point (an option it does not know): the file and the record field', async () => {
+    const profile = await calibrate(records([100_000], 0), {
+      predictor: analyticPredictor(TRUTH),
+      params: SPECS,
+      host: 'test-host',
+      seed: 1,
+      requests: 10_000,
+      budgetEvals: 5,
+    });
+    const calico = records([200_000], 10).slice(0, 1);
+    calico[0]!.record.option = 'calico';
+    const refusing = async () => {
+      throw new InputError('option', 'calico', 'unknown network option');
+    };
+    await expect(validate(calico, { predictor: refusing, profile, seed: 1, requests: 1000 })).rejects.toThrow(
+      new RegExp(
+        `^${calico[0]!.file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: option: unknown network option`,
+      ),
+    );
   });
 });
 
