@@ -29,7 +29,8 @@ export interface CensorInterval {
 
 /**
  * Interval of true values a printed percentile `measured_ms` stands for.
- * `hdr`: the generator's histogram widens buckets above 2048 units (tcpkali, published tables);
+ * `hdr`: the generator's histogram widens buckets above 2048 units (tcpkali, published tables,
+ * cnisim-openloop: records.ts usesHdrBuckets);
  * otherwise the value is a plain truncation to `resolution_ms`.
  */
 export function censorInterval(measured_ms: number, resolution_ms: number, hdr: boolean): CensorInterval {

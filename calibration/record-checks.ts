@@ -99,14 +99,6 @@ function checkRate(lr: LabelledRecord): void {
 }
 
 /**
- * Whether the record's generator quantises through an HdrHistogram with 3 significant digits:
- * tcpkali and published tables (records.ts), and cnisim-openloop (harness/generator/histogram.ts).
- */
-function hdrHistogram(lr: LabelledRecord): boolean {
-  return usesHdrBuckets(lr.record) || lr.record.generator.name === 'cnisim-openloop';
-}
-
-/**
  * Width, in resolution units, of the histogram bucket whose highest value is `units`: 1 below 2048
  * units, then doubling with each power of 2 (an HdrHistogram with 3 significant digits keeps 2048
  * sub-buckets; cf. censorInterval in censored-loss.ts); 1 for a generator without such buckets.
@@ -128,7 +120,7 @@ function bucketUnits(units: number, hdr: boolean): number {
  */
 export function checkMonotone(lr: LabelledRecord): void {
   const res = lr.record.latency_resolution_ms;
-  const hdr = hdrHistogram(lr);
+  const hdr = usesHdrBuckets(lr.record);
   let prevKey: string | null = null;
   let prev = Number.NEGATIVE_INFINITY;
   for (const key of PERCENTILE_KEYS) {

@@ -85,9 +85,16 @@ export function hostKey(r: RunRecord): string {
   return r.hosts.server.machine ?? r.hosts.server.name;
 }
 
-/** Does the generator quantise through an HdrHistogram with 3 significant digits (wider buckets up high)? */
+/**
+ * Does the generator quantise through an HdrHistogram with 3 significant digits (wider buckets up
+ * high)? tcpkali, the published tables, and the harness's own generator (cnisim-openloop,
+ * harness/generator/histogram.ts: 1 us units, so buckets widen above 2.048 ms; its percentiles
+ * above that had been taken as exact to 1 us).
+ */
 export function usesHdrBuckets(r: RunRecord): boolean {
-  return r.generator.name === 'tcpkali' || r.source === 'published-table';
+  return (
+    r.generator.name === 'tcpkali' || r.generator.name === 'cnisim-openloop' || r.source === 'published-table'
+  );
 }
 
 /** The record's measured percentiles, in PERCENTILE_KEYS order, with their censoring intervals. */

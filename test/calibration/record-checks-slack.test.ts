@@ -11,7 +11,12 @@ import { CalibrationInputError } from '../../calibration/errors.ts';
 import { calibrate } from '../../calibration/fit.ts';
 import type { ParamSpec } from '../../calibration/params.ts';
 import { checkRecords, recordPointError } from '../../calibration/record-checks.ts';
-import { type LabelledRecord, loadLabelledRecords } from '../../calibration/records.ts';
+import {
+  type LabelledRecord,
+  loadLabelledRecords,
+  measuredPercentiles,
+  usesHdrBuckets,
+} from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import type { RunRecord } from '../../harness/run-record.ts';
 import { analyticPredictor, labelled, makeRecord, PATHS } from './fixtures.ts';
@@ -25,6 +30,21 @@ function vxlan32k(latency: Partial<RunRecord['latency_ms']>): LabelledRecord {
   const record = JSON.parse(readFileSync(VXLAN_32K, 'utf8')) as RunRecord;
   return { file: 'vx.json', record: { ...record, latency_ms: { ...record.latency_ms, ...latency } } };
 }
+
+describe("the harness generator's percentiles as censoring intervals (the fit's)", () => {
+  it("are whole HdrHistogram buckets above 2048 us, as tcpkali's: 41.503 ms stands for 41.472-41.504 ms", () => {
+    const lr = vxlan32k({});
+    expect(lr.record.generator.name).toBe('cnisim-openloop');
+    expect(usesHdrBuckets(lr.record)).toBe(true);
+    const p = measuredPercentiles(lr.record).find((m) => m.key === 'p99_999')!;
+    // 41503 units of 1 us: buckets of 32 units there (2048 x 16 <= 41503 < 2048 x 32).
+    expect(p.interval.lo).toBeCloseTo(41.472, 9);
+    expect(p.interval.hi).toBeCloseTo(41.504, 9);
+    // Below 2048 units a bucket is one unit: 0.155 ms stands for [0.155, 0.156).
+    const low = measuredPercentiles({ ...lr.record, latency_ms: { p50: 0.155 } })[0]!;
+    expect([low.interval.lo, low.interval.hi].map((x) => Number(x.toFixed(9)))).toEqual([0.155, 0.156]);
+  });
+});
 
 describe('checkRecords: percentiles printed as histogram buckets (B1)', () => {
   it('accepts every record of every lab recording in the fixtures', () => {
