@@ -35,7 +35,7 @@ import { nelderMead } from './nelder-mead.ts';
 import { appliesTo, initialValue, type ParamSpec } from './params.ts';
 import { type Prediction, type PredictPoint, type Predictor, pointKey } from './predictor.ts';
 import { allTailsNote, checkRecords, recordPointError } from './record-checks.ts';
-import { type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
+import { hostKey, type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
 import {
   countTerms,
   DEFAULT_TERM_OPTIONS,
@@ -340,8 +340,13 @@ export async function calibrate(
               : p > m.interval.hi
                 ? Math.log(p / m.interval.hi)
                 : 0,
-        used_in_fit: u?.used ?? false,
-        ...(u && !u.used && u.why ? { why_not_used: u.why } : {}),
+        // A percentile the fitted model does not predict (the point saturates) fits nothing.
+        used_in_fit: p !== undefined && (u?.used ?? false),
+        ...(p === undefined
+          ? { why_not_used: 'predicted saturated at the fitted values' }
+          : u && !u.used && u.why
+            ? { why_not_used: u.why }
+            : {}),
       });
     }
     const tt = tailTarget(lr.record, termOpts.rtoThresholdMs);
@@ -399,7 +404,15 @@ export async function calibrate(
   for (const [opt, est] of losses)
     optionParams[opt] = { ...(optionParams[opt] ?? {}), [est.path]: est.value };
   // Records the run carried that the fitted model cannot: no parameter value fits them, however
-  // the fit labels its parameters (the host may not be the records' machine).
+  // the fit labels its parameters (the host may not be the records' machine). When that is every
+  // record, nothing was fitted: the values are the starting ones, and a profile would call them
+  // fitted, so none is written.
+  if (usable.length > 0 && saturatedAtFit.length === usable.length)
+    throw new CalibrationInputError(
+      '--host',
+      o.host,
+      `every record (${usable.length}, e.g. ${saturatedAtFit[0]}) is predicted saturated on this host at the fitted values: the model does not carry the rates the runs carried, so nothing could be fitted and no profile is written; give --host the records' machine (${[...new Set(usable.map((lr) => hostKey(lr.record)))].join(', ')})`,
+    );
   if (saturatedAtFit.length > 0)
     warnings.push(
       `${saturatedAtFit.length} of ${usable.length} record(s) are predicted saturated at the fitted values (e.g. ${saturatedAtFit[0]}): the model on host ${o.host} does not carry the rate the run carried, so their percentiles were not fitted; check --host and the parameters' bounds`,

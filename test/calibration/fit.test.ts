@@ -153,8 +153,7 @@ describe('calibrate on an analytic model with known parameters', () => {
       requests: 100_000,
     });
     const records = measuredRecords();
-    const profile = await calibrate(records, {
-      predictor: saturating,
+    const opts = {
       params: SPECS.slice(0, 2),
       host: 'small-host',
       seed: 1,
@@ -162,12 +161,30 @@ describe('calibrate on an analytic model with known parameters', () => {
       budgetEvals: 6,
       uncertainty: false,
       now: fixedClock,
-    });
-    expect(profile.warnings.join('\n')).toMatch(
+    };
+    // Every record: nothing was fitted, so no profile (it would call its starting values fitted).
+    await expect(calibrate(records, { ...opts, predictor: saturating })).rejects.toThrow(
       new RegExp(
-        `${records.length} of ${records.length} record\\(s\\) are predicted saturated at the fitted values .* on host small-host`,
+        `^--host: every record \\(${records.length}, e.g. .*\\) is predicted saturated on this host at the fitted values: .*no profile is written`,
       ),
     );
+    // Some records (those of one option): a warning, and their rows say they were not fitted.
+    const bridgeSaturates: typeof saturating = async (point, set, run) =>
+      point.option === 'opt-bridge' ? saturating(point, set, run) : analyticPredictor(TRUTH)(point, set, run);
+    const profile = await calibrate(records, { ...opts, predictor: bridgeSaturates });
+    const bridge = records.filter((r) => r.record.option === 'opt-bridge').length;
+    expect(bridge).toBeGreaterThan(0);
+    expect(profile.warnings.join('\n')).toMatch(
+      new RegExp(
+        `${bridge} of ${records.length} record\\(s\\) are predicted saturated at the fitted values .* on host small-host`,
+      ),
+    );
+    const rows = profile.fit_error.filter((r) => r.option === 'opt-bridge');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      expect(r.used_in_fit).toBe(false);
+      expect(r.why_not_used).toBe('predicted saturated at the fitted values');
+    }
   });
 
   it('does not fit percentiles the simulated run is too short to resolve', async () => {
