@@ -33,15 +33,32 @@ export interface CensorInterval {
  * cnisim-openloop: records.ts usesHdrBuckets);
  * otherwise the value is a plain truncation to `resolution_ms`.
  */
-export function censorInterval(measured_ms: number, resolution_ms: number, hdr: boolean): CensorInterval {
+export function censorInterval(
+  measured_ms: number,
+  resolution_ms: number,
+  hdr: boolean,
+  o: { rounded?: boolean; exact?: boolean } = {},
+): CensorInterval {
   if (!(resolution_ms > 0)) throw new RangeError(`resolution_ms must be > 0 (got ${resolution_ms})`);
   if (!(measured_ms >= 0)) throw new RangeError(`measured_ms must be >= 0 (got ${measured_ms})`);
   const units = Math.round(measured_ms / resolution_ms);
+  // An exact value (the harness's max: the largest recorded, not a bucket top) is one unit wide.
+  const width = o.exact ? 1 : hdrBucketWidth(units, hdr);
+  // Printed value is the highest equivalent value of a bucket of `width` units starting at
+  // units - width + 1; the truth is below the next bucket's start. A generator that rounds to the
+  // unit (the harness's: Math.round of microseconds) rather than truncating shifts it by half a unit.
+  const shift = o.rounded ? 0.5 : 0;
+  return { lo: (units - width + 1 - shift) * resolution_ms, hi: (units + 1 - shift) * resolution_ms };
+}
+
+/**
+ * Width, in units, of the histogram bucket whose highest value is `units`: 1 below 2048 units, then
+ * 2, 4, ... (HdrHistogram, 3 significant digits); always 1 without such a histogram.
+ */
+export function hdrBucketWidth(units: number, hdr: boolean): number {
   let width = 1;
   if (hdr) while (units >= HDR_SUB_BUCKETS_3_DIGITS * width) width *= 2;
-  // Printed value is the highest equivalent value of a bucket of `width` units starting at
-  // units - width + 1; the truth is below the next bucket's start.
-  return { lo: (units - width + 1) * resolution_ms, hi: (units + 1) * resolution_ms };
+  return width;
 }
 
 /** Default relative repeat-to-repeat spread per percentile (1 sigma, in log units). */

@@ -34,8 +34,8 @@ import { lossFromTail } from './loss-from-tail.ts';
 import { nelderMead } from './nelder-mead.ts';
 import { appliesTo, initialValue, type ParamSpec } from './params.ts';
 import { type Prediction, type PredictPoint, type Predictor, pointKey } from './predictor.ts';
-import { allTailsNote, checkRecords, recordPointError } from './record-checks.ts';
-import { hostKey, type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
+import { allTailsNote, checkRecords, describeFiles, recordPointError } from './record-checks.ts';
+import { hostProfileOf, type LabelledRecord, measuredPercentiles, recordRate } from './records.ts';
 import {
   countTerms,
   DEFAULT_TERM_OPTIONS,
@@ -407,12 +407,18 @@ export async function calibrate(
   // the fit labels its parameters (the host may not be the records' machine). When that is every
   // record, nothing was fitted: the values are the starting ones, and a profile would call them
   // fitted, so none is written.
-  if (usable.length > 0 && saturatedAtFit.length === usable.length)
+  if (usable.length > 0 && saturatedAtFit.length === usable.length) {
+    const machines = [...new Set(usable.map((lr) => hostProfileOf(lr.record)))];
     throw new CalibrationInputError(
       '--host',
       o.host,
-      `every record (${usable.length}, e.g. ${saturatedAtFit[0]}) is predicted saturated on this host at the fitted values: the model does not carry the rates the runs carried, so nothing could be fitted and no profile is written; give --host the records' machine (${[...new Set(usable.map((lr) => hostKey(lr.record)))].join(', ')})`,
+      `every record (${usable.length}, e.g. ${saturatedAtFit[0]}) is predicted saturated on this host at the fitted values: the model does not carry the rates the runs carried, so nothing could be fitted and no profile is written; ${
+        machines.includes(o.host)
+          ? "it is the records' machine: widen the parameters' bounds (--params) or check the records' rates"
+          : `give --host the records' machine (${machines.join(', ')})`
+      }`,
     );
+  }
   if (saturatedAtFit.length > 0)
     warnings.push(
       `${saturatedAtFit.length} of ${usable.length} record(s) are predicted saturated at the fitted values (e.g. ${saturatedAtFit[0]}): the model on host ${o.host} does not carry the rate the run carried, so their percentiles were not fitted; check --host and the parameters' bounds`,
@@ -580,9 +586,4 @@ function planStages(
     });
   }
   return stages;
-}
-
-function describeFiles(files: readonly string[]): string {
-  if (files.length <= 2) return files.join(', ');
-  return `${files[0]}, ${files[1]} and ${files.length - 2} more`;
 }

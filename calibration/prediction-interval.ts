@@ -106,7 +106,9 @@ export async function predictWithIntervals(
         predicted_ms: p,
         pi95_ms: nonlinear ? null : [p * Math.exp(-Z95 * down), p * Math.exp(Z95 * up)],
         ...(nonlinear
-          ? { unresolved: `first-order propagation does not hold (${nonlinear}: more than 2-fold)` }
+          ? {
+              unresolved: `first-order propagation does not hold (${nonlinear}${nonlinear.endsWith('saturates the point') ? '' : ': more than 2-fold'})`,
+            }
           : {}),
         s_sim: sSim,
         s_params: Math.sqrt(v),

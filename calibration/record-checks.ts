@@ -16,7 +16,7 @@
 import { InputError } from '../cli/errors.ts';
 import { CARRIED_FRACTION } from '../harness/max-rate-search.ts';
 import { PERCENTILE_KEYS } from '../sim/result.ts';
-import { HDR_SUB_BUCKETS_3_DIGITS } from './censored-loss.ts';
+import { hdrBucketWidth } from './censored-loss.ts';
 import { CalibrationInputError } from './errors.ts';
 import { hostKey, type LabelledRecord, recordRate, usesHdrBuckets } from './records.ts';
 
@@ -99,17 +99,6 @@ function checkRate(lr: LabelledRecord): void {
 }
 
 /**
- * Width, in resolution units, of the histogram bucket whose highest value is `units`: 1 below 2048
- * units, then doubling with each power of 2 (an HdrHistogram with 3 significant digits keeps 2048
- * sub-buckets; cf. censorInterval in censored-loss.ts); 1 for a generator without such buckets.
- */
-function bucketUnits(units: number, hdr: boolean): number {
-  let width = 1;
-  if (hdr) while (units >= HDR_SUB_BUCKETS_3_DIGITS * width) width *= 2;
-  return width;
-}
-
-/**
  * Percentiles must not decrease with the quantile (p50 <= p90 <= ... <= max), up to the histogram:
  * the harness (harness/generator/histogram.ts, hdr-histogram-js getValueAtPercentile) and tcpkali
  * print a percentile as the HIGHEST value of its bucket, while the harness's `max` is the largest
@@ -129,7 +118,7 @@ export function checkMonotone(lr: LabelledRecord): void {
     if (v < prev) {
       // In whole resolution units: the printed values are multiples of the resolution.
       const prevUnits = Math.round(prev / res);
-      const width = bucketUnits(prevUnits, hdr);
+      const width = hdrBucketWidth(prevUnits, hdr);
       if (prevUnits - Math.round(v / res) > width - 1)
         throw new CalibrationInputError(
           `${lr.file}: latency_ms`,
@@ -149,7 +138,7 @@ function fmtMs(x: number): string {
   return String(Number(x.toPrecision(6)));
 }
 
-function describeFiles(files: readonly string[]): string {
+export function describeFiles(files: readonly string[]): string {
   if (files.length <= 2) return files.join(', ');
   return `${files[0]}, ${files[1]} and ${files.length - 2} more`;
 }

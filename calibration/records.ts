@@ -5,6 +5,7 @@
  * Host key: `hosts.server.machine` when the record states it (e.g. `c4.8xlarge`), otherwise
  * `hosts.server.name`. Two records describe the same host when their keys are equal.
  */
+import { LAB_MACHINE } from '../harness/lab-step.ts';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +98,15 @@ export function usesHdrBuckets(r: RunRecord): boolean {
   );
 }
 
+/**
+ * The host profile a record's machine is simulated with: its machine or host name, and for the
+ * namespace lab's records, which name the lab rather than a machine, the lab's profile netns-lab.
+ */
+export function hostProfileOf(r: RunRecord): string {
+  const key = hostKey(r);
+  return key === LAB_MACHINE ? 'netns-lab' : key;
+}
+
 /** The record's measured percentiles, in PERCENTILE_KEYS order, with their censoring intervals. */
 export function measuredPercentiles(r: RunRecord): MeasuredPercentile[] {
   const out: MeasuredPercentile[] = [];
@@ -106,7 +116,11 @@ export function measuredPercentiles(r: RunRecord): MeasuredPercentile[] {
     out.push({
       key,
       measured_ms: v,
-      interval: censorInterval(v, r.latency_resolution_ms, usesHdrBuckets(r)),
+      // The harness's generator rounds to the microsecond and records its max exactly.
+      interval: censorInterval(v, r.latency_resolution_ms, usesHdrBuckets(r), {
+        rounded: r.generator.name === 'cnisim-openloop',
+        exact: key === 'max' && r.generator.name === 'cnisim-openloop',
+      }),
     });
   }
   return out;

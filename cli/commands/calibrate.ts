@@ -9,10 +9,9 @@ import type { Command } from 'commander';
 import { DEFAULT_PARAMS } from '../../calibration/default-params.ts';
 import { calibrate } from '../../calibration/fit.ts';
 import { ParamSpecList, type ParamSpec } from '../../calibration/params.ts';
-import { type LabelledRecord, loadLabelledRecords } from '../../calibration/records.ts';
+import { hostProfileOf, type LabelledRecord, loadLabelledRecords } from '../../calibration/records.ts';
 import { simulatePredictor } from '../../calibration/simulate-predictor.ts';
 import { loadHost } from '../../model/load.ts';
-import { LAB_MACHINE } from '../../harness/lab-step.ts';
 import { InputError } from '../errors.ts';
 import { readJsonFile } from '../read-json.ts';
 import { checkProfileOut } from '../profile-out.ts';
@@ -200,8 +199,7 @@ export function hostMismatch(recordHosts: readonly string[], host: string): stri
  * for the namespace lab's records, which name the lab rather than a machine, its profile netns-lab.
  */
 export function recordsHost(records: readonly LabelledRecord[]): string | undefined {
-  const named = records[0]?.record.hosts.server.machine ?? records[0]?.record.hosts.server.name;
-  return named === LAB_MACHINE ? 'netns-lab' : named;
+  return records[0] ? hostProfileOf(records[0].record) : undefined;
 }
 
 /** The id of the host profile a record's host key names, or null when it names none. */

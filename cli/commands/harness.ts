@@ -5,7 +5,7 @@
  * reverts the study's tuning (dry run by default).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../errors.ts';
 import { fileInTheWay, prepareOutDir } from '../out-file.ts';
@@ -17,7 +17,7 @@ import { createProgress } from '../progress.ts';
 import { maxRateMethods, runLab } from '../../harness/lab-run.ts';
 import { namespacesUsable } from '../../harness/lab/lab.ts';
 import { checkTag, isLabOption, LAB_OPTIONS, type LabOption } from '../../harness/lab/layout.ts';
-import { ownAllowedCpus } from '../../harness/allowed-cpus.ts';
+import { usableCpus } from '../../harness/allowed-cpus.ts';
 import { nginxVersion } from '../../harness/nginx/server.ts';
 import { haveCommand } from '../../harness/exec.ts';
 import { detectTcpkali } from '../../harness/tcpkali/run.ts';
@@ -59,13 +59,6 @@ function parseOptions(raw: string): LabOption[] {
   if (twice !== undefined)
     throw new InputError('--option', raw, `${twice} is listed twice (use --repeat for repeats)`);
   return ids as LabOption[];
-}
-
-function parseCpus(flag: string, raw: string): number[] {
-  const xs = raw.split(',').map((s) => Number(s.trim()));
-  if (xs.some((x) => !Number.isInteger(x) || x < 0))
-    throw new InputError(flag, raw, 'must be a comma-separated list of CPU numbers');
-  return xs;
 }
 
 interface RunFlags {
@@ -194,7 +187,7 @@ Examples:
       const repeat = parsePositiveInt('--repeat', f.repeat);
       const connections = parsePositiveInt('--connections', f.connections);
       // CPUs this machine lacks left nginx unpinned (recorded as pinned) and failed every generator step.
-      const allowed = ownAllowedCpus();
+      const allowed = usableCpus();
       const nginx_cpus = parseCpuListFlag('--nginx-cpus', f.nginxCpus, allowed);
       parseCpuListFlag('--generator-cpus', f.generatorCpus, allowed);
       if (f.tag !== undefined) checkTag(f.tag);
@@ -354,7 +347,7 @@ Example:
         if (!f.lab) throw new UsageError('harness trace traces the namespace lab only (--lab)');
         const options = parseOptions(f.option);
         if (options.length !== 1) throw new InputError('--option', f.option, 'trace one option at a time');
-        const rates = parseNumberList('--rates', f.rates);
+        const rates = parseNumberList('--rates', f.rates, { unique: true });
         for (const r of rates) {
           if (!(r > 0)) throw new InputError('--rates', r, 'must be greater than 0');
           if (r > OPENLOOP_MAX_RPS)
@@ -375,8 +368,9 @@ Example:
         const connections = parsePositiveInt('--connections', f.connections);
         const buffer_kb = parsePositiveInt('--buffer-kb', f.bufferKb);
         const lock_wait_s = parsePositive('--lock-wait-s', f.lockWaitS);
-        const nginx_cpus = parseCpus('--nginx-cpus', f.nginxCpus);
-        parseCpus('--generator-cpus', f.generatorCpus);
+        const usable = usableCpus();
+        const nginx_cpus = parseCpuListFlag('--nginx-cpus', f.nginxCpus, usable);
+        parseCpuListFlag('--generator-cpus', f.generatorCpus, usable);
         checkTag(f.tag);
         if (f.keepTrace) prepareOutDir('--keep-trace', f.keepTrace);
         const tr = tracingUsable();
@@ -466,7 +460,7 @@ Example:
         writeDir?: string;
         json: boolean;
       }) => {
-        const rates = parseNumberList('--rates', o.rates);
+        const rates = parseNumberList('--rates', o.rates, { unique: true });
         for (const r of rates) if (!(r > 0)) throw new InputError('--rates', r, 'must be greater than 0');
         if (o.writeCombine !== 'on' && o.writeCombine !== 'off')
           throw new InputError('--write-combine', o.writeCombine, 'must be on or off');
@@ -718,7 +712,7 @@ export function refuseUsedOut(dir: string): void {
     throw new InputError(
       '--out',
       dir,
-      `${file === dir ? 'is a file' : `${file} is a file`}, not a directory: give a directory for the run records`,
+      `${file === resolve(dir) ? 'is a file' : `${file} is a file`}, not a directory: give a directory for the run records`,
     );
   const n = countRunRecordFiles(dir);
   if (n > 0)

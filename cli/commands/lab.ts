@@ -14,7 +14,7 @@ import {
   onInterrupt,
   resolveOption,
 } from '../../harness/lab/lab.ts';
-import { ownAllowedCpus } from '../../harness/allowed-cpus.ts';
+import { usableCpus } from '../../harness/allowed-cpus.ts';
 import { parseCpuListFlag } from '../../harness/cpulist.ts';
 import { isLabOption, LAB_OPTIONS, LAB_PREFIX, type LabOption, labPrefix } from '../../harness/lab/layout.ts';
 import { log, printJson, printTable } from '../output.ts';
@@ -71,7 +71,7 @@ Examples:
         json: boolean;
       }) => {
         const opt = option(o.option);
-        const cpus = parseCpuListFlag('--nginx-cpus', o.nginxCpus, ownAllowedCpus());
+        const cpus = parseCpuListFlag('--nginx-cpus', o.nginxCpus, usableCpus());
         requireNamespaces();
         // The prefix of what is built (macvlan's with --substitute): removed on Ctrl-C.
         const prefix = labPrefix(resolveOption(opt, o.substitute).used, o.tag);
