@@ -33,22 +33,16 @@ export interface CensorInterval {
  * cnisim-openloop: records.ts usesHdrBuckets);
  * otherwise the value is a plain truncation to `resolution_ms`.
  */
-export function censorInterval(
-  measured_ms: number,
-  resolution_ms: number,
-  hdr: boolean,
-  o: { rounded?: boolean; exact?: boolean } = {},
-): CensorInterval {
+export function censorInterval(measured_ms: number, resolution_ms: number, hdr: boolean): CensorInterval {
   if (!(resolution_ms > 0)) throw new RangeError(`resolution_ms must be > 0 (got ${resolution_ms})`);
   if (!(measured_ms >= 0)) throw new RangeError(`measured_ms must be >= 0 (got ${measured_ms})`);
   const units = Math.round(measured_ms / resolution_ms);
-  // An exact value (the harness's max: the largest recorded, not a bucket top) is one unit wide.
-  const width = o.exact ? 1 : hdrBucketWidth(units, hdr);
+  const width = hdrBucketWidth(units, hdr);
   // Printed value is the highest equivalent value of a bucket of `width` units starting at
-  // units - width + 1; the truth is below the next bucket's start. A generator that rounds to the
-  // unit (the harness's: Math.round of microseconds) rather than truncating shifts it by half a unit.
-  const shift = o.rounded ? 0.5 : 0;
-  return { lo: (units - width + 1 - shift) * resolution_ms, hi: (units + 1 - shift) * resolution_ms };
+  // units - width + 1; the truth is below the next bucket's start. (The harness's generator rounds
+  // to the microsecond where tcpkali truncates, and its max is exact: its intervals sit half a
+  // microsecond high; docs/calibration.md, "The loss".)
+  return { lo: (units - width + 1) * resolution_ms, hi: (units + 1) * resolution_ms };
 }
 
 /**

@@ -116,11 +116,7 @@ export function measuredPercentiles(r: RunRecord): MeasuredPercentile[] {
     out.push({
       key,
       measured_ms: v,
-      // The harness's generator rounds to the microsecond and records its max exactly.
-      interval: censorInterval(v, r.latency_resolution_ms, usesHdrBuckets(r), {
-        rounded: r.generator.name === 'cnisim-openloop',
-        exact: key === 'max' && r.generator.name === 'cnisim-openloop',
-      }),
+      interval: censorInterval(v, r.latency_resolution_ms, usesHdrBuckets(r)),
     });
   }
   return out;
