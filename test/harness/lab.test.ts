@@ -155,94 +155,68 @@ describe.skipIf(skip !== null)('lab cleanup', () => {
   });
 
   it('Ctrl-C during a run removes the labs (SIGINT handler)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cns-sigint-'));
     const itag = `i${process.pid}`;
-    const child = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, '../../bin/cnisim.mjs'),
-        'harness',
-        'run',
-        '--lab',
-        '--option',
-        'net-host',
-        '--rates',
-        '500',
-        '--duration-s',
-        '20',
-        '--out',
-        dir,
-        '--tag',
-        itag,
-        '--nginx-cpus',
-        String(cpus > 1 ? 1 : 0),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    // Wait (bounded: 30 s) until the step runs, then interrupt.
-    for (let i = 0; i < 300 && !/harness: 0\/1/.test(stderr); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(listLabNamespaces(`cns-${itag}-`).length).toBeGreaterThan(0);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('close', (c) => resolve(c));
-      child.kill('SIGINT');
-    });
-    expect(code).toBe(130);
-    expect(stderr).toMatch(/SIGINT: cleaning up the lab/);
+    // Interrupted once the step runs.
+    const r = await interruptRun('net-host', itag, /harness: 0\/1/);
+    expect(r.listedBefore).toBeGreaterThan(0);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: cleaning up the lab/);
     expect(listLabNamespaces(`cns-${itag}-`)).toEqual([]);
-    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
 
 describe.skipIf(skip !== null)('Ctrl-C while a lab is being built', () => {
   it('removes the half-built lab and its nginx (the handler knew only finished labs)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cns-sigint-build-'));
     const itag = `b${process.pid}`;
-    const child = spawn(
-      process.execPath,
-      [
-        join(import.meta.dirname, '../../bin/cnisim.mjs'),
-        'harness',
-        'run',
-        '--lab',
-        '--option',
-        'flannel-host-gw',
-        '--rates',
-        '500',
-        '--duration-s',
-        '20',
-        '--out',
-        dir,
-        '--tag',
-        itag,
-        '--nginx-cpus',
-        String(cpus > 1 ? 1 : 0),
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += String(d);
-    });
-    // The connectivity check is logged before nginx starts: the lab is still being built (bounded: 30 s).
-    for (let i = 0; i < 300 && !/lab: flannel-host-gw up, client/.test(stderr); i++)
-      await new Promise((r) => setTimeout(r, 100));
-    expect(stderr).toMatch(/lab: flannel-host-gw up, client/);
-    expect(stderr).not.toMatch(/harness: 0\/1/);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('close', (c) => resolve(c));
-      child.kill('SIGINT');
-    });
-    expect(code).toBe(130);
+    // The connectivity check is logged before nginx starts: the lab is still being built.
+    const r = await interruptRun('flannel-host-gw', itag, /lab: flannel-host-gw up, client/);
+    expect(r.stderr).toMatch(/lab: flannel-host-gw up, client/);
+    expect(r.stderr).not.toMatch(/harness: 0\/1/);
+    expect(r.code).toBe(130);
     expect(listLabNamespaces(`cns-${itag}-`)).toEqual([]);
     expect(tryRun(['pgrep', '-f', `cns-${itag}-`]).stdout.trim()).toBe('');
-    rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 });
+
+/**
+ * `harness run --lab` of one option at 500/s in a child process, sent SIGINT once its stderr matches
+ * `when` (waiting at most 30 s): its exit code, its stderr, and how many namespaces of the lab were
+ * there just before the signal.
+ */
+async function interruptRun(
+  option: string,
+  itag: string,
+  when: RegExp,
+): Promise<{ code: number | null; stderr: string; listedBefore: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'cns-sigint-'));
+  const args = ['harness', 'run', '--lab', '--option', option, '--rates', '500', '--duration-s', '20'];
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, '../../bin/cnisim.mjs'),
+      ...args,
+      '--out',
+      dir,
+      '--tag',
+      itag,
+      '--nginx-cpus',
+      String(cpus > 1 ? 1 : 0),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
+  for (let i = 0; i < 300 && !when.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
+  const listedBefore = listLabNamespaces(`cns-${itag}-`).length;
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('close', (c) => resolve(c));
+    child.kill('SIGINT');
+  });
+  rmSync(dir, { recursive: true, force: true });
+  return { code, stderr, listedBefore };
+}
 
 describe.skipIf(skip !== null || !haveCommand('wrk'))('macvlan lab with a maximum-rate (wrk) step', () => {
   it('records the closed-loop maximum rate, labelled macvlan', async () => {
