@@ -27,6 +27,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../cli/errors.ts';
+import { readJsonFile } from '../../cli/read-json.ts';
 import { formatCpuList, formatCpuMask, parseCpuList } from '../cpulist.ts';
 import { run } from '../exec.ts';
 import { nicDevice, queueIrqLines, queueIrqPattern } from './queue-irqs.ts';
@@ -301,31 +302,8 @@ export function applyTuning(
 
 /** The state file apply wrote; null when there is none; invalid input naming it when damaged. */
 export function readSavedTuning(stateFile: string): SavedTuning | null {
-  let text: string;
-  try {
-    text = readFileSync(stateFile, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new InputError(stateFile, stateFile, `cannot read (${(e as NodeJS.ErrnoException).code ?? e})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(
-      stateFile,
-      text.slice(0, 60),
-      `not valid JSON (${e instanceof Error ? e.message : e})`,
-    );
-  }
-  const r = SavedTuning.safeParse(raw);
-  if (!r.success)
-    throw new InputError(
-      `${stateFile} ${r.error.issues[0]!.path.map(String).join('.') || '(root)'}`,
-      text.slice(0, 60),
-      `not a saved tuning of harness tune --apply: ${r.error.issues[0]!.message}`,
-    );
-  return r.data;
+  if (!existsSync(stateFile)) return null;
+  return readJsonFile(stateFile, stateFile, SavedTuning, 'a saved tuning of harness tune --apply');
 }
 
 export interface RevertResult {
